@@ -1,0 +1,118 @@
+//! Deferred cleanups: recorded while checks run, walked in reverse at the end.
+//!
+//! A check registers its cleanup *before* the work that needs it, so an
+//! account or key is undone whatever happens next: pass, fail, timeout, trap,
+//! the run ceiling or a signal. The walk has its own time budget; each request
+//! goes through the same allow-list as the plugin's own requests, and one
+//! that fails is reported and does not stop the others.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::bindings::http::{HttpError, Request};
+use crate::caps::http::send_request;
+use crate::ledger::Outcome;
+use crate::state::RunShared;
+use crate::suite::PluginEntry;
+
+/// One recorded request.
+pub struct Deferred {
+    pub plugin: Arc<PluginEntry>,
+    pub group: String,
+    pub check: String,
+    pub label: String,
+    pub request: Request,
+}
+
+/// Every cleanup registered in a run, in registration order.
+#[derive(Default)]
+pub struct CleanupRegistry(Mutex<Vec<Deferred>>);
+
+impl CleanupRegistry {
+    pub fn push(&self, plugin: Arc<PluginEntry>, group: &str, check: &str, label: String, request: Request) {
+        let mut list = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        list.push(Deferred {
+            plugin,
+            group: group.to_owned(),
+            check: check.to_owned(),
+            label,
+            request,
+        });
+    }
+
+    fn take(&self) -> Vec<Deferred> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Runs every registered cleanup, newest first, within `budget`.
+pub async fn run_all(run: &RunShared, budget: Duration) {
+    let deadline = Instant::now() + budget;
+    for item in run.cleanups.take().into_iter().rev() {
+        let start = Instant::now();
+        let label = item.label.as_str();
+        let req = &item.request;
+        let origin = format!("registered by {}.{}", item.group, item.check);
+        let left = deadline.saturating_duration_since(start);
+        if left.is_zero() {
+            let detail = format!(
+                "not run: the cleanup budget ({} ms) was spent; {} {} ({origin})",
+                budget.as_millis(),
+                req.method,
+                req.url
+            );
+            run.ledger.cleanup(label, Outcome::Err, None, &detail, Duration::ZERO);
+            continue;
+        }
+        let result = tokio::time::timeout(left, send_request(&run.client, &item.plugin.allow, &run.http, req))
+            .await
+            .unwrap_or_else(|_| {
+                Err(HttpError::Timeout(format!(
+                    "the cleanup budget ({} ms) ran out",
+                    budget.as_millis()
+                )))
+            });
+        let took = start.elapsed();
+        let (outcome, status, detail) = match result {
+            Ok(resp) if (200..400).contains(&resp.status) => (
+                Outcome::Ok,
+                Some(resp.status),
+                format!("{} {} -> {} in {} ms ({origin})", req.method, req.url, resp.status, took.as_millis()),
+            ),
+            Ok(resp) if resp.status == 404 || resp.status == 410 => (
+                Outcome::Ok,
+                Some(resp.status),
+                format!("{} {} -> {}: already gone ({origin})", req.method, req.url, resp.status),
+            ),
+            Ok(resp) => (
+                Outcome::Err,
+                Some(resp.status),
+                format!(
+                    "{} {} -> {}; body: {} ({origin})",
+                    req.method,
+                    req.url,
+                    resp.status,
+                    crate::caps::assert::excerpt(&resp.body)
+                ),
+            ),
+            Err(e) => (
+                Outcome::Err,
+                None,
+                format!("{} {} failed: {} ({origin})", req.method, req.url, describe_error(&e)),
+            ),
+        };
+        run.ledger.cleanup(label, outcome, status, &detail, took);
+    }
+}
+
+/// `kind: message` for an HTTP error.
+pub fn describe_error(e: &HttpError) -> String {
+    match e {
+        HttpError::Timeout(m) => format!("timeout: {m}"),
+        HttpError::Connect(m) => format!("connect: {m}"),
+        HttpError::Tls(m) => format!("tls: {m}"),
+        HttpError::Denied(m) => format!("denied: {m}"),
+        HttpError::TooLarge(m) => format!("too-large: {m}"),
+        HttpError::Invalid(m) => format!("invalid: {m}"),
+    }
+}

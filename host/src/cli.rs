@@ -1,0 +1,84 @@
+//! The command line: `plume run`, `plume list`, `plume inspect`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plume",
+    version,
+    about = "Post-deploy smoke checks run by WebAssembly component plugins",
+    after_help = "Exit codes: 0 nothing erred, 1 a check or cleanup erred or the ceiling was hit, \
+                  2 bad input, 130/143 interrupted by SIGINT/SIGTERM."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a suite's checks and stream one line per check.
+    #[command(after_help = "Examples:\n  plume run examples/demo/plume.toml\n  \
+        plume run plume.toml --env staging --only auth --only sse\n  \
+        plume run plume.toml --var admin_url=http://127.0.0.1:7701 --check-timeout 5s -v")]
+    Run(RunArgs),
+    /// List the groups and checks of a suite's plugins without running them.
+    #[command(after_help = "Examples:\n  plume list examples/demo/plume.toml\n  plume list plume.toml --env production")]
+    List(ListArgs),
+    /// Show what one plugin component checks and reads.
+    #[command(after_help = "Examples:\n  plume inspect target/wasm32-wasip2/release/demo_plugin.wasm")]
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SuiteArgs {
+    /// The suite file.
+    #[arg(default_value = "plume.toml")]
+    pub suite: PathBuf,
+    /// The environment whose values to use (a table [env.NAME] in the suite).
+    #[arg(long, short = 'e')]
+    pub env: Option<String>,
+    /// Set or override a value for ${KEY} in the suite file.
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Run only this group (and the groups it depends on); repeatable.
+    #[arg(long, value_name = "GROUP")]
+    pub only: Vec<String>,
+    /// Leave this group out (its dependents are skipped); repeatable.
+    #[arg(long, value_name = "GROUP")]
+    pub skip: Vec<String>,
+    /// Hard ceiling for the whole run, e.g. 60s (overrides the suite's `ceiling`).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub timeout: Option<Duration>,
+    /// Limit for each check, e.g. 10s (overrides the suite's `check-timeout`).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub check_timeout: Option<Duration>,
+    /// Also show plugin log lines and request traces.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The plugin component (.wasm).
+    pub plugin: PathBuf,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    plume::suite::parse_duration(text).map_err(|e| format!("{e} (write e.g. 30s, 1m or 500ms)"))
+}

@@ -1,0 +1,151 @@
+//! What each subcommand does, at the binary's edge: library errors become
+//! one-line messages, run results become exit codes.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use tokio::signal::unix::{SignalKind, signal};
+
+use plume::engine::Runtime;
+use plume::ledger::{Ledger, Sink};
+use plume::output::Printer;
+use plume::plan::Selection;
+use plume::prepare::{load_plugin, prepare, quiet_shared, redactor_for, run_shared};
+use plume::runner::{self, RunEnd};
+use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
+
+use crate::cli::{InspectArgs, ListArgs, RunArgs, SuiteArgs};
+
+fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
+    vars.iter()
+        .map(|v| match v.split_once('=') {
+            Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), val.to_owned())),
+            _ => Err(plume::PlumeError::BadVar { given: v.clone() }),
+        })
+        .collect()
+}
+
+fn load_suite(args: &SuiteArgs, overrides: Overrides) -> Result<Suite> {
+    let file = SuiteFile::load(&args.suite)?;
+    let overrides = Overrides {
+        env: args.env.clone(),
+        vars: parse_vars(&args.vars)?,
+        ..overrides
+    };
+    Ok(file.resolve(&overrides)?)
+}
+
+/// `plume run`.
+pub async fn run(args: RunArgs) -> Result<u8> {
+    // Take over SIGINT and SIGTERM first, so an interrupt always reaches the
+    // cleanup walk instead of killing the process.
+    let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+    let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+
+    let suite = load_suite(
+        &args.suite,
+        Overrides {
+            ceiling: args.timeout,
+            check_timeout: args.check_timeout,
+            ..Overrides::default()
+        },
+    )?;
+    let printer: Box<dyn Sink> = Box::new(Printer::new(std::io::stdout(), args.verbose));
+    let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
+    let shared = run_shared(ledger.clone())?;
+    let runtime = Arc::new(Runtime::new()?);
+    let selection = Selection {
+        only: args.only,
+        skip: args.skip,
+    };
+    let (plugins, plan) = prepare(&runtime, &suite, &shared, &selection).await?;
+
+    let stop = async move {
+        tokio::select! {
+            _ = sigint.recv() => 2,
+            _ = sigterm.recv() => 15,
+        }
+    };
+    let end = runner::run(runtime, &suite, plugins, &plan, shared, stop).await;
+    let summary = ledger.close();
+    Ok(match end {
+        RunEnd::Signal(sig) => 128 + sig as u8,
+        RunEnd::Ceiling => 1,
+        RunEnd::Completed if summary.failed + summary.cleanups_failed > 0 => 1,
+        RunEnd::Completed => 0,
+    })
+}
+
+/// `plume list`.
+pub async fn list(args: ListArgs) -> Result<u8> {
+    let suite = load_suite(&args.suite, Overrides::default())?;
+    let runtime = Runtime::new()?;
+    let shared = quiet_shared()?;
+    let (plugins, plan) = prepare(&runtime, &suite, &shared, &Selection::default()).await?;
+    for p in &plugins {
+        println!("{} {} ({})", p.info.name, p.info.version, p.entry.path.display());
+        for g in plan.groups.iter().filter(|g| suite.plugins[g.plugin].name == p.entry.name) {
+            let deps = if g.depends_on.is_empty() {
+                String::new()
+            } else {
+                format!("  (after {})", g.depends_on.join(", "))
+            };
+            println!("  {}{deps}", g.name);
+            for c in &g.checks {
+                println!("    {}.{c}", g.name);
+            }
+        }
+    }
+    let count: usize = plan.groups.iter().map(|g| g.checks.len()).sum();
+    println!("{} checks in {} groups", count, plan.groups.len());
+    Ok(0)
+}
+
+/// `plume inspect`.
+pub async fn inspect(args: InspectArgs) -> Result<u8> {
+    let name = args
+        .plugin
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "plugin".to_owned());
+    let entry = Arc::new(PluginEntry {
+        name,
+        path: args.plugin.clone(),
+        allow: Default::default(),
+        config: Default::default(),
+        secrets: Default::default(),
+        groups: None,
+    });
+    let suite = Suite {
+        name: "inspect".into(),
+        path: args.plugin.clone(),
+        env_name: None,
+        ceiling: plume::suite::DEFAULT_CEILING,
+        check_timeout: plume::suite::DEFAULT_CHECK_TIMEOUT,
+        cleanup_budget: plume::suite::DEFAULT_CLEANUP_BUDGET,
+        memory_bytes: plume::suite::DEFAULT_MEMORY_MIB * 1024 * 1024,
+        plugins: vec![],
+    };
+    let runtime = Runtime::new()?;
+    let shared = quiet_shared()?;
+    let loaded = load_plugin(&runtime, entry, &shared, &suite).await?;
+    let info = &loaded.info;
+    println!("plugin:  {} {}", info.name, info.version);
+    println!("file:    {}", args.plugin.display());
+    println!("config:  {}", list_or_none(&info.config_keys));
+    println!("secrets: {}", list_or_none(&info.secrets));
+    println!("groups:");
+    for g in &info.groups {
+        let deps = if g.depends_on.is_empty() {
+            String::new()
+        } else {
+            format!(" (after {})", g.depends_on.join(", "))
+        };
+        println!("  {}{deps}: {}", g.name, g.checks.join(", "));
+    }
+    Ok(0)
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() { "none".to_owned() } else { items.join(", ") }
+}

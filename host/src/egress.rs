@@ -1,0 +1,211 @@
+//! Which hosts a plugin may reach: the suite's `allow-hosts`.
+//!
+//! An entry is `[scheme://]host[:port]`, optionally a whole URL whose path is
+//! ignored (so `allow-hosts = ["${admin_url}"]` works). `*.example.com`
+//! matches any subdomain of example.com (not example.com itself). Without a
+//! scheme both http and https match; without a port the scheme's default port
+//! matches; `:*` matches any port. An empty list denies everything. Every
+//! request, every redirect hop and every deferred cleanup is checked before
+//! anything is sent.
+
+use url::Url;
+
+/// One `allow-hosts` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rule {
+    text: String,
+    scheme: Option<String>,
+    host: HostPattern,
+    port: PortPattern,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HostPattern {
+    Exact(String),
+    /// `*.suffix`: the suffix is stored with its leading dot.
+    Subdomains(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PortPattern {
+    Default,
+    Any,
+    Exact(u16),
+}
+
+/// A plugin's allow-list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowList {
+    rules: Vec<Rule>,
+}
+
+impl AllowList {
+    /// Parses `allow-hosts` entries; an error names the bad entry.
+    pub fn parse(entries: &[String]) -> Result<Self, String> {
+        let rules = entries
+            .iter()
+            .map(|e| Rule::parse(e))
+            .collect::<Result<_, _>>()?;
+        Ok(AllowList { rules })
+    }
+
+    /// `Ok` when `url` may be requested; otherwise the `denied:` reason.
+    pub fn check(&self, url: &Url) -> Result<(), String> {
+        let scheme = url.scheme();
+        if scheme != "http" && scheme != "https" {
+            return Err(format!("scheme {scheme}: is not allowed (only http and https)"));
+        }
+        let host = url
+            .host_str()
+            .ok_or_else(|| format!("{url} has no host"))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        let port = url.port_or_known_default().unwrap_or(0);
+        if self.rules.iter().any(|r| r.matches(scheme, &host, port)) {
+            return Ok(());
+        }
+        let origin = format!("{scheme}://{}:{port}", url.host_str().unwrap_or_default());
+        if self.rules.is_empty() {
+            Err(format!("{origin} is not in allow-hosts (the plugin's allow-hosts is empty)"))
+        } else {
+            let listed: Vec<&str> = self.rules.iter().map(|r| r.text.as_str()).collect();
+            Err(format!("{origin} is not in allow-hosts [{}]", listed.join(", ")))
+        }
+    }
+}
+
+impl Rule {
+    fn parse(entry: &str) -> Result<Rule, String> {
+        let bad = |why: &str| format!("allow-hosts entry \"{entry}\": {why}");
+        let trimmed = entry.trim();
+        let (scheme, rest) = match trimmed.split_once("://") {
+            Some((s, r)) => {
+                let s = s.to_ascii_lowercase();
+                if s != "http" && s != "https" {
+                    return Err(bad("the scheme must be http or https"));
+                }
+                (Some(s), r)
+            }
+            None => (None, trimmed),
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if authority.contains('@') {
+            return Err(bad("user info is not allowed"));
+        }
+        let (host, port) = split_host_port(authority).map_err(|why| bad(&why))?;
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        let host = host.to_ascii_lowercase();
+        let host = match host.strip_prefix("*.") {
+            Some(suffix) if !suffix.is_empty() && !suffix.contains('*') => {
+                HostPattern::Subdomains(format!(".{suffix}"))
+            }
+            _ if host.contains('*') => return Err(bad("`*` may only start a host, as in *.example.com")),
+            _ => HostPattern::Exact(host),
+        };
+        let port = match port {
+            None => PortPattern::Default,
+            Some("*") => PortPattern::Any,
+            Some(p) => PortPattern::Exact(p.parse().map_err(|_| bad("the port must be a number or *"))?),
+        };
+        Ok(Rule {
+            text: entry.to_owned(),
+            scheme,
+            host,
+            port,
+        })
+    }
+
+    fn matches(&self, scheme: &str, host: &str, port: u16) -> bool {
+        if self.scheme.as_deref().is_some_and(|s| s != scheme) {
+            return false;
+        }
+        let host_ok = match &self.host {
+            HostPattern::Exact(h) => h == host,
+            HostPattern::Subdomains(suffix) => host.ends_with(suffix.as_str()) && host.len() > suffix.len(),
+        };
+        let port_ok = match self.port {
+            PortPattern::Any => true,
+            PortPattern::Exact(p) => p == port,
+            PortPattern::Default => match &self.scheme {
+                Some(s) => default_port(s) == port,
+                None => port == 80 || port == 443,
+            },
+        };
+        host_ok && port_ok
+    }
+}
+
+fn default_port(scheme: &str) -> u16 {
+    if scheme == "https" { 443 } else { 80 }
+}
+
+/// Splits `host:port`, `[v6]:port`, `host` or `[v6]`.
+fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or("unclosed `[` in an IPv6 address")?;
+        return match after.strip_prefix(':') {
+            Some(port) => Ok((host, Some(port))),
+            None if after.is_empty() => Ok((host, None)),
+            None => Err("unexpected text after the IPv6 address".to_owned()),
+        };
+    }
+    Ok(match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(entries: &[&str]) -> AllowList {
+        AllowList::parse(&entries.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+    }
+
+    fn allowed(l: &AllowList, url: &str) -> bool {
+        l.check(&Url::parse(url).unwrap()).is_ok()
+    }
+
+    #[test]
+    fn exact_entries_match_scheme_host_and_port() {
+        let l = list(&["http://127.0.0.1:7701/ignored/path"]);
+        assert!(allowed(&l, "http://127.0.0.1:7701/health"));
+        assert!(!allowed(&l, "http://127.0.0.1:7702/health"));
+        assert!(!allowed(&l, "https://127.0.0.1:7701/health"));
+    }
+
+    #[test]
+    fn wildcards_match_subdomains_only() {
+        let l = list(&["https://*.example.com"]);
+        assert!(allowed(&l, "https://api.example.com/x"));
+        assert!(!allowed(&l, "https://example.com/x"));
+        assert!(!allowed(&l, "https://evilexample.com/x"));
+        assert!(!allowed(&l, "https://api.example.com:8443/x"));
+    }
+
+    #[test]
+    fn no_scheme_means_both_default_ports_and_star_any_port() {
+        let l = list(&["example.com", "[::1]:*"]);
+        assert!(allowed(&l, "http://example.com/"));
+        assert!(allowed(&l, "https://example.com/"));
+        assert!(!allowed(&l, "http://example.com:8080/"));
+        assert!(allowed(&l, "http://[::1]:9999/"));
+    }
+
+    #[test]
+    fn empty_list_denies_everything_and_says_so() {
+        let err = AllowList::default().check(&Url::parse("http://a.b/").unwrap()).unwrap_err();
+        assert!(err.contains("allow-hosts is empty"), "{err}");
+    }
+
+    #[test]
+    fn bad_entries_are_named() {
+        let err = AllowList::parse(&["ftp://x".to_string()]).unwrap_err();
+        assert!(err.contains("ftp://x"), "{err}");
+        assert!(AllowList::parse(&["a.*.com".to_string()]).is_err());
+    }
+}

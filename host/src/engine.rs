@@ -1,0 +1,203 @@
+//! The wasm engine: compile each plugin once, instantiate it per group.
+//!
+//! One [`Runtime`] per process holds the wasmtime engine, the linker with
+//! every capability, and the epoch ticker. [`Runtime::load`] reads and
+//! compiles a component and checks it against the contract up front (an
+//! `InstancePre`), so a wrong plugin is refused before any check runs;
+//! [`Runtime::store`] makes the fresh, limited Store each group runs in.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
+
+use crate::bindings::PluginPre;
+use crate::bindings::types::PluginInfo;
+use crate::error::PlumeError;
+use crate::limits::MemoryLimiter;
+use crate::state::StoreState;
+use crate::suite::PluginEntry;
+
+/// How often the epoch advances: the granularity of timeouts in pure wasm code.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Advances the engine's epoch on its own thread until dropped.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    fn start(engine: Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("plume-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .ok();
+        EpochTicker { stop, thread }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The engine, the linker and the ticker shared by every plugin of a run.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<StoreState>,
+    _ticker: EpochTicker,
+}
+
+impl Runtime {
+    pub fn new() -> Result<Self, PlumeError> {
+        let mut config = Config::new();
+        // Every wasm loop checks the epoch, so a runaway guest yields to the
+        // executor each tick and its check's timeout can cancel it.
+        config.epoch_interruption(true);
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config).map_err(|e| PlumeError::Engine(e.to_string()))?;
+        let mut linker = Linker::new(&engine);
+        crate::caps::add_to_linker(&mut linker).map_err(|e| PlumeError::Engine(e.to_string()))?;
+        let ticker = EpochTicker::start(engine.clone());
+        Ok(Runtime {
+            engine,
+            linker,
+            _ticker: ticker,
+        })
+    }
+
+    /// Reads, compiles and links one plugin; errors say which part is wrong.
+    pub fn load(&self, name: &str, path: &Path) -> Result<PluginPre<StoreState>, PlumeError> {
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => PlumeError::PluginMissing {
+                plugin: name.to_owned(),
+                path: path.to_owned(),
+            },
+            _ => PlumeError::PluginUnreadable {
+                plugin: name.to_owned(),
+                path: path.to_owned(),
+                reason: e.to_string(),
+            },
+        })?;
+        let not_component = |reason: String| PlumeError::NotAComponent {
+            plugin: name.to_owned(),
+            path: path.to_owned(),
+            reason,
+        };
+        match wasm_layer(&bytes) {
+            Some(1) => {}
+            Some(0) => return Err(not_component("it is a core wasm module, not a component".to_owned())),
+            _ => return Err(not_component("it does not start with a wasm header".to_owned())),
+        }
+        let component = Component::new(&self.engine, &bytes).map_err(|e| not_component(format!("{e:#}")))?;
+        let wrong_world = |e: wasmtime::Error| PlumeError::WrongWorld {
+            plugin: name.to_owned(),
+            path: path.to_owned(),
+            reason: flatten(&format!("{e:#}")),
+        };
+        let pre = self.linker.instantiate_pre(&component).map_err(wrong_world)?;
+        PluginPre::new(pre).map_err(wrong_world)
+    }
+
+    /// A fresh Store for one group: memory-limited, yielding every epoch tick.
+    pub fn store(&self, state: StoreState) -> Store<StoreState> {
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Yield(1)));
+        store
+    }
+}
+
+/// The layer field of a wasm header: 0 for a core module, 1 for a component.
+fn wasm_layer(bytes: &[u8]) -> Option<u16> {
+    match bytes {
+        [0, b'a', b's', b'm', _, _, l0, l1, ..] => Some(u16::from_le_bytes([*l0, *l1])),
+        _ => None,
+    }
+}
+
+/// Calls `describe()` on a fresh instance, within `timeout`.
+pub async fn describe(
+    runtime: &Runtime,
+    pre: &PluginPre<StoreState>,
+    entry: &PluginEntry,
+    state: StoreState,
+    timeout: Duration,
+) -> Result<PluginInfo, PlumeError> {
+    let mut store = runtime.store(state);
+    let failed = |reason: String| PlumeError::DescribeFailed {
+        plugin: entry.name.clone(),
+        reason,
+    };
+    let work = async {
+        let instance = pre.instantiate_async(&mut store).await?;
+        instance.call_describe(&mut store).await
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Err(_) => Err(failed(format!("no answer within {} ms", timeout.as_millis()))),
+        Ok(Err(e)) => {
+            let (_, stderr) = store.data_mut().take_output();
+            Err(failed(crash_detail(&e, &store.data().limiter, &stderr)))
+        }
+        Ok(Ok(info)) => Ok(info),
+    }
+}
+
+/// Says why an instance died: out of memory, stack overflow, a panic (with its
+/// message from the guest's stderr), another trap, or a host fault.
+pub fn crash_detail(e: &wasmtime::Error, limiter: &MemoryLimiter, stderr: &str) -> String {
+    if limiter.was_hit() {
+        return format!("out of memory: the instance passed its {} MiB limit", limiter.limit_mib());
+    }
+    if let Some(panic) = panic_message(stderr) {
+        return format!("panicked at {panic}");
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::StackOverflow) => "stack overflow: the wasm call stack was exhausted".to_owned(),
+        Some(trap) => format!("trap: {trap}"),
+        None => format!("host error: {}", flatten(&format!("{e:#}"))),
+    }
+}
+
+/// The location and message of a Rust guest's panic, from what it printed.
+fn panic_message(stderr: &str) -> Option<String> {
+    let at = stderr.find("panicked at ")?;
+    let rest = &stderr[at + "panicked at ".len()..];
+    let mut lines = rest.lines();
+    let location = lines.next()?.trim_end_matches(':').to_owned();
+    let message: Vec<&str> = lines.take_while(|l| !l.starts_with("note:")).collect();
+    Some(format!("{location}: {}", message.join(" ").trim()))
+}
+
+fn flatten(text: &str) -> String {
+    text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panic_message;
+
+    #[test]
+    fn panic_messages_are_read_from_stderr() {
+        let stderr = "\nthread '<unnamed>' panicked at src/lib.rs:9:5:\nboom here\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(panic_message(stderr).as_deref(), Some("src/lib.rs:9:5: boom here"));
+        assert_eq!(panic_message("nothing"), None);
+    }
+}

@@ -1,0 +1,73 @@
+//! Errors that stop a run before any check starts: bad input.
+//!
+//! Each renders as one line that says what is wrong and how to fix it; the
+//! binary prints it and exits with code 2.
+
+use std::path::PathBuf;
+
+/// A problem with the suite file, the command line or a plugin.
+#[derive(Debug, thiserror::Error)]
+pub enum PlumeError {
+    #[error("cannot read suite file {path}: {reason} (pass the path to a plume.toml, e.g. `plume run examples/demo/plume.toml`)")]
+    SuiteUnreadable { path: PathBuf, reason: String },
+
+    #[error("{path}:{line}:{column}: invalid suite file: {message}")]
+    SuiteSyntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("{path}: {message}")]
+    SuiteInvalid { path: PathBuf, message: String },
+
+    #[error("unknown environment `{name}`; the suite defines: {valid}")]
+    UnknownEnv { name: String, valid: String },
+
+    #[error("unknown group `{name}` in {flag}; the suite's groups are: {valid}")]
+    UnknownGroup {
+        name: String,
+        flag: &'static str,
+        valid: String,
+    },
+
+    #[error("{place}: {message}")]
+    Interpolation { place: String, message: String },
+
+    #[error("invalid --var `{given}`: expected KEY=VALUE, e.g. --var admin_url=http://127.0.0.1:7701")]
+    BadVar { given: String },
+
+    #[error("plugin `{plugin}`: {path} does not exist (build it first, or fix `path` in the suite file)")]
+    PluginMissing { plugin: String, path: PathBuf },
+
+    #[error("plugin `{plugin}`: cannot read {path}: {reason}")]
+    PluginUnreadable {
+        plugin: String,
+        path: PathBuf,
+        reason: String,
+    },
+
+    #[error("plugin `{plugin}`: {path} is not a WebAssembly component: {reason} (build it for wasm32-wasip2, e.g. `cargo build --target wasm32-wasip2 --release`)")]
+    NotAComponent {
+        plugin: String,
+        path: PathBuf,
+        reason: String,
+    },
+
+    #[error("plugin `{plugin}`: {path} was built for another contract: {reason} (rebuild it against plume:check@0.1.0)")]
+    WrongWorld {
+        plugin: String,
+        path: PathBuf,
+        reason: String,
+    },
+
+    #[error("plugin `{plugin}`: describe() failed: {reason}")]
+    DescribeFailed { plugin: String, reason: String },
+
+    #[error("plugin `{plugin}`: {message}")]
+    BadDescription { plugin: String, message: String },
+
+    #[error("cannot start the wasm engine: {0}")]
+    Engine(String),
+}

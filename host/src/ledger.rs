@@ -1,0 +1,286 @@
+//! The record of a run: every check's outcome exactly once, in landing order.
+//!
+//! Group tasks, the cleanup walk and the run's stop (ceiling or signal) all
+//! report here. The ledger redacts secrets, drops reports for checks that
+//! already have an outcome (a task aborted by the ceiling may still be
+//! finishing), and forwards each event to the sinks — the terminal printer,
+//! and later the report writers — the moment it lands.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::redact::Redactor;
+
+/// How a check or a cleanup ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Err,
+    Skip,
+}
+
+impl Outcome {
+    /// The bracketed tag of a line: `[ok  ]`, `[err ]`, `[skip]`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok  ",
+            Outcome::Err => "err ",
+            Outcome::Skip => "skip",
+        }
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone)]
+pub struct CheckRecord {
+    pub group: String,
+    pub check: String,
+    pub outcome: Outcome,
+    pub status: Option<u16>,
+    pub detail: String,
+    pub elapsed: Duration,
+}
+
+impl CheckRecord {
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.group, self.check)
+    }
+}
+
+/// One deferred cleanup's result.
+#[derive(Debug, Clone)]
+pub struct CleanupRecord {
+    pub label: String,
+    pub outcome: Outcome,
+    pub status: Option<u16>,
+    pub detail: String,
+    pub elapsed: Duration,
+}
+
+/// Totals at the end of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub cleanups_ok: usize,
+    pub cleanups_failed: usize,
+    /// Names of the red checks and cleanups, in landing order.
+    pub red: Vec<String>,
+    /// Why the run stopped early, if it did.
+    pub stopped: Option<String>,
+    pub elapsed: Duration,
+}
+
+/// What a sink is told, as it happens.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// Every check that will be reported, in plan order.
+    Planned(&'a [(String, String)]),
+    CheckStarted { group: &'a str, check: &'a str },
+    CheckFinished(&'a CheckRecord),
+    Log {
+        group: &'a str,
+        check: &'a str,
+        level: &'a str,
+        message: &'a str,
+    },
+    CleanupFinished(&'a CleanupRecord),
+    Finished(&'a Summary),
+}
+
+/// Somewhere events go: the terminal, a report file.
+pub trait Sink: Send {
+    fn event(&mut self, event: &Event<'_>);
+}
+
+#[derive(Debug, Clone, Copy)]
+enum State {
+    Pending,
+    Running(Instant),
+    Done,
+}
+
+struct Inner {
+    sinks: Vec<Box<dyn Sink>>,
+    states: HashMap<(String, String), State>,
+    order: Vec<(String, String)>,
+    summary: Summary,
+    /// Set once the run stopped: late reports from aborted tasks are dropped.
+    closed: bool,
+}
+
+/// The run's record; shared by every task.
+pub struct Ledger {
+    inner: Mutex<Inner>,
+    redactor: Redactor,
+    start: Instant,
+}
+
+impl Ledger {
+    pub fn new(redactor: Redactor, sinks: Vec<Box<dyn Sink>>) -> Self {
+        Ledger {
+            inner: Mutex::new(Inner {
+                sinks,
+                states: HashMap::new(),
+                order: Vec::new(),
+                summary: Summary::default(),
+                closed: false,
+            }),
+            redactor,
+            start: Instant::now(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn emit(inner: &mut Inner, event: &Event<'_>) {
+        for sink in &mut inner.sinks {
+            sink.event(event);
+        }
+    }
+
+    /// Declares the checks this run will report, in plan order.
+    pub fn plan(&self, checks: Vec<(String, String)>) {
+        let mut inner = self.lock();
+        for key in &checks {
+            inner.states.insert(key.clone(), State::Pending);
+        }
+        Self::emit(&mut inner, &Event::Planned(&checks));
+        inner.order = checks;
+    }
+
+    pub fn started(&self, group: &str, check: &str) {
+        let mut inner = self.lock();
+        if inner.closed {
+            return;
+        }
+        if let Some(state) = inner.states.get_mut(&(group.to_owned(), check.to_owned())) {
+            *state = State::Running(Instant::now());
+        }
+        Self::emit(&mut inner, &Event::CheckStarted { group, check });
+    }
+
+    /// Records a check's outcome; ignored if it already has one or the run stopped.
+    pub fn finish(&self, group: &str, check: &str, outcome: Outcome, status: Option<u16>, detail: &str) {
+        let mut inner = self.lock();
+        if inner.closed {
+            return;
+        }
+        self.finish_locked(&mut inner, group, check, outcome, status, detail);
+    }
+
+    fn finish_locked(
+        &self,
+        inner: &mut Inner,
+        group: &str,
+        check: &str,
+        outcome: Outcome,
+        status: Option<u16>,
+        detail: &str,
+    ) {
+        let key = (group.to_owned(), check.to_owned());
+        let elapsed = match inner.states.get(&key) {
+            Some(State::Done) => return,
+            Some(State::Running(since)) => since.elapsed(),
+            _ => Duration::ZERO,
+        };
+        inner.states.insert(key, State::Done);
+        let record = CheckRecord {
+            group: group.to_owned(),
+            check: check.to_owned(),
+            outcome,
+            status,
+            detail: one_line(&self.redactor.redact(detail)),
+            elapsed,
+        };
+        let s = &mut inner.summary;
+        match outcome {
+            Outcome::Ok => s.passed += 1,
+            Outcome::Skip => s.skipped += 1,
+            Outcome::Err => {
+                s.failed += 1;
+                s.red.push(record.name());
+            }
+        }
+        Self::emit(inner, &Event::CheckFinished(&record));
+    }
+
+    /// Stops the run: every check without an outcome gets one — `err` if it
+    /// was running, `skip` if it had not started — and later reports are dropped.
+    pub fn stop(&self, why: &str) {
+        let mut inner = self.lock();
+        if inner.closed {
+            return;
+        }
+        inner.summary.stopped = Some(why.to_owned());
+        let order = inner.order.clone();
+        for (group, check) in &order {
+            match inner.states.get(&(group.clone(), check.clone())) {
+                Some(State::Running(since)) => {
+                    let detail = format!("{why} after {} ms", since.elapsed().as_millis());
+                    self.finish_locked(&mut inner, group, check, Outcome::Err, None, &detail);
+                }
+                Some(State::Pending) => {
+                    let detail = format!("not started: {why}");
+                    self.finish_locked(&mut inner, group, check, Outcome::Skip, None, &detail);
+                }
+                _ => {}
+            }
+        }
+        inner.closed = true;
+    }
+
+    /// A plugin's log line (or a request trace), attributed to a check.
+    pub fn log(&self, group: &str, check: &str, level: &str, message: &str) {
+        let mut inner = self.lock();
+        if inner.closed {
+            return;
+        }
+        let message = self.redactor.redact(message);
+        for line in message.lines().filter(|l| !l.trim().is_empty()) {
+            Self::emit(&mut inner, &Event::Log { group, check, level, message: line });
+        }
+    }
+
+    pub fn cleanup(&self, label: &str, outcome: Outcome, status: Option<u16>, detail: &str, elapsed: Duration) {
+        let mut inner = self.lock();
+        let record = CleanupRecord {
+            label: label.to_owned(),
+            outcome,
+            status,
+            detail: one_line(&self.redactor.redact(detail)),
+            elapsed,
+        };
+        match outcome {
+            Outcome::Err => {
+                inner.summary.cleanups_failed += 1;
+                inner.summary.red.push(format!("cleanup.{label}"));
+            }
+            _ => inner.summary.cleanups_ok += 1,
+        }
+        Self::emit(&mut inner, &Event::CleanupFinished(&record));
+    }
+
+    /// Ends the run: tells the sinks the totals and returns them.
+    pub fn close(&self) -> Summary {
+        let mut inner = self.lock();
+        inner.closed = true;
+        inner.summary.elapsed = self.start.elapsed();
+        let summary = inner.summary.clone();
+        Self::emit(&mut inner, &Event::Finished(&summary));
+        summary
+    }
+
+    /// The totals so far.
+    pub fn summary(&self) -> Summary {
+        self.lock().summary.clone()
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" | ")
+}

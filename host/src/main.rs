@@ -1,0 +1,41 @@
+//! The `plume` binary: parses the command line, runs the library, maps the
+//! outcome to an exit code. Bad input is one line on stderr and exit 2.
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+/// Bad input: a missing file, invalid TOML, an unknown name, a broken plugin.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Run(args) => commands::run(args).await,
+            Command::List(args) => commands::list(args).await,
+            Command::Inspect(args) => commands::inspect(args).await,
+        }
+    });
+    // Group tasks aborted by the ceiling may still hold instances; do not wait for them.
+    runtime.shutdown_background();
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! What a run will do: the groups to run, their checks and their dependencies.
+//!
+//! Built from each plugin's `describe()` and the user's selection. Every
+//! description is validated here (unique names, known dependencies, no
+//! cycles), so the runner can trust it.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::bindings::types::PluginInfo;
+use crate::error::PlumeError;
+
+/// One group to run.
+#[derive(Debug, Clone)]
+pub struct PlannedGroup {
+    /// Index of its plugin in the suite's list.
+    pub plugin: usize,
+    pub name: String,
+    pub checks: Vec<String>,
+    pub depends_on: Vec<String>,
+    /// Every group it depends on, directly or not.
+    pub upstream: Arc<HashSet<String>>,
+}
+
+/// The groups of a run, in the plugins' order.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub groups: Vec<PlannedGroup>,
+    /// Groups left out with `--skip`: their dependents are skipped.
+    pub excluded: HashSet<String>,
+}
+
+/// Which groups the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+}
+
+/// A plugin's description and the suite's own `groups` filter for it.
+pub struct Described<'a> {
+    pub plugin: &'a str,
+    pub info: &'a PluginInfo,
+    pub groups: Option<&'a [String]>,
+}
+
+/// Checks that a plugin's description is coherent.
+pub fn validate(plugin: &str, info: &PluginInfo) -> Result<(), PlumeError> {
+    let bad = |message: String| PlumeError::BadDescription {
+        plugin: plugin.to_owned(),
+        message,
+    };
+    let mut names = HashSet::new();
+    for g in &info.groups {
+        check_name(&g.name).map_err(|why| bad(format!("group name {:?} {why}", g.name)))?;
+        if !names.insert(g.name.as_str()) {
+            return Err(bad(format!("group {} is described twice", g.name)));
+        }
+        let mut checks = HashSet::new();
+        for c in &g.checks {
+            check_name(c).map_err(|why| bad(format!("check name {:?} in group {} {why}", c, g.name)))?;
+            if !checks.insert(c.as_str()) {
+                return Err(bad(format!("check {}.{} is described twice", g.name, c)));
+            }
+        }
+    }
+    for g in &info.groups {
+        for d in &g.depends_on {
+            if !names.contains(d.as_str()) {
+                return Err(bad(format!("group {} depends on unknown group {d}", g.name)));
+            }
+        }
+    }
+    let deps: HashMap<&str, &[String]> =
+        info.groups.iter().map(|g| (g.name.as_str(), g.depends_on.as_slice())).collect();
+    for g in &info.groups {
+        if upstream_of(&g.name, &deps).contains(&g.name) {
+            return Err(bad(format!("group {} depends on itself through its depends-on", g.name)));
+        }
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        Err("is empty")
+    } else if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err("contains white space")
+    } else {
+        Ok(())
+    }
+}
+
+/// Every group reachable through depends-on from `start` (not `start` itself unless in a cycle).
+fn upstream_of(start: &str, deps: &HashMap<&str, &[String]>) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    let mut stack: Vec<&str> = deps.get(start).map(|d| d.iter().map(String::as_str).collect()).unwrap_or_default();
+    while let Some(g) = stack.pop() {
+        if seen.insert(g.to_owned())
+            && let Some(more) = deps.get(g)
+        {
+            stack.extend(more.iter().map(String::as_str));
+        }
+    }
+    seen
+}
+
+impl Plan {
+    /// Builds the plan; an unknown `--only`/`--skip` name is an error listing the valid ones.
+    pub fn build(plugins: &[Described<'_>], selection: &Selection) -> Result<Plan, PlumeError> {
+        let mut owner: HashMap<&str, usize> = HashMap::new();
+        for (i, p) in plugins.iter().enumerate() {
+            validate(p.plugin, p.info)?;
+            for g in &p.info.groups {
+                if let Some(&other) = owner.get(g.name.as_str()) {
+                    return Err(PlumeError::BadDescription {
+                        plugin: p.plugin.to_owned(),
+                        message: format!(
+                            "group {} is also a group of plugin {}; group names must be unique in a suite",
+                            g.name, plugins[other].plugin
+                        ),
+                    });
+                }
+                owner.insert(&g.name, i);
+            }
+            if let Some(wanted) = p.groups {
+                for w in wanted {
+                    if !p.info.groups.iter().any(|g| &g.name == w) {
+                        return Err(PlumeError::UnknownGroup {
+                            name: w.clone(),
+                            flag: "the suite's `groups`",
+                            valid: p.info.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+                        });
+                    }
+                }
+            }
+        }
+        let all: BTreeSet<&str> = owner.keys().copied().collect();
+        let valid = || all.iter().copied().collect::<Vec<_>>().join(", ");
+        for (flag, names) in [("--only", &selection.only), ("--skip", &selection.skip)] {
+            if let Some(unknown) = names.iter().find(|n| !all.contains(n.as_str())) {
+                return Err(PlumeError::UnknownGroup {
+                    name: unknown.clone(),
+                    flag,
+                    valid: valid(),
+                });
+            }
+        }
+
+        let mut deps: HashMap<&str, &[String]> = HashMap::new();
+        for p in plugins {
+            for g in &p.info.groups {
+                deps.insert(&g.name, &g.depends_on);
+            }
+        }
+        // What the suite file and --only select, plus everything they depend on.
+        let mut chosen: HashSet<String> = HashSet::new();
+        for p in plugins {
+            for g in &p.info.groups {
+                let by_suite = p.groups.is_none_or(|w| w.contains(&g.name));
+                let by_flag = selection.only.is_empty() || selection.only.contains(&g.name);
+                if by_suite && by_flag {
+                    chosen.insert(g.name.clone());
+                    chosen.extend(upstream_of(&g.name, &deps));
+                }
+            }
+        }
+        let excluded: HashSet<String> = selection.skip.iter().cloned().collect();
+        let mut groups = Vec::new();
+        for (i, p) in plugins.iter().enumerate() {
+            for g in &p.info.groups {
+                if chosen.contains(&g.name) && !excluded.contains(&g.name) {
+                    groups.push(PlannedGroup {
+                        plugin: i,
+                        name: g.name.clone(),
+                        checks: g.checks.clone(),
+                        depends_on: g.depends_on.clone(),
+                        upstream: Arc::new(upstream_of(&g.name, &deps)),
+                    });
+                }
+            }
+        }
+        Ok(Plan { groups, excluded })
+    }
+
+    /// Every (group, check) in plan order.
+    pub fn checks(&self) -> Vec<(String, String)> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.checks.iter().map(|c| (g.name.clone(), c.clone())))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::types::GroupInfo;
+
+    fn info(groups: &[(&str, &[&str])]) -> PluginInfo {
+        PluginInfo {
+            name: "p".into(),
+            version: "1".into(),
+            groups: groups
+                .iter()
+                .map(|(name, deps)| GroupInfo {
+                    name: (*name).into(),
+                    checks: vec!["c".into()],
+                    depends_on: deps.iter().map(|d| (*d).into()).collect(),
+                })
+                .collect(),
+            config_keys: vec![],
+            secrets: vec![],
+        }
+    }
+
+    fn names(plan: &Plan) -> Vec<&str> {
+        plan.groups.iter().map(|g| g.name.as_str()).collect()
+    }
+
+    #[test]
+    fn only_pulls_in_dependencies() {
+        let i = info(&[("health", &[]), ("auth", &["health"]), ("sse", &["auth"]), ("public", &[])]);
+        let d = [Described { plugin: "p", info: &i, groups: None }];
+        let plan = Plan::build(&d, &Selection { only: vec!["sse".into()], skip: vec![] }).unwrap();
+        assert_eq!(names(&plan), ["health", "auth", "sse"]);
+        assert!(plan.groups[2].upstream.contains("health"));
+    }
+
+    #[test]
+    fn cycles_and_unknown_dependencies_are_rejected() {
+        let i = info(&[("a", &["b"]), ("b", &["a"])]);
+        assert!(validate("p", &i).unwrap_err().to_string().contains("depends on itself"));
+        let i = info(&[("a", &["zzz"])]);
+        assert!(validate("p", &i).unwrap_err().to_string().contains("unknown group zzz"));
+    }
+
+    #[test]
+    fn unknown_selection_lists_valid_groups() {
+        let i = info(&[("b", &[]), ("a", &[])]);
+        let d = [Described { plugin: "p", info: &i, groups: None }];
+        let err = Plan::build(&d, &Selection { only: vec![], skip: vec!["x".into()] }).unwrap_err();
+        assert_eq!(err.to_string(), "unknown group `x` in --skip; the suite's groups are: a, b");
+    }
+}

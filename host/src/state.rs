@@ -1,0 +1,153 @@
+//! What a plugin instance's host functions can reach: the data of its Store.
+//!
+//! Every group gets a fresh Store holding a [`StoreState`]: its WASI context
+//! (no files, no environment, no sockets; stdout and stderr captured), its
+//! memory limiter, and handles to what the run shares between groups.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::cleanup::CleanupRegistry;
+use crate::ledger::Ledger;
+use crate::limits::MemoryLimiter;
+use crate::suite::PluginEntry;
+
+/// How much a plugin may print to stdout and stderr per group.
+const CAPTURE_BYTES: usize = 1024 * 1024;
+
+/// Host HTTP settings shared by every plugin of a run.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Used when a request names no timeout.
+    pub default_timeout: Duration,
+    /// Largest body `send` will read.
+    pub max_body: usize,
+    /// Largest body `fetch-digest` will hash.
+    pub max_digest_body: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            default_timeout: Duration::from_secs(10),
+            max_body: 16 * 1024 * 1024,
+            max_digest_body: 4 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// Values published by groups, keyed by (plugin, group).
+#[derive(Debug, Default)]
+pub struct Published(Mutex<HashMap<(String, String), BTreeMap<String, String>>>);
+
+impl Published {
+    pub fn set(&self, plugin: &str, group: &str, key: &str, value: &str) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry((plugin.to_owned(), group.to_owned()))
+            .or_default()
+            .insert(key.to_owned(), value.to_owned());
+    }
+
+    pub fn get(&self, plugin: &str, group: &str, key: &str) -> Option<String> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(plugin.to_owned(), group.to_owned()))
+            .and_then(|values| values.get(key).cloned())
+    }
+}
+
+/// What every group of a run shares.
+pub struct RunShared {
+    pub client: reqwest::Client,
+    pub http: HttpSettings,
+    pub ledger: Arc<Ledger>,
+    pub cleanups: CleanupRegistry,
+    pub published: Published,
+}
+
+/// Where in the run an instance is.
+#[derive(Debug, Clone)]
+pub struct Position {
+    pub group: String,
+    /// The check running now; empty during instantiation and `describe`.
+    pub check: String,
+    /// Groups this one depends on, directly or transitively: the ones it may read values from.
+    pub upstream: Arc<HashSet<String>>,
+}
+
+/// The data of one Store.
+pub struct StoreState {
+    pub wasi: WasiCtx,
+    pub table: ResourceTable,
+    pub limiter: MemoryLimiter,
+    pub run: Arc<RunShared>,
+    pub plugin: Arc<PluginEntry>,
+    pub position: Position,
+    stdout: MemoryOutputPipe,
+    stderr: MemoryOutputPipe,
+    stdout_seen: usize,
+    stderr_seen: usize,
+}
+
+impl StoreState {
+    pub fn new(
+        run: Arc<RunShared>,
+        plugin: Arc<PluginEntry>,
+        position: Position,
+        memory_bytes: u64,
+    ) -> Self {
+        let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
+        let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
+        // No preopens, no environment, no arguments, no network: the builder's
+        // defaults grant none of them. Only clocks and randomness remain.
+        let wasi = wasmtime_wasi::WasiCtxBuilder::new()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build();
+        StoreState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(memory_bytes),
+            run,
+            plugin,
+            position,
+            stdout,
+            stderr,
+            stdout_seen: 0,
+            stderr_seen: 0,
+        }
+    }
+
+    /// What the guest printed since the last call, stdout then stderr.
+    pub fn take_output(&mut self) -> (String, String) {
+        let out = take_new(&self.stdout, &mut self.stdout_seen);
+        let err = take_new(&self.stderr, &mut self.stderr_seen);
+        (out, err)
+    }
+
+    /// Sends a line to the run's log as the current check's.
+    pub fn log(&self, level: &str, message: &str) {
+        let p = &self.position;
+        self.run.ledger.log(&p.group, &p.check, level, message);
+    }
+}
+
+fn take_new(pipe: &MemoryOutputPipe, seen: &mut usize) -> String {
+    let all = pipe.contents();
+    let new = all.get(*seen..).unwrap_or_default();
+    *seen = all.len();
+    String::from_utf8_lossy(new).into_owned()
+}
+
+impl WasiView for StoreState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! The suite file, `plume.toml`: what to run, against what, with which limits.
+//!
+//! Reading happens in two steps: [`SuiteFile::load`] parses and checks the
+//! TOML, then [`SuiteFile::resolve`] picks the environment, applies `--var`
+//! and interpolates every `${...}` value, giving a [`Suite`] ready to run.
+//!
+//! ```toml
+//! name = "demo"
+//! ceiling = "60s"            # hard limit for the whole run
+//! check-timeout = "10s"      # default limit for one check
+//! default-env = "local"
+//!
+//! [env.local]
+//! admin_url = "http://127.0.0.1:7701"
+//!
+//! [plugins.demo]
+//! path = "plugin.wasm"       # relative to this file
+//! allow-hosts = ["${admin_url}"]
+//! groups = ["health", "auth"]  # optional: run only these
+//! config = { base_url = "${admin_url}" }
+//! secrets = { admin_password = { env = "SMOKE_ADMIN_PASSWORD" } }
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::egress::AllowList;
+use crate::error::PlumeError;
+use crate::interpolate::{Values, interpolate};
+
+/// Default limit for one check.
+pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default hard limit for a whole run.
+pub const DEFAULT_CEILING: Duration = Duration::from_secs(60);
+/// Default time cleanups get after the checks end (or the ceiling hits).
+pub const DEFAULT_CLEANUP_BUDGET: Duration = Duration::from_secs(10);
+/// Default memory limit per plugin instance.
+pub const DEFAULT_MEMORY_MIB: u64 = 64;
+
+/// The suite file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSuite {
+    name: Option<String>,
+    ceiling: Option<String>,
+    check_timeout: Option<String>,
+    cleanup_budget: Option<String>,
+    memory_mib: Option<u64>,
+    default_env: Option<String>,
+    #[serde(default)]
+    env: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    #[serde(default)]
+    plugins: BTreeMap<String, RawPlugin>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPlugin {
+    path: PathBuf,
+    #[serde(default)]
+    allow_hosts: Vec<String>,
+    #[serde(default)]
+    config: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    secrets: BTreeMap<String, SecretSource>,
+    groups: Option<Vec<String>>,
+}
+
+/// Where a secret's value comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSource {
+    /// The process environment variable that holds it.
+    pub env: String,
+}
+
+/// A parsed suite file, before an environment is chosen.
+#[derive(Debug)]
+pub struct SuiteFile {
+    path: PathBuf,
+    raw: RawSuite,
+}
+
+/// A suite ready to run: one environment chosen, every value interpolated.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub name: String,
+    pub path: PathBuf,
+    pub env_name: Option<String>,
+    pub ceiling: Duration,
+    pub check_timeout: Duration,
+    pub cleanup_budget: Duration,
+    pub memory_bytes: u64,
+    pub plugins: Vec<PluginEntry>,
+}
+
+/// One plugin of a suite, resolved.
+#[derive(Debug, Clone)]
+pub struct PluginEntry {
+    pub name: String,
+    pub path: PathBuf,
+    pub allow: AllowList,
+    pub config: BTreeMap<String, String>,
+    /// Secret name to value; `None` when its variable is unset.
+    pub secrets: BTreeMap<String, Option<String>>,
+    pub groups: Option<Vec<String>>,
+}
+
+/// Command-line choices that shape how a suite resolves.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub env: Option<String>,
+    pub vars: Vec<(String, String)>,
+    pub ceiling: Option<Duration>,
+    pub check_timeout: Option<Duration>,
+}
+
+impl SuiteFile {
+    /// Reads and parses `path`.
+    pub fn load(path: &Path) -> Result<Self, PlumeError> {
+        let text = std::fs::read_to_string(path).map_err(|e| PlumeError::SuiteUnreadable {
+            path: path.to_owned(),
+            reason: io_reason(&e),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses suite text; `path` names it in errors and anchors relative paths.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, PlumeError> {
+        let raw: RawSuite = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_column(text, s.start))
+                .unwrap_or((1, 1));
+            PlumeError::SuiteSyntax {
+                path: path.to_owned(),
+                line,
+                column,
+                message: e.message().trim().replace('\n', " "),
+            }
+        })?;
+        if raw.plugins.is_empty() {
+            return Err(invalid(path, "no plugins: add a [plugins.NAME] table with a `path`"));
+        }
+        Ok(SuiteFile {
+            path: path.to_owned(),
+            raw,
+        })
+    }
+
+    /// The environments the suite defines, in name order.
+    pub fn env_names(&self) -> Vec<String> {
+        self.raw.env.keys().cloned().collect()
+    }
+
+    /// Picks the environment, applies overrides and interpolates every value.
+    pub fn resolve(&self, overrides: &Overrides) -> Result<Suite, PlumeError> {
+        let path = &self.path;
+        let env_name = self.choose_env(overrides.env.as_deref())?;
+        let mut values = Values::default();
+        if let Some(name) = &env_name {
+            for (key, value) in &self.raw.env[name] {
+                let place = format!("env.{name}.{key}");
+                values.insert(key.clone(), scalar(value, &place)?);
+            }
+        }
+        for (key, value) in &overrides.vars {
+            values.insert(key.clone(), value.clone());
+        }
+
+        let ceiling = match overrides.ceiling {
+            Some(d) => d,
+            None => duration(path, "ceiling", &self.raw.ceiling, DEFAULT_CEILING)?,
+        };
+        let check_timeout = match overrides.check_timeout {
+            Some(d) => d,
+            None => duration(path, "check-timeout", &self.raw.check_timeout, DEFAULT_CHECK_TIMEOUT)?,
+        };
+        let cleanup_budget = duration(
+            path,
+            "cleanup-budget",
+            &self.raw.cleanup_budget,
+            DEFAULT_CLEANUP_BUDGET,
+        )?;
+        let memory_mib = self.raw.memory_mib.unwrap_or(DEFAULT_MEMORY_MIB);
+        if memory_mib == 0 || memory_mib > 4096 {
+            return Err(invalid(path, "memory-mib must be between 1 and 4096"));
+        }
+
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut plugins = Vec::new();
+        for (name, raw) in &self.raw.plugins {
+            plugins.push(resolve_plugin(name, raw, base, &values)?);
+        }
+        Ok(Suite {
+            name: self.raw.name.clone().unwrap_or_else(|| stem(path)),
+            path: path.clone(),
+            env_name,
+            ceiling,
+            check_timeout,
+            cleanup_budget,
+            memory_bytes: memory_mib * 1024 * 1024,
+            plugins,
+        })
+    }
+
+    fn choose_env(&self, wanted: Option<&str>) -> Result<Option<String>, PlumeError> {
+        let envs = &self.raw.env;
+        let unknown = |name: &str| PlumeError::UnknownEnv {
+            name: name.to_owned(),
+            valid: if envs.is_empty() {
+                "none (add an [env.NAME] table)".to_owned()
+            } else {
+                self.env_names().join(", ")
+            },
+        };
+        match wanted.or(self.raw.default_env.as_deref()) {
+            Some(name) if envs.contains_key(name) => Ok(Some(name.to_owned())),
+            Some(name) => Err(unknown(name)),
+            None if envs.len() == 1 => Ok(envs.keys().next().cloned()),
+            None if envs.is_empty() => Ok(None),
+            None => Err(invalid(
+                &self.path,
+                &format!(
+                    "several environments ({}) and no default-env: pass --env NAME",
+                    self.env_names().join(", ")
+                ),
+            )),
+        }
+    }
+}
+
+fn resolve_plugin(
+    name: &str,
+    raw: &RawPlugin,
+    base: &Path,
+    values: &Values,
+) -> Result<PluginEntry, PlumeError> {
+    let place = |what: &str| format!("plugins.{name}.{what}");
+    let path_text = raw.path.to_string_lossy();
+    let path = PathBuf::from(interpolate(&path_text, values, &place("path"))?);
+    let path = if path.is_absolute() { path } else { base.join(path) };
+
+    let mut hosts = Vec::new();
+    for (i, entry) in raw.allow_hosts.iter().enumerate() {
+        hosts.push(interpolate(entry, values, &place(&format!("allow-hosts[{i}]")))?);
+    }
+    let allow = AllowList::parse(&hosts).map_err(|message| PlumeError::SuiteInvalid {
+        path: PathBuf::from(place("allow-hosts")),
+        message,
+    })?;
+
+    let mut config = BTreeMap::new();
+    for (key, value) in &raw.config {
+        let where_ = place(&format!("config.{key}"));
+        let text = scalar(value, &where_)?;
+        config.insert(key.clone(), interpolate(&text, values, &where_)?);
+    }
+    let secrets = raw
+        .secrets
+        .iter()
+        .map(|(key, source)| {
+            let value = std::env::var(&source.env).ok().filter(|v| !v.is_empty());
+            (key.clone(), value)
+        })
+        .collect();
+    Ok(PluginEntry {
+        name: name.to_owned(),
+        path,
+        allow,
+        config,
+        secrets,
+        groups: raw.groups.clone(),
+    })
+}
+
+/// A config or environment value as text: strings as they are, numbers and booleans printed.
+fn scalar(value: &toml::Value, place: &str) -> Result<String, PlumeError> {
+    match value {
+        toml::Value::String(s) => Ok(s.clone()),
+        toml::Value::Integer(i) => Ok(i.to_string()),
+        toml::Value::Float(f) => Ok(f.to_string()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        _ => Err(PlumeError::Interpolation {
+            place: place.to_owned(),
+            message: "values must be strings, numbers or booleans".to_owned(),
+        }),
+    }
+}
+
+fn duration(
+    path: &Path,
+    key: &str,
+    text: &Option<String>,
+    default: Duration,
+) -> Result<Duration, PlumeError> {
+    match text {
+        None => Ok(default),
+        Some(t) => parse_duration(t)
+            .map_err(|e| invalid(path, &format!("{key} = \"{t}\": {e} (write e.g. \"30s\" or \"500ms\")"))),
+    }
+}
+
+/// Parses a human duration such as `10s`, `1m30s` or `250ms`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text.trim()).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err("must be more than zero".to_owned());
+    }
+    Ok(d)
+}
+
+fn invalid(path: &Path, message: &str) -> PlumeError {
+    PlumeError::SuiteInvalid {
+        path: path.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+fn stem(path: &Path) -> String {
+    path.parent()
+        .and_then(|p| p.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "suite".to_owned())
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SuiteFile, PlumeError> {
+        SuiteFile::parse(Path::new("/s/plume.toml"), text)
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let err = parse("name = \"x\"\n[plugins.a]\npath = \n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("/s/plume.toml:3:"), "{text}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_by_name() {
+        let err = parse("[plugins.a]\npath = \"a.wasm\"\nallow_hosts = []\n").unwrap_err();
+        assert!(err.to_string().contains("allow_hosts"), "{err}");
+    }
+
+    #[test]
+    fn env_and_vars_interpolate_into_config() {
+        let file = parse(
+            "default-env = \"local\"\n[env.local]\nurl = \"http://127.0.0.1:1\"\n\
+             [plugins.a]\npath = \"a.wasm\"\nallow-hosts = [\"${url}\"]\nconfig = { base = \"${url}/api\", n = 3 }\n",
+        )
+        .unwrap();
+        let suite = file
+            .resolve(&Overrides {
+                vars: vec![("url".into(), "http://127.0.0.1:2".into())],
+                ..Overrides::default()
+            })
+            .unwrap();
+        let plugin = &suite.plugins[0];
+        assert_eq!(plugin.config["base"], "http://127.0.0.1:2/api");
+        assert_eq!(plugin.config["n"], "3");
+        assert_eq!(plugin.path, Path::new("/s/a.wasm"));
+    }
+
+    #[test]
+    fn unknown_env_lists_the_valid_ones() {
+        let file = parse("[env.a]\n[env.b]\n[plugins.p]\npath = \"p.wasm\"\n").unwrap();
+        let err = file
+            .resolve(&Overrides {
+                env: Some("c".into()),
+                ..Overrides::default()
+            })
+            .unwrap_err();
+        assert_eq!(err.to_string(), "unknown environment `c`; the suite defines: a, b");
+    }
+}

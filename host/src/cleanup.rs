@@ -29,7 +29,14 @@ pub struct Deferred {
 pub struct CleanupRegistry(Mutex<Vec<Deferred>>);
 
 impl CleanupRegistry {
-    pub fn push(&self, plugin: Arc<PluginEntry>, group: &str, check: &str, label: String, request: Request) {
+    pub fn push(
+        &self,
+        plugin: Arc<PluginEntry>,
+        group: &str,
+        check: &str,
+        label: String,
+        request: Request,
+    ) {
         let mut list = self.0.lock().unwrap_or_else(|p| p.into_inner());
         list.push(Deferred {
             plugin,
@@ -61,28 +68,41 @@ pub async fn run_all(run: &RunShared, budget: Duration) {
                 req.method,
                 req.url
             );
-            run.ledger.cleanup(label, Outcome::Err, None, &detail, Duration::ZERO);
+            run.ledger
+                .cleanup(label, Outcome::Err, None, &detail, Duration::ZERO);
             continue;
         }
-        let result = tokio::time::timeout(left, send_request(&run.client, &item.plugin.allow, &run.http, req))
-            .await
-            .unwrap_or_else(|_| {
-                Err(HttpError::Timeout(format!(
-                    "the cleanup budget ({} ms) ran out",
-                    budget.as_millis()
-                )))
-            });
+        let result = tokio::time::timeout(
+            left,
+            send_request(&run.client, &item.plugin.allow, &run.http, req),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(HttpError::Timeout(format!(
+                "the cleanup budget ({} ms) ran out",
+                budget.as_millis()
+            )))
+        });
         let took = start.elapsed();
         let (outcome, status, detail) = match result {
             Ok(resp) if (200..400).contains(&resp.status) => (
                 Outcome::Ok,
                 Some(resp.status),
-                format!("{} {} -> {} in {} ms ({origin})", req.method, req.url, resp.status, took.as_millis()),
+                format!(
+                    "{} {} -> {} in {} ms ({origin})",
+                    req.method,
+                    req.url,
+                    resp.status,
+                    took.as_millis()
+                ),
             ),
             Ok(resp) if resp.status == 404 || resp.status == 410 => (
                 Outcome::Ok,
                 Some(resp.status),
-                format!("{} {} -> {}: already gone ({origin})", req.method, req.url, resp.status),
+                format!(
+                    "{} {} -> {}: already gone ({origin})",
+                    req.method, req.url, resp.status
+                ),
             ),
             Ok(resp) => (
                 Outcome::Err,
@@ -98,7 +118,12 @@ pub async fn run_all(run: &RunShared, budget: Duration) {
             Err(e) => (
                 Outcome::Err,
                 None,
-                format!("{} {} failed: {} ({origin})", req.method, req.url, describe_error(&e)),
+                format!(
+                    "{} {} failed: {} ({origin})",
+                    req.method,
+                    req.url,
+                    describe_error(&e)
+                ),
             ),
         };
         run.ledger.cleanup(label, outcome, status, &detail, took);

@@ -26,10 +26,14 @@ pub enum Command {
         plume run plume.toml --var admin_url=http://127.0.0.1:7701 --check-timeout 5s -v")]
     Run(RunArgs),
     /// List the groups and checks of a suite's plugins without running them.
-    #[command(after_help = "Examples:\n  plume list examples/demo/plume.toml\n  plume list plume.toml --env production")]
+    #[command(
+        after_help = "Examples:\n  plume list examples/demo/plume.toml\n  plume list plume.toml --env production"
+    )]
     List(ListArgs),
     /// Show what one plugin component checks and reads.
-    #[command(after_help = "Examples:\n  plume inspect target/wasm32-wasip2/release/demo_plugin.wasm")]
+    #[command(
+        after_help = "Examples:\n  plume inspect target/wasm32-wasip2/release/demo_plugin.wasm"
+    )]
     Inspect(InspectArgs),
 }
 

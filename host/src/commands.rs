@@ -83,8 +83,17 @@ pub async fn list(args: ListArgs) -> Result<u8> {
     let shared = quiet_shared()?;
     let (plugins, plan) = prepare(&runtime, &suite, &shared, &Selection::default()).await?;
     for p in &plugins {
-        println!("{} {} ({})", p.info.name, p.info.version, p.entry.path.display());
-        for g in plan.groups.iter().filter(|g| suite.plugins[g.plugin].name == p.entry.name) {
+        println!(
+            "{} {} ({})",
+            p.info.name,
+            p.info.version,
+            p.entry.path.display()
+        );
+        for g in plan
+            .groups
+            .iter()
+            .filter(|g| suite.plugins[g.plugin].name == p.entry.name)
+        {
             let deps = if g.depends_on.is_empty() {
                 String::new()
             } else {
@@ -147,5 +156,9 @@ pub async fn inspect(args: InspectArgs) -> Result<u8> {
 }
 
 fn list_or_none(items: &[String]) -> String {
-    if items.is_empty() { "none".to_owned() } else { items.join(", ") }
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
 }

@@ -53,7 +53,9 @@ impl AllowList {
     pub fn check(&self, url: &Url) -> Result<(), String> {
         let scheme = url.scheme();
         if scheme != "http" && scheme != "https" {
-            return Err(format!("scheme {scheme}: is not allowed (only http and https)"));
+            return Err(format!(
+                "scheme {scheme}: is not allowed (only http and https)"
+            ));
         }
         let host = url
             .host_str()
@@ -67,10 +69,15 @@ impl AllowList {
         }
         let origin = format!("{scheme}://{}:{port}", url.host_str().unwrap_or_default());
         if self.rules.is_empty() {
-            Err(format!("{origin} is not in allow-hosts (the plugin's allow-hosts is empty)"))
+            Err(format!(
+                "{origin} is not in allow-hosts (the plugin's allow-hosts is empty)"
+            ))
         } else {
             let listed: Vec<&str> = self.rules.iter().map(|r| r.text.as_str()).collect();
-            Err(format!("{origin} is not in allow-hosts [{}]", listed.join(", ")))
+            Err(format!(
+                "{origin} is not in allow-hosts [{}]",
+                listed.join(", ")
+            ))
         }
     }
 }
@@ -102,13 +109,18 @@ impl Rule {
             Some(suffix) if !suffix.is_empty() && !suffix.contains('*') => {
                 HostPattern::Subdomains(format!(".{suffix}"))
             }
-            _ if host.contains('*') => return Err(bad("`*` may only start a host, as in *.example.com")),
+            _ if host.contains('*') => {
+                return Err(bad("`*` may only start a host, as in *.example.com"));
+            }
             _ => HostPattern::Exact(host),
         };
         let port = match port {
             None => PortPattern::Default,
             Some("*") => PortPattern::Any,
-            Some(p) => PortPattern::Exact(p.parse().map_err(|_| bad("the port must be a number or *"))?),
+            Some(p) => PortPattern::Exact(
+                p.parse()
+                    .map_err(|_| bad("the port must be a number or *"))?,
+            ),
         };
         Ok(Rule {
             text: entry.to_owned(),
@@ -124,7 +136,9 @@ impl Rule {
         }
         let host_ok = match &self.host {
             HostPattern::Exact(h) => h == host,
-            HostPattern::Subdomains(suffix) => host.ends_with(suffix.as_str()) && host.len() > suffix.len(),
+            HostPattern::Subdomains(suffix) => {
+                host.ends_with(suffix.as_str()) && host.len() > suffix.len()
+            }
         };
         let port_ok = match self.port {
             PortPattern::Any => true,
@@ -145,7 +159,9 @@ fn default_port(scheme: &str) -> u16 {
 /// Splits `host:port`, `[v6]:port`, `host` or `[v6]`.
 fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
     if let Some(rest) = authority.strip_prefix('[') {
-        let (host, after) = rest.split_once(']').ok_or("unclosed `[` in an IPv6 address")?;
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or("unclosed `[` in an IPv6 address")?;
         return match after.strip_prefix(':') {
             Some(port) => Ok((host, Some(port))),
             None if after.is_empty() => Ok((host, None)),
@@ -198,7 +214,9 @@ mod tests {
 
     #[test]
     fn empty_list_denies_everything_and_says_so() {
-        let err = AllowList::default().check(&Url::parse("http://a.b/").unwrap()).unwrap_err();
+        let err = AllowList::default()
+            .check(&Url::parse("http://a.b/").unwrap())
+            .unwrap_err();
         assert!(err.contains("allow-hosts is empty"), "{err}");
     }
 

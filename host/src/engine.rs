@@ -102,16 +102,28 @@ impl Runtime {
         };
         match wasm_layer(&bytes) {
             Some(1) => {}
-            Some(0) => return Err(not_component("it is a core wasm module, not a component".to_owned())),
-            _ => return Err(not_component("it does not start with a wasm header".to_owned())),
+            Some(0) => {
+                return Err(not_component(
+                    "it is a core wasm module, not a component".to_owned(),
+                ));
+            }
+            _ => {
+                return Err(not_component(
+                    "it does not start with a wasm header".to_owned(),
+                ));
+            }
         }
-        let component = Component::new(&self.engine, &bytes).map_err(|e| not_component(format!("{e:#}")))?;
+        let component =
+            Component::new(&self.engine, &bytes).map_err(|e| not_component(format!("{e:#}")))?;
         let wrong_world = |e: wasmtime::Error| PlumeError::WrongWorld {
             plugin: name.to_owned(),
             path: path.to_owned(),
             reason: flatten(&format!("{e:#}")),
         };
-        let pre = self.linker.instantiate_pre(&component).map_err(wrong_world)?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(wrong_world)?;
         PluginPre::new(pre).map_err(wrong_world)
     }
 
@@ -151,7 +163,10 @@ pub async fn describe(
         instance.call_describe(&mut store).await
     };
     match tokio::time::timeout(timeout, work).await {
-        Err(_) => Err(failed(format!("no answer within {} ms", timeout.as_millis()))),
+        Err(_) => Err(failed(format!(
+            "no answer within {} ms",
+            timeout.as_millis()
+        ))),
         Ok(Err(e)) => {
             let (_, stderr) = store.data_mut().take_output();
             Err(failed(crash_detail(&e, &store.data().limiter, &stderr)))
@@ -164,7 +179,10 @@ pub async fn describe(
 /// message from the guest's stderr), another trap, or a host fault.
 pub fn crash_detail(e: &wasmtime::Error, limiter: &MemoryLimiter, stderr: &str) -> String {
     if limiter.was_hit() {
-        return format!("out of memory: the instance passed its {} MiB limit", limiter.limit_mib());
+        return format!(
+            "out of memory: the instance passed its {} MiB limit",
+            limiter.limit_mib()
+        );
     }
     if let Some(panic) = panic_message(stderr) {
         return format!("panicked at {panic}");
@@ -187,7 +205,11 @@ fn panic_message(stderr: &str) -> Option<String> {
 }
 
 fn flatten(text: &str) -> String {
-    text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+    text.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
@@ -197,7 +219,10 @@ mod tests {
     #[test]
     fn panic_messages_are_read_from_stderr() {
         let stderr = "\nthread '<unnamed>' panicked at src/lib.rs:9:5:\nboom here\nnote: run with `RUST_BACKTRACE=1`\n";
-        assert_eq!(panic_message(stderr).as_deref(), Some("src/lib.rs:9:5: boom here"));
+        assert_eq!(
+            panic_message(stderr).as_deref(),
+            Some("src/lib.rs:9:5: boom here")
+        );
         assert_eq!(panic_message("nothing"), None);
     }
 }

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 /// A problem with the suite file, the command line or a plugin.
 #[derive(Debug, thiserror::Error)]
 pub enum PlumeError {
-    #[error("cannot read suite file {path}: {reason} (pass the path to a plume.toml, e.g. `plume run examples/demo/plume.toml`)")]
+    #[error(
+        "cannot read suite file {path}: {reason} (pass the path to a plume.toml, e.g. `plume run examples/demo/plume.toml`)"
+    )]
     SuiteUnreadable { path: PathBuf, reason: String },
 
     #[error("{path}:{line}:{column}: invalid suite file: {message}")]
@@ -35,10 +37,14 @@ pub enum PlumeError {
     #[error("{place}: {message}")]
     Interpolation { place: String, message: String },
 
-    #[error("invalid --var `{given}`: expected KEY=VALUE, e.g. --var admin_url=http://127.0.0.1:7701")]
+    #[error(
+        "invalid --var `{given}`: expected KEY=VALUE, e.g. --var admin_url=http://127.0.0.1:7701"
+    )]
     BadVar { given: String },
 
-    #[error("plugin `{plugin}`: {path} does not exist (build it first, or fix `path` in the suite file)")]
+    #[error(
+        "plugin `{plugin}`: {path} does not exist (build it first, or fix `path` in the suite file)"
+    )]
     PluginMissing { plugin: String, path: PathBuf },
 
     #[error("plugin `{plugin}`: cannot read {path}: {reason}")]
@@ -48,14 +54,18 @@ pub enum PlumeError {
         reason: String,
     },
 
-    #[error("plugin `{plugin}`: {path} is not a WebAssembly component: {reason} (build it for wasm32-wasip2, e.g. `cargo build --target wasm32-wasip2 --release`)")]
+    #[error(
+        "plugin `{plugin}`: {path} is not a WebAssembly component: {reason} (build it for wasm32-wasip2, e.g. `cargo build --target wasm32-wasip2 --release`)"
+    )]
     NotAComponent {
         plugin: String,
         path: PathBuf,
         reason: String,
     },
 
-    #[error("plugin `{plugin}`: {path} was built for another contract: {reason} (rebuild it against plume:check@0.1.0)")]
+    #[error(
+        "plugin `{plugin}`: {path} was built for another contract: {reason} (rebuild it against plume:check@0.1.0)"
+    )]
     WrongWorld {
         plugin: String,
         path: PathBuf,

@@ -53,7 +53,9 @@ fn expand(text: &str, values: &Values, place: &str, depth: usize) -> Result<Stri
             if name.starts_with("env:") {
                 out.push_str(&raw);
             } else if depth >= 8 {
-                return Err(err(format!("`${{{name}}}` nests more than 8 deep or forms a cycle")));
+                return Err(err(format!(
+                    "`${{{name}}}` nests more than 8 deep or forms a cycle"
+                )));
             } else {
                 out.push_str(&expand(&raw, values, place, depth + 1)?);
             }
@@ -96,7 +98,10 @@ mod tests {
     #[test]
     fn replaces_names_and_keeps_plain_dollars() {
         let v = values(&[("host", "h"), ("port", "1")]);
-        assert_eq!(interpolate("http://${host}:${port}/$x$$", &v, "t").unwrap(), "http://h:1/$x$");
+        assert_eq!(
+            interpolate("http://${host}:${port}/$x$$", &v, "t").unwrap(),
+            "http://h:1/$x$"
+        );
     }
 
     #[test]
@@ -108,13 +113,22 @@ mod tests {
 
     #[test]
     fn unset_process_variables_are_named() {
-        let err = interpolate("${env:PLUME_SURELY_UNSET_VAR}", &Values::default(), "x").unwrap_err();
-        assert!(err.to_string().contains("PLUME_SURELY_UNSET_VAR is not set"), "{err}");
+        let err =
+            interpolate("${env:PLUME_SURELY_UNSET_VAR}", &Values::default(), "x").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("PLUME_SURELY_UNSET_VAR is not set"),
+            "{err}"
+        );
     }
 
     #[test]
     fn values_refer_to_each_other_and_cycles_stop() {
-        let v = values(&[("base", "http://h"), ("api", "${base}/api"), ("lit", "$${x}")]);
+        let v = values(&[
+            ("base", "http://h"),
+            ("api", "${base}/api"),
+            ("lit", "$${x}"),
+        ]);
         assert_eq!(interpolate("${api}", &v, "t").unwrap(), "http://h/api");
         assert_eq!(interpolate("${lit}", &v, "t").unwrap(), "${x}");
         let cyclic = values(&[("a", "${b}"), ("b", "${a}")]);

@@ -78,7 +78,10 @@ pub struct Summary {
 pub enum Event<'a> {
     /// Every check that will be reported, in plan order.
     Planned(&'a [(String, String)]),
-    CheckStarted { group: &'a str, check: &'a str },
+    CheckStarted {
+        group: &'a str,
+        check: &'a str,
+    },
     CheckFinished(&'a CheckRecord),
     Log {
         group: &'a str,
@@ -165,7 +168,14 @@ impl Ledger {
     }
 
     /// Records a check's outcome; ignored if it already has one or the run stopped.
-    pub fn finish(&self, group: &str, check: &str, outcome: Outcome, status: Option<u16>, detail: &str) {
+    pub fn finish(
+        &self,
+        group: &str,
+        check: &str,
+        outcome: Outcome,
+        status: Option<u16>,
+        detail: &str,
+    ) {
         let mut inner = self.lock();
         if inner.closed {
             return;
@@ -242,11 +252,26 @@ impl Ledger {
         }
         let message = self.redactor.redact(message);
         for line in message.lines().filter(|l| !l.trim().is_empty()) {
-            Self::emit(&mut inner, &Event::Log { group, check, level, message: line });
+            Self::emit(
+                &mut inner,
+                &Event::Log {
+                    group,
+                    check,
+                    level,
+                    message: line,
+                },
+            );
         }
     }
 
-    pub fn cleanup(&self, label: &str, outcome: Outcome, status: Option<u16>, detail: &str, elapsed: Duration) {
+    pub fn cleanup(
+        &self,
+        label: &str,
+        outcome: Outcome,
+        status: Option<u16>,
+        detail: &str,
+        elapsed: Duration,
+    ) {
         let mut inner = self.lock();
         let record = CleanupRecord {
             label: label.to_owned(),
@@ -282,5 +307,9 @@ impl Ledger {
 }
 
 fn one_line(text: &str) -> String {
-    text.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" | ")
+    text.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ")
 }

@@ -32,7 +32,11 @@ impl<W: Write + Send> Printer<W> {
         let status = status.map_or_else(|| "-".to_owned(), |s| s.to_string());
         let width = self.width;
         // A closed pipe (`plume run | head`) must not stop the run: ignore write errors.
-        let _ = writeln!(self.out, "[{}] {name:<width$}  {status:<3}  {detail}", outcome.tag());
+        let _ = writeln!(
+            self.out,
+            "[{}] {name:<width$}  {status:<3}  {detail}",
+            outcome.tag()
+        );
         let _ = self.out.flush();
     }
 }

@@ -58,7 +58,8 @@ pub fn validate(plugin: &str, info: &PluginInfo) -> Result<(), PlumeError> {
         }
         let mut checks = HashSet::new();
         for c in &g.checks {
-            check_name(c).map_err(|why| bad(format!("check name {:?} in group {} {why}", c, g.name)))?;
+            check_name(c)
+                .map_err(|why| bad(format!("check name {:?} in group {} {why}", c, g.name)))?;
             if !checks.insert(c.as_str()) {
                 return Err(bad(format!("check {}.{} is described twice", g.name, c)));
             }
@@ -67,15 +68,24 @@ pub fn validate(plugin: &str, info: &PluginInfo) -> Result<(), PlumeError> {
     for g in &info.groups {
         for d in &g.depends_on {
             if !names.contains(d.as_str()) {
-                return Err(bad(format!("group {} depends on unknown group {d}", g.name)));
+                return Err(bad(format!(
+                    "group {} depends on unknown group {d}",
+                    g.name
+                )));
             }
         }
     }
-    let deps: HashMap<&str, &[String]> =
-        info.groups.iter().map(|g| (g.name.as_str(), g.depends_on.as_slice())).collect();
+    let deps: HashMap<&str, &[String]> = info
+        .groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.depends_on.as_slice()))
+        .collect();
     for g in &info.groups {
         if upstream_of(&g.name, &deps).contains(&g.name) {
-            return Err(bad(format!("group {} depends on itself through its depends-on", g.name)));
+            return Err(bad(format!(
+                "group {} depends on itself through its depends-on",
+                g.name
+            )));
         }
     }
     Ok(())
@@ -94,7 +104,10 @@ fn check_name(name: &str) -> Result<(), &'static str> {
 /// Every group reachable through depends-on from `start` (not `start` itself unless in a cycle).
 fn upstream_of(start: &str, deps: &HashMap<&str, &[String]>) -> HashSet<String> {
     let mut seen = HashSet::new();
-    let mut stack: Vec<&str> = deps.get(start).map(|d| d.iter().map(String::as_str).collect()).unwrap_or_default();
+    let mut stack: Vec<&str> = deps
+        .get(start)
+        .map(|d| d.iter().map(String::as_str).collect())
+        .unwrap_or_default();
     while let Some(g) = stack.pop() {
         if seen.insert(g.to_owned())
             && let Some(more) = deps.get(g)
@@ -129,7 +142,13 @@ impl Plan {
                         return Err(PlumeError::UnknownGroup {
                             name: w.clone(),
                             flag: "the suite's `groups`",
-                            valid: p.info.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+                            valid: p
+                                .info
+                                .groups
+                                .iter()
+                                .map(|g| g.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
                         });
                     }
                 }
@@ -220,9 +239,25 @@ mod tests {
 
     #[test]
     fn only_pulls_in_dependencies() {
-        let i = info(&[("health", &[]), ("auth", &["health"]), ("sse", &["auth"]), ("public", &[])]);
-        let d = [Described { plugin: "p", info: &i, groups: None }];
-        let plan = Plan::build(&d, &Selection { only: vec!["sse".into()], skip: vec![] }).unwrap();
+        let i = info(&[
+            ("health", &[]),
+            ("auth", &["health"]),
+            ("sse", &["auth"]),
+            ("public", &[]),
+        ]);
+        let d = [Described {
+            plugin: "p",
+            info: &i,
+            groups: None,
+        }];
+        let plan = Plan::build(
+            &d,
+            &Selection {
+                only: vec!["sse".into()],
+                skip: vec![],
+            },
+        )
+        .unwrap();
         assert_eq!(names(&plan), ["health", "auth", "sse"]);
         assert!(plan.groups[2].upstream.contains("health"));
     }
@@ -230,16 +265,40 @@ mod tests {
     #[test]
     fn cycles_and_unknown_dependencies_are_rejected() {
         let i = info(&[("a", &["b"]), ("b", &["a"])]);
-        assert!(validate("p", &i).unwrap_err().to_string().contains("depends on itself"));
+        assert!(
+            validate("p", &i)
+                .unwrap_err()
+                .to_string()
+                .contains("depends on itself")
+        );
         let i = info(&[("a", &["zzz"])]);
-        assert!(validate("p", &i).unwrap_err().to_string().contains("unknown group zzz"));
+        assert!(
+            validate("p", &i)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown group zzz")
+        );
     }
 
     #[test]
     fn unknown_selection_lists_valid_groups() {
         let i = info(&[("b", &[]), ("a", &[])]);
-        let d = [Described { plugin: "p", info: &i, groups: None }];
-        let err = Plan::build(&d, &Selection { only: vec![], skip: vec!["x".into()] }).unwrap_err();
-        assert_eq!(err.to_string(), "unknown group `x` in --skip; the suite's groups are: a, b");
+        let d = [Described {
+            plugin: "p",
+            info: &i,
+            groups: None,
+        }];
+        let err = Plan::build(
+            &d,
+            &Selection {
+                only: vec![],
+                skip: vec!["x".into()],
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown group `x` in --skip; the suite's groups are: a, b"
+        );
     }
 }

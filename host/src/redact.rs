@@ -73,7 +73,10 @@ mod tests {
         assert_eq!(r.redact("?pw=s3cr%20et%2Fpw"), "?pw=***");
         let b64 = base64::engine::general_purpose::STANDARD.encode("s3cr et/pw");
         let shown = r.redact(&format!("Basic {b64}"));
-        assert!(shown.starts_with("Basic ***") && !shown.contains(b64.trim_end_matches('=')), "{shown}");
+        assert!(
+            shown.starts_with("Basic ***") && !shown.contains(b64.trim_end_matches('=')),
+            "{shown}"
+        );
     }
 
     #[test]

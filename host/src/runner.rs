@@ -71,10 +71,13 @@ pub async fn run(
     // every group task; their instances stop at their next epoch tick.
     match end {
         RunEnd::Completed => {}
-        RunEnd::Ceiling => shared
+        RunEnd::Ceiling => shared.ledger.stop(&format!(
+            "run ceiling of {} ms reached",
+            suite.ceiling.as_millis()
+        )),
+        RunEnd::Signal(sig) => shared
             .ledger
-            .stop(&format!("run ceiling of {} ms reached", suite.ceiling.as_millis())),
-        RunEnd::Signal(sig) => shared.ledger.stop(&format!("interrupted by {}", signal_name(sig))),
+            .stop(&format!("interrupted by {}", signal_name(sig))),
     }
     crate::cleanup::run_all(&shared, suite.cleanup_budget).await;
     end
@@ -111,7 +114,9 @@ async fn schedule(
                 Ready::Wait => still_waiting.push(group),
                 Ready::Skip(reason) => {
                     for check in &group.checks {
-                        shared.ledger.finish(&group.name, check, Outcome::Skip, None, &reason);
+                        shared
+                            .ledger
+                            .finish(&group.name, check, Outcome::Skip, None, &reason);
                     }
                     ended.insert(group.name.clone(), GroupEnd::Skipped);
                 }
@@ -142,7 +147,9 @@ async fn schedule(
                     if let Some(group) = plan.groups.iter().find(|g| g.name == name) {
                         for check in &group.checks {
                             let detail = format!("internal error in the host: {e}");
-                            shared.ledger.finish(&name, check, Outcome::Err, None, &detail);
+                            shared
+                                .ledger
+                                .finish(&name, check, Outcome::Err, None, &detail);
                         }
                     }
                     ended.insert(name, GroupEnd::Failed);
@@ -153,7 +160,9 @@ async fn schedule(
                 for group in waiting {
                     for check in &group.checks {
                         let detail = "its dependencies never ran";
-                        shared.ledger.finish(&group.name, check, Outcome::Skip, None, detail);
+                        shared
+                            .ledger
+                            .finish(&group.name, check, Outcome::Skip, None, detail);
                     }
                 }
                 return;
@@ -214,22 +223,29 @@ impl GroupJob {
             return GroupEnd::Passed;
         };
 
-        let instance = match tokio::time::timeout(timeout, plugin.pre.instantiate_async(&mut store)).await {
-            Ok(Ok(instance)) => instance,
-            failure => {
-                let detail = match failure {
-                    Err(_) => format!("instantiating the plugin took over {} ms", timeout.as_millis()),
-                    Ok(Err(e)) => {
-                        let (_, stderr) = store.data_mut().take_output();
-                        format!("instantiation failed: {}", crash_detail(&e, &store.data().limiter, &stderr))
-                    }
-                    Ok(Ok(_)) => unreachable!("handled above"),
-                };
-                ledger.finish(g, first, Outcome::Err, None, &detail);
-                self.skip_rest(1, &format!("instance aborted at {first}"));
-                return GroupEnd::Failed;
-            }
-        };
+        let instance =
+            match tokio::time::timeout(timeout, plugin.pre.instantiate_async(&mut store)).await {
+                Ok(Ok(instance)) => instance,
+                failure => {
+                    let detail = match failure {
+                        Err(_) => format!(
+                            "instantiating the plugin took over {} ms",
+                            timeout.as_millis()
+                        ),
+                        Ok(Err(e)) => {
+                            let (_, stderr) = store.data_mut().take_output();
+                            format!(
+                                "instantiation failed: {}",
+                                crash_detail(&e, &store.data().limiter, &stderr)
+                            )
+                        }
+                        Ok(Ok(_)) => unreachable!("handled above"),
+                    };
+                    ledger.finish(g, first, Outcome::Err, None, &detail);
+                    self.skip_rest(1, &format!("instance aborted at {first}"));
+                    return GroupEnd::Failed;
+                }
+            };
 
         let mut end = GroupEnd::Passed;
         for (i, check) in self.group.checks.iter().enumerate() {
@@ -256,7 +272,8 @@ impl GroupJob {
                     true
                 }
                 Err(_) => {
-                    let detail = format!("timed out after {} ms (check timeout)", timeout.as_millis());
+                    let detail =
+                        format!("timed out after {} ms (check timeout)", timeout.as_millis());
                     ledger.finish(g, check, Outcome::Err, None, &detail);
                     true
                 }

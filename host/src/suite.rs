@@ -143,7 +143,10 @@ impl SuiteFile {
             }
         })?;
         if raw.plugins.is_empty() {
-            return Err(invalid(path, "no plugins: add a [plugins.NAME] table with a `path`"));
+            return Err(invalid(
+                path,
+                "no plugins: add a [plugins.NAME] table with a `path`",
+            ));
         }
         Ok(SuiteFile {
             path: path.to_owned(),
@@ -177,7 +180,12 @@ impl SuiteFile {
         };
         let check_timeout = match overrides.check_timeout {
             Some(d) => d,
-            None => duration(path, "check-timeout", &self.raw.check_timeout, DEFAULT_CHECK_TIMEOUT)?,
+            None => duration(
+                path,
+                "check-timeout",
+                &self.raw.check_timeout,
+                DEFAULT_CHECK_TIMEOUT,
+            )?,
         };
         let cleanup_budget = duration(
             path,
@@ -242,11 +250,19 @@ fn resolve_plugin(
     let place = |what: &str| format!("plugins.{name}.{what}");
     let path_text = raw.path.to_string_lossy();
     let path = PathBuf::from(interpolate(&path_text, values, &place("path"))?);
-    let path = if path.is_absolute() { path } else { base.join(path) };
+    let path = if path.is_absolute() {
+        path
+    } else {
+        base.join(path)
+    };
 
     let mut hosts = Vec::new();
     for (i, entry) in raw.allow_hosts.iter().enumerate() {
-        hosts.push(interpolate(entry, values, &place(&format!("allow-hosts[{i}]")))?);
+        hosts.push(interpolate(
+            entry,
+            values,
+            &place(&format!("allow-hosts[{i}]")),
+        )?);
     }
     let allow = AllowList::parse(&hosts).map_err(|message| PlumeError::SuiteInvalid {
         path: PathBuf::from(place("allow-hosts")),
@@ -299,8 +315,12 @@ fn duration(
 ) -> Result<Duration, PlumeError> {
     match text {
         None => Ok(default),
-        Some(t) => parse_duration(t)
-            .map_err(|e| invalid(path, &format!("{key} = \"{t}\": {e} (write e.g. \"30s\" or \"500ms\")"))),
+        Some(t) => parse_duration(t).map_err(|e| {
+            invalid(
+                path,
+                &format!("{key} = \"{t}\": {e} (write e.g. \"30s\" or \"500ms\")"),
+            )
+        }),
     }
 }
 
@@ -338,7 +358,12 @@ fn stem(path: &Path) -> String {
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, column)
 }
 
@@ -391,6 +416,9 @@ mod tests {
                 ..Overrides::default()
             })
             .unwrap_err();
-        assert_eq!(err.to_string(), "unknown environment `c`; the suite defines: a, b");
+        assert_eq!(
+            err.to_string(),
+            "unknown environment `c`; the suite defines: a, b"
+        );
     }
 }

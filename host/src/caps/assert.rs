@@ -40,10 +40,16 @@ pub fn status_in(status: u16, expected: &[u16], body: &[u8]) -> Result<(), Strin
         [one] => one.to_string(),
         many => format!(
             "one of {}",
-            many.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
-    Err(format!("expected status {want}, got {status}; body: {}", excerpt(body)))
+    Err(format!(
+        "expected status {want}, got {status}; body: {}",
+        excerpt(body)
+    ))
 }
 
 fn parse(body: &[u8]) -> Result<Value, String> {
@@ -53,14 +59,25 @@ fn parse(body: &[u8]) -> Result<Value, String> {
 
 fn lookup<'a>(doc: &'a Value, pointer: &str, body: &[u8]) -> Result<&'a Value, String> {
     if !pointer.is_empty() && !pointer.starts_with('/') {
-        return Err(format!("bad JSON pointer {pointer:?}: it must be empty or start with /"));
+        return Err(format!(
+            "bad JSON pointer {pointer:?}: it must be empty or start with /"
+        ));
     }
-    doc.pointer(pointer)
-        .ok_or_else(|| format!("at {}: expected a value, found none; body: {}", show(pointer), excerpt(body)))
+    doc.pointer(pointer).ok_or_else(|| {
+        format!(
+            "at {}: expected a value, found none; body: {}",
+            show(pointer),
+            excerpt(body)
+        )
+    })
 }
 
 fn show(pointer: &str) -> &str {
-    if pointer.is_empty() { "(root)" } else { pointer }
+    if pointer.is_empty() {
+        "(root)"
+    } else {
+        pointer
+    }
 }
 
 /// A value as text: strings as they are, anything else as JSON.
@@ -89,14 +106,22 @@ pub fn json_get(body: &[u8], pointer: &str) -> Result<String, String> {
 }
 
 pub fn json_equals(body: &[u8], pointer: &str, expected: &str) -> Result<(), String> {
-    let want: Value = serde_json::from_str(expected)
-        .map_err(|e| format!("the expected value {expected:?} is not JSON ({e}); write strings as \"\\\"text\\\"\""))?;
+    let want: Value = serde_json::from_str(expected).map_err(|e| {
+        format!(
+            "the expected value {expected:?} is not JSON ({e}); write strings as \"\\\"text\\\"\""
+        )
+    })?;
     let doc = parse(body)?;
     let got = lookup(&doc, pointer, body)?;
     if *got == want {
         Ok(())
     } else {
-        Err(format!("at {}: expected {}, got {}", show(pointer), quoted(&want), quoted(got)))
+        Err(format!(
+            "at {}: expected {}, got {}",
+            show(pointer),
+            quoted(&want),
+            quoted(got)
+        ))
     }
 }
 
@@ -107,7 +132,11 @@ pub fn json_matches(body: &[u8], pointer: &str, pattern: &str) -> Result<(), Str
     if re.is_match(&text_of(got)) {
         Ok(())
     } else {
-        Err(format!("at {}: expected a match for /{pattern}/, got {}", show(pointer), quoted(got)))
+        Err(format!(
+            "at {}: expected a match for /{pattern}/, got {}",
+            show(pointer),
+            quoted(got)
+        ))
     }
 }
 
@@ -161,7 +190,11 @@ pub fn json_non_empty(body: &[u8], pointer: &str) -> Result<(), String> {
         _ => false,
     };
     if empty {
-        Err(format!("at {}: expected a non-empty value, got {}", show(pointer), quoted(got)))
+        Err(format!(
+            "at {}: expected a non-empty value, got {}",
+            show(pointer),
+            quoted(got)
+        ))
     } else {
         Ok(())
     }
@@ -176,13 +209,20 @@ fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
 
 fn names(headers: &Headers) -> String {
     let list: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
-    if list.is_empty() { "none".to_owned() } else { list.join(", ") }
+    if list.is_empty() {
+        "none".to_owned()
+    } else {
+        list.join(", ")
+    }
 }
 
 pub fn header_present(headers: &Headers, name: &str) -> Result<(), String> {
     match header(headers, name) {
         Some(_) => Ok(()),
-        None => Err(format!("expected header {name}, not present (headers: {})", names(headers))),
+        None => Err(format!(
+            "expected header {name}, not present (headers: {})",
+            names(headers)
+        )),
     }
 }
 
@@ -190,8 +230,13 @@ pub fn header_matches(headers: &Headers, name: &str, pattern: &str) -> Result<()
     let re = Regex::new(pattern).map_err(|e| format!("bad regex {pattern:?}: {e}"))?;
     match header(headers, name) {
         Some(v) if re.is_match(v) => Ok(()),
-        Some(v) => Err(format!("header {name}: expected a match for /{pattern}/, got {v:?}")),
-        None => Err(format!("expected header {name}, not present (headers: {})", names(headers))),
+        Some(v) => Err(format!(
+            "header {name}: expected a match for /{pattern}/, got {v:?}"
+        )),
+        None => Err(format!(
+            "expected header {name}, not present (headers: {})",
+            names(headers)
+        )),
     }
 }
 
@@ -202,39 +247,87 @@ pub fn body_contains(body: &[u8], needle: &str) -> Result<(), String> {
     if found || needle.is_empty() {
         Ok(())
     } else {
-        Err(format!("expected the body to contain {needle:?}, not found; body: {}", excerpt(body)))
+        Err(format!(
+            "expected the body to contain {needle:?}, not found; body: {}",
+            excerpt(body)
+        ))
     }
 }
 
 impl Host for StoreState {
-    fn status_in(&mut self, status: u16, expected: Vec<u16>, body: Vec<u8>) -> wasmtime::Result<Result<(), String>> {
+    fn status_in(
+        &mut self,
+        status: u16,
+        expected: Vec<u16>,
+        body: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(status_in(status, &expected, &body))
     }
-    fn json_exists(&mut self, body: Vec<u8>, pointer: String) -> wasmtime::Result<Result<(), String>> {
+    fn json_exists(
+        &mut self,
+        body: Vec<u8>,
+        pointer: String,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(json_exists(&body, &pointer))
     }
-    fn json_equals(&mut self, body: Vec<u8>, pointer: String, expected: String) -> wasmtime::Result<Result<(), String>> {
+    fn json_equals(
+        &mut self,
+        body: Vec<u8>,
+        pointer: String,
+        expected: String,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(json_equals(&body, &pointer, &expected))
     }
-    fn json_matches(&mut self, body: Vec<u8>, pointer: String, regex: String) -> wasmtime::Result<Result<(), String>> {
+    fn json_matches(
+        &mut self,
+        body: Vec<u8>,
+        pointer: String,
+        regex: String,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(json_matches(&body, &pointer, &regex))
     }
-    fn json_type(&mut self, body: Vec<u8>, pointer: String, kind: JsonKind) -> wasmtime::Result<Result<(), String>> {
+    fn json_type(
+        &mut self,
+        body: Vec<u8>,
+        pointer: String,
+        kind: JsonKind,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(json_type(&body, &pointer, kind))
     }
-    fn json_non_empty(&mut self, body: Vec<u8>, pointer: String) -> wasmtime::Result<Result<(), String>> {
+    fn json_non_empty(
+        &mut self,
+        body: Vec<u8>,
+        pointer: String,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(json_non_empty(&body, &pointer))
     }
-    fn json_get(&mut self, body: Vec<u8>, pointer: String) -> wasmtime::Result<Result<String, String>> {
+    fn json_get(
+        &mut self,
+        body: Vec<u8>,
+        pointer: String,
+    ) -> wasmtime::Result<Result<String, String>> {
         Ok(json_get(&body, &pointer))
     }
-    fn header_present(&mut self, headers: Headers, name: String) -> wasmtime::Result<Result<(), String>> {
+    fn header_present(
+        &mut self,
+        headers: Headers,
+        name: String,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(header_present(&headers, &name))
     }
-    fn header_matches(&mut self, headers: Headers, name: String, regex: String) -> wasmtime::Result<Result<(), String>> {
+    fn header_matches(
+        &mut self,
+        headers: Headers,
+        name: String,
+        regex: String,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(header_matches(&headers, &name, &regex))
     }
-    fn body_contains(&mut self, body: Vec<u8>, needle: String) -> wasmtime::Result<Result<(), String>> {
+    fn body_contains(
+        &mut self,
+        body: Vec<u8>,
+        needle: String,
+    ) -> wasmtime::Result<Result<(), String>> {
         Ok(body_contains(&body, &needle))
     }
 }
@@ -249,19 +342,34 @@ mod tests {
     fn status_messages_show_expected_actual_and_body() {
         assert!(status_in(200, &[200, 201], b"").is_ok());
         let msg = status_in(500, &[401], br#"{"error":"boom"}"#).unwrap_err();
-        assert_eq!(msg, r#"expected status 401, got 500; body: {"error":"boom"}"#);
+        assert_eq!(
+            msg,
+            r#"expected status 401, got 500; body: {"error":"boom"}"#
+        );
     }
 
     #[test]
     fn json_pointer_assertions_name_the_pointer() {
         assert!(json_exists(DOC, "/plan").is_ok());
         let msg = json_exists(DOC, "/billing_plan").unwrap_err();
-        assert!(msg.starts_with("at /billing_plan: expected a value, found none; body: {"), "{msg}");
-        assert_eq!(json_equals(DOC, "/plan", "\"pro\"").unwrap_err(), r#"at /plan: expected "pro", got "free""#);
+        assert!(
+            msg.starts_with("at /billing_plan: expected a value, found none; body: {"),
+            "{msg}"
+        );
+        assert_eq!(
+            json_equals(DOC, "/plan", "\"pro\"").unwrap_err(),
+            r#"at /plan: expected "pro", got "free""#
+        );
         assert!(json_equals(DOC, "/n", "3").is_ok());
         assert!(json_matches(DOC, "/plan", "^fr").is_ok());
-        assert_eq!(json_type(DOC, "/items", JsonKind::Object).unwrap_err(), "at /items: expected object, got array [1,2]");
-        assert_eq!(json_non_empty(DOC, "/empty").unwrap_err(), r#"at /empty: expected a non-empty value, got """#);
+        assert_eq!(
+            json_type(DOC, "/items", JsonKind::Object).unwrap_err(),
+            "at /items: expected object, got array [1,2]"
+        );
+        assert_eq!(
+            json_non_empty(DOC, "/empty").unwrap_err(),
+            r#"at /empty: expected a non-empty value, got """#
+        );
         assert_eq!(json_get(DOC, "/plan").unwrap(), "free");
         assert_eq!(json_get(DOC, "/items").unwrap(), "[1,2]");
     }
@@ -269,7 +377,10 @@ mod tests {
     #[test]
     fn non_json_bodies_are_quoted() {
         let msg = json_exists(b"<html>oops</html>", "/a").unwrap_err();
-        assert!(msg.contains("expected a JSON body") && msg.contains("<html>oops</html>"), "{msg}");
+        assert!(
+            msg.contains("expected a JSON body") && msg.contains("<html>oops</html>"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -282,7 +393,11 @@ mod tests {
         );
         assert!(header_matches(&h, "content-type", "^text/event-stream").is_ok());
         assert!(body_contains(b"abc MARK def", "MARK").is_ok());
-        assert!(body_contains(b"abc", "MARK").unwrap_err().contains("\"MARK\", not found"));
+        assert!(
+            body_contains(b"abc", "MARK")
+                .unwrap_err()
+                .contains("\"MARK\", not found")
+        );
     }
 
     #[test]

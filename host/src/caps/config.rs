@@ -17,11 +17,17 @@ impl Host for StoreState {
 
     fn publish(&mut self, key: String, value: String) -> wasmtime::Result<()> {
         let group = &self.position.group;
-        self.run.published.set(&self.plugin.name, group, &key, &value);
+        self.run
+            .published
+            .set(&self.plugin.name, group, &key, &value);
         Ok(())
     }
 
-    fn published(&mut self, group: String, key: String) -> wasmtime::Result<Result<String, String>> {
+    fn published(
+        &mut self,
+        group: String,
+        key: String,
+    ) -> wasmtime::Result<Result<String, String>> {
         let me = &self.position.group;
         if !self.position.upstream.contains(&group) {
             return Ok(Err(format!(

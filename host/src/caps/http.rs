@@ -47,7 +47,9 @@ pub async fn exchange(
     let mut hops = 0u8;
     loop {
         allow.check(&url).map_err(HttpError::Denied)?;
-        let mut builder = client.request(method.clone(), url.clone()).headers(headers.clone());
+        let mut builder = client
+            .request(method.clone(), url.clone())
+            .headers(headers.clone());
         if let Some(b) = &body {
             builder = builder.body(b.clone());
         }
@@ -75,7 +77,10 @@ pub async fn exchange(
             headers.remove(reqwest::header::AUTHORIZATION);
             headers.remove(reqwest::header::COOKIE);
         }
-        let keeps_method = matches!(status, StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT);
+        let keeps_method = matches!(
+            status,
+            StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+        );
         if !keeps_method && method != Method::HEAD {
             method = Method::GET;
             body = None;
@@ -85,7 +90,10 @@ pub async fn exchange(
 }
 
 /// Reads a whole body, failing with `too-large` past `cap` bytes.
-pub async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<Vec<u8>, HttpError> {
+pub async fn read_capped(
+    response: &mut reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, HttpError> {
     if let Some(len) = response.content_length()
         && len > cap as u64
     {
@@ -94,7 +102,10 @@ pub async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
         if body.len() + chunk.len() > cap {
-            return Err(too_large(cap as u64, &format!("more than {cap} bytes received")));
+            return Err(too_large(
+                cap as u64,
+                &format!("more than {cap} bytes received"),
+            ));
         }
         body.extend_from_slice(&chunk);
     }
@@ -132,7 +143,10 @@ fn deadline(settings: &HttpSettings, timeout_ms: Option<u32>) -> Duration {
 }
 
 fn timeout_error(limit: Duration, url: &str) -> HttpError {
-    HttpError::Timeout(format!("no complete response from {url} within {} ms", limit.as_millis()))
+    HttpError::Timeout(format!(
+        "no complete response from {url} within {} ms",
+        limit.as_millis()
+    ))
 }
 
 fn too_large(cap: u64, what: &str) -> HttpError {
@@ -175,7 +189,12 @@ fn header_map(headers: &Headers) -> Result<HeaderMap, HttpError> {
 /// Response headers as the contract carries them (names lowercase).
 pub fn headers_of(map: &HeaderMap) -> Headers {
     map.iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect()
 }
 
@@ -184,12 +203,23 @@ fn millis(d: Duration) -> u32 {
 }
 
 impl StoreState {
-    fn trace<T>(&self, req: &Request, start: Instant, result: &Result<T, HttpError>, status: Option<u16>) {
+    fn trace<T>(
+        &self,
+        req: &Request,
+        start: Instant,
+        result: &Result<T, HttpError>,
+        status: Option<u16>,
+    ) {
         let took = start.elapsed().as_millis();
         let line = match (result, status) {
             (Ok(_), Some(s)) => format!("{} {} -> {s} in {took} ms", req.method, req.url),
             (Ok(_), None) => format!("{} {} in {took} ms", req.method, req.url),
-            (Err(e), _) => format!("{} {} -> {} after {took} ms", req.method, req.url, crate::cleanup::describe_error(e)),
+            (Err(e), _) => format!(
+                "{} {} -> {} after {took} ms",
+                req.method,
+                req.url,
+                crate::cleanup::describe_error(e)
+            ),
         };
         self.log("trace", &line);
     }
@@ -239,7 +269,10 @@ impl Host for StoreState {
         Ok(Ok((head, stream)))
     }
 
-    async fn fetch_digest(&mut self, req: Request) -> wasmtime::Result<Result<DigestResponse, HttpError>> {
+    async fn fetch_digest(
+        &mut self,
+        req: Request,
+    ) -> wasmtime::Result<Result<DigestResponse, HttpError>> {
         let start = Instant::now();
         let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);

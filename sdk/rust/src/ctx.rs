@@ -1,0 +1,142 @@
+//! [`Ctx`]: what a check can reach — config, secrets, group values, HTTP,
+//! cleanups, logs, markers and digests.
+
+use crate::__bindings::plume::check::{cleanup, config, digest, log};
+use crate::outcome::Halt;
+use crate::request::RequestBuilder;
+
+/// The context of one running check.
+pub struct Ctx {
+    group: String,
+    check: String,
+}
+
+impl Ctx {
+    pub(crate) fn new(group: &str, check: &str) -> Self {
+        Ctx {
+            group: group.to_owned(),
+            check: check.to_owned(),
+        }
+    }
+
+    /// The running check's group.
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The running check's name.
+    pub fn check(&self) -> &str {
+        &self.check
+    }
+
+    /// A config value; `err` naming the key when the suite does not set it.
+    pub fn config(&self, key: &str) -> Result<String, Halt> {
+        config::get(key).ok_or_else(|| {
+            Halt::err(format!(
+                "config `{key}` is not set: add it to the plugin's config table in the suite file"
+            ))
+        })
+    }
+
+    /// A config value, or `None`.
+    pub fn config_opt(&self, key: &str) -> Option<String> {
+        config::get(key)
+    }
+
+    /// A secret; `skip` (`no admin_password`) when it is not configured.
+    pub fn secret(&self, name: &str) -> Result<String, Halt> {
+        config::secret(name).ok_or_else(|| Halt::Skip {
+            reason: format!("no {name}"),
+        })
+    }
+
+    /// Publishes a value for the groups that depend on this one.
+    pub fn publish(&self, key: &str, value: &str) {
+        config::publish(key, value);
+    }
+
+    /// A value published by `group` (one this group depends on); `skip` when it published none.
+    pub fn published(&self, group: &str, key: &str) -> Result<String, Halt> {
+        config::published(group, key).map_err(|reason| Halt::Skip { reason })
+    }
+
+    /// A request builder for `method` and `url`.
+    pub fn request(&self, method: &str, url: impl Into<String>) -> RequestBuilder {
+        RequestBuilder::new(method, url.into())
+    }
+
+    pub fn get(&self, url: impl Into<String>) -> RequestBuilder {
+        self.request("GET", url)
+    }
+
+    pub fn post(&self, url: impl Into<String>) -> RequestBuilder {
+        self.request("POST", url)
+    }
+
+    pub fn put(&self, url: impl Into<String>) -> RequestBuilder {
+        self.request("PUT", url)
+    }
+
+    pub fn patch(&self, url: impl Into<String>) -> RequestBuilder {
+        self.request("PATCH", url)
+    }
+
+    pub fn delete(&self, url: impl Into<String>) -> RequestBuilder {
+        self.request("DELETE", url)
+    }
+
+    /// Registers a request the host runs when the run ends, newest first.
+    /// Register it before the work that needs undoing.
+    pub fn defer(&self, label: &str, request: RequestBuilder) {
+        cleanup::defer(label, &request.into_request());
+    }
+
+    /// A fresh `PLUME-MARKER-<hex>` to write and read back.
+    pub fn marker(&self) -> String {
+        log::marker()
+    }
+
+    /// A debug line, shown with `plume run -v`.
+    pub fn debug(&self, message: impl AsRef<str>) {
+        log::write(log::Level::Debug, message.as_ref());
+    }
+
+    /// An info line, shown with `plume run -v`.
+    pub fn info(&self, message: impl AsRef<str>) {
+        log::write(log::Level::Info, message.as_ref());
+    }
+
+    /// A warning line, shown with `plume run -v`.
+    pub fn warn(&self, message: impl AsRef<str>) {
+        log::write(log::Level::Warn, message.as_ref());
+    }
+}
+
+/// Lowercase hex SHA-256 of `data`, computed by the host.
+pub fn sha256(data: &[u8]) -> String {
+    digest::sha256(data)
+}
+
+/// An incremental SHA-256 computed by the host.
+pub struct Hasher(digest::Hasher);
+
+impl Hasher {
+    pub fn new() -> Self {
+        Hasher(digest::Hasher::new())
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    /// The hex digest of everything passed to `update` so far.
+    pub fn finish(&self) -> String {
+        self.0.finish()
+    }
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Hasher::new()
+    }
+}

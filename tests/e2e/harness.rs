@@ -1,0 +1,98 @@
+//! Running the real `plume` binary and reading its lines.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A suite file in its own temporary folder.
+pub struct SuiteFile {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+/// Writes `toml` as a suite file; `@basic@`, `@hostile@`, `@wrong@` and
+/// `@url@` are replaced by the guest paths and the server's URL.
+pub fn suite(toml: &str, url: &str) -> SuiteFile {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plume.toml");
+    let text = toml
+        .replace("@basic@", plume_test_guests::BASIC)
+        .replace("@hostile@", plume_test_guests::HOSTILE)
+        .replace("@wrong@", plume_test_guests::WRONG_WORLD)
+        .replace("@url@", url);
+    std::fs::write(&path, text).expect("write suite");
+    SuiteFile { _dir: dir, path }
+}
+
+/// The binary under test.
+pub fn plume_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plume"));
+    cmd.env_remove("PLUME_TEST_TOKEN");
+    cmd
+}
+
+/// What a run printed and how it exited.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from_output(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// The line of check (or cleanup) `name`, e.g. `basics.ok_status`.
+    pub fn line(&self, name: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| {
+                l.starts_with('[')
+                    && l.get(7..).and_then(|r| r.split_whitespace().next()) == Some(name)
+            })
+            .unwrap_or_else(|| panic!("no line for {name} in:\n{}\n{}", self.stdout, self.stderr))
+    }
+
+    /// `ok`, `err` or `skip` for check `name`.
+    pub fn outcome(&self, name: &str) -> &str {
+        self.line(name)[1..5].trim()
+    }
+
+    /// Asserts `name` ended as `outcome` with a line containing `text`.
+    pub fn expect(&self, name: &str, outcome: &str, text: &str) {
+        let line = self.line(name);
+        assert_eq!(
+            self.outcome(name),
+            outcome,
+            "{name}: {line}\n---\n{}",
+            self.stdout
+        );
+        assert!(line.contains(text), "{name}: expected {text:?} in {line:?}");
+    }
+
+    /// The names of every line, in the order printed.
+    pub fn names(&self) -> Vec<String> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with('['))
+            .filter_map(|l| l.get(7..)?.split_whitespace().next().map(str::to_owned))
+            .collect()
+    }
+}
+
+/// Runs `plume ARGS...` to completion.
+pub fn plume(args: &[&str]) -> Run {
+    let out = plume_command().args(args).output().expect("run plume");
+    Run::from_output(out)
+}
+
+/// Runs `plume run SUITE ARGS...`.
+pub fn run(suite: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["run", suite.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    plume(&all)
+}

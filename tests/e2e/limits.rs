@@ -1,0 +1,210 @@
+//! Containment: every kind of misbehaving guest ends as a precise `err`,
+//! the rest of its group is skipped, other groups go on, and cleanups
+//! registered before the fault still run — also after the ceiling and signals.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::harness::{Run, plume_command, run, suite};
+use crate::server::TestServer;
+
+fn hostile_suite(server: &TestServer, extra_config: &str) -> crate::harness::SuiteFile {
+    let toml = r#"
+check-timeout = "1s"
+memory-mib = 32
+[plugins.hostile]
+path = "@hostile@"
+allow-hosts = ["@url@"]
+config = { base_url = "@url@" EXTRA }
+"#
+    .replace("EXTRA", extra_config);
+    suite(&toml, &server.url())
+}
+
+#[test]
+fn each_fault_is_named_and_contained_to_its_group() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let r = run(&s.path, &["--skip", "sleepy"]);
+
+    r.expect(
+        "spin.loop_forever",
+        "err",
+        "timed out after 1000 ms (check timeout)",
+    );
+    r.expect("trap.abort", "err", "trap:");
+    r.expect(
+        "panic.panics",
+        "err",
+        "panicked at tests/guests/hostile/src/lib.rs:",
+    );
+    assert!(
+        r.line("panic.panics")
+            .contains("deliberate panic in a check"),
+        "{}",
+        r.stdout
+    );
+    r.expect(
+        "memory.bomb",
+        "err",
+        "out of memory: the instance passed its 32 MiB limit",
+    );
+    r.expect("stack.overflow", "err", "stack overflow");
+    r.expect("hostloop.spam", "err", "timed out after 1000 ms");
+    for group in ["spin", "trap", "panic", "memory", "stack", "hostloop"] {
+        let faulty = r
+            .names()
+            .into_iter()
+            .find(|n| n.starts_with(&format!("{group}.")) && !n.ends_with(".after"));
+        let faulty = faulty.expect("the faulty check's line");
+        let check = faulty.split_once('.').unwrap().1.to_owned();
+        r.expect(
+            &format!("{group}.after"),
+            "skip",
+            &format!("instance aborted at {check}"),
+        );
+        r.expect(
+            &format!("cleanup.{group}"),
+            "ok",
+            &format!("DELETE {}/cleanup/{group} -> 204", server.url()),
+        );
+    }
+    r.expect("healthy.fine", "ok", "unaffected by its neighbours");
+    r.expect("escape.files", "ok", "no files");
+    r.expect("escape.environment", "ok", "no environment variables");
+    assert_eq!(r.code, 1);
+    assert!(
+        server.requests_to("/ok").len() > 1,
+        "the host-call loop reached the server"
+    );
+}
+
+#[test]
+fn guest_output_is_captured_as_log_lines() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let r = run(&s.path, &["--only", "healthy", "-v"]);
+    r.expect("healthy.fine", "ok", "unaffected");
+    assert!(
+        r.stdout
+            .contains("healthy.fine stdout: printed to stdout by the guest"),
+        "{}",
+        r.stdout
+    );
+    let quiet = run(&s.path, &["--only", "healthy"]);
+    assert!(
+        !quiet.stdout.contains("printed to stdout"),
+        "{}",
+        quiet.stdout
+    );
+}
+
+#[test]
+fn the_ceiling_stops_the_run_and_cleanups_still_run() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let r = run(
+        &s.path,
+        &[
+            "--only",
+            "sleepy",
+            "--only",
+            "healthy",
+            "--timeout",
+            "1500ms",
+            "--check-timeout",
+            "10s",
+        ],
+    );
+    r.expect(
+        "sleepy.sleeps",
+        "err",
+        "run ceiling of 1500 ms reached after",
+    );
+    r.expect(
+        "sleepy.after",
+        "skip",
+        "not started: run ceiling of 1500 ms reached",
+    );
+    r.expect("healthy.fine", "ok", "unaffected");
+    r.expect("cleanup.sleepy", "ok", "-> 204");
+    assert!(
+        r.stdout.contains("stopped: run ceiling of 1500 ms reached"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(server.requests_to("/cleanup/"), ["DELETE /cleanup/sleepy"]);
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn a_describe_that_never_returns_is_bad_input() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, r#", hang_describe = "yes""#);
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim(),
+        "error: plugin `hostile`: describe() failed: no answer within 1000 ms"
+    );
+}
+
+fn interrupt(signal: &str, expected_code: i32) {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let child = plume_command()
+        .args([
+            "run",
+            s.path.to_str().unwrap(),
+            "--only",
+            "sleepy",
+            "--check-timeout",
+            "20s",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while server.requests_to("/ok?from=sleepy").is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the sleepy check never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let r = Run::from_output(child.wait_with_output().unwrap());
+    let name = if signal == "-INT" {
+        "SIGINT"
+    } else {
+        "SIGTERM"
+    };
+    r.expect(
+        "sleepy.sleeps",
+        "err",
+        &format!("interrupted by {name} after"),
+    );
+    r.expect(
+        "sleepy.after",
+        "skip",
+        &format!("not started: interrupted by {name}"),
+    );
+    r.expect("cleanup.sleepy", "ok", "-> 204");
+    assert_eq!(server.requests_to("/cleanup/"), ["DELETE /cleanup/sleepy"]);
+    assert_eq!(r.code, expected_code, "{}", r.stdout);
+}
+
+#[test]
+fn sigint_runs_cleanups_and_exits_130() {
+    interrupt("-INT", 130);
+}
+
+#[test]
+fn sigterm_runs_cleanups_and_exits_143() {
+    interrupt("-TERM", 143);
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests: the real `plume` binary, guest components built from
+//! source (`plume-test-guests`), and a real HTTP server on 127.0.0.1.
+
+mod bad_input;
+mod harness;
+mod limits;
+mod outcomes;
+mod server;

@@ -1,0 +1,149 @@
+//! A plugin that misbehaves on purpose, one group per kind of fault, so the
+//! tests can show the host contains each: the faulty check is `err` saying
+//! why, the rest of its group is skipped, other groups are unaffected, and
+//! cleanups registered before the fault still run.
+
+use plume_sdk::prelude::*;
+
+fn plugin() -> Plugin {
+    if plume_sdk::__bindings::plume::check::config::get("hang_describe").as_deref() == Some("yes") {
+        spin();
+    }
+    Plugin::new("hostile", "0.1.0")
+        .config(&["base_url", "hang_describe"])
+        .group("spin", &[], |g| {
+            g.check("loop_forever", loop_forever).check("after", after)
+        })
+        .group("trap", &[], |g| {
+            g.check("abort", abort).check("after", after)
+        })
+        .group("panic", &[], |g| {
+            g.check("panics", panics).check("after", after)
+        })
+        .group("memory", &[], |g| {
+            g.check("bomb", memory_bomb).check("after", after)
+        })
+        .group("stack", &[], |g| {
+            g.check("overflow", overflow).check("after", after)
+        })
+        .group("hostloop", &[], |g| {
+            g.check("spam", spam).check("after", after)
+        })
+        .group("sleepy", &[], |g| {
+            g.check("sleeps", sleeps).check("after", after)
+        })
+        .group("healthy", &[], |g| g.check("fine", fine))
+        .group("escape", &[], |g| {
+            g.check("files", files).check("environment", environment)
+        })
+}
+
+fn base(ctx: &Ctx) -> Result<String, Halt> {
+    ctx.config("base_url")
+}
+
+fn undo(ctx: &Ctx, label: &str) -> Result<(), Halt> {
+    ctx.defer(label, ctx.delete(format!("{}/cleanup/{label}", base(ctx)?)));
+    Ok(())
+}
+
+#[inline(never)]
+fn spin() -> ! {
+    let mut x: u64 = 1;
+    loop {
+        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+    }
+}
+
+fn loop_forever(ctx: &mut Ctx) -> Check {
+    undo(ctx, "spin")?;
+    spin();
+}
+
+fn abort(ctx: &mut Ctx) -> Check {
+    undo(ctx, "trap")?;
+    std::process::abort()
+}
+
+fn panics(ctx: &mut Ctx) -> Check {
+    undo(ctx, "panic")?;
+    panic!("deliberate panic in a check")
+}
+
+fn memory_bomb(ctx: &mut Ctx) -> Check {
+    undo(ctx, "memory")?;
+    let mut hoard: Vec<Vec<u8>> = Vec::new();
+    loop {
+        hoard.push(vec![1u8; 1024 * 1024]);
+        std::hint::black_box(&hoard);
+    }
+}
+
+#[inline(never)]
+fn recurse(depth: u64) -> u64 {
+    if depth == u64::MAX {
+        return 0;
+    }
+    // Small frames on the wasm stack itself (no shadow-stack arrays), so the
+    // engine's stack limit is what stops it.
+    recurse(std::hint::black_box(depth + 1)).wrapping_add(depth)
+}
+
+fn overflow(ctx: &mut Ctx) -> Check {
+    undo(ctx, "stack")?;
+    let n = recurse(0);
+    ok(None, format!("recursed {n}"))
+}
+
+fn spam(ctx: &mut Ctx) -> Check {
+    undo(ctx, "hostloop")?;
+    let url = format!("{}/ok", base(ctx)?);
+    let mut sent = 0u64;
+    loop {
+        let _ = ctx.get(url.clone()).try_send();
+        sent += 1;
+        if sent == u64::MAX {
+            return ok(None, "unreachable");
+        }
+    }
+}
+
+fn sleeps(ctx: &mut Ctx) -> Check {
+    undo(ctx, "sleepy")?;
+    // Tells the test the check is under way.
+    ctx.get(format!("{}/ok?from=sleepy", base(ctx)?)).send()?;
+    std::thread::sleep(Duration::from_secs(30));
+    ok(None, "woke up")
+}
+
+fn fine(ctx: &mut Ctx) -> Check {
+    let resp = ctx.get(format!("{}/ok", base(ctx)?)).send()?;
+    resp.expect_status(&[200])?;
+    println!("printed to stdout by the guest");
+    ok(resp.status, "unaffected by its neighbours")
+}
+
+fn files(_ctx: &mut Ctx) -> Check {
+    match std::fs::read_to_string("/etc/passwd") {
+        Ok(_) => fail(None, "read /etc/passwd"),
+        Err(e) => ok(None, format!("no files: {e}")),
+    }
+}
+
+fn environment(_ctx: &mut Ctx) -> Check {
+    let vars: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
+    if vars.is_empty() {
+        ok(None, "no environment variables")
+    } else {
+        fail(
+            None,
+            format!("saw environment variables: {}", vars.join(", ")),
+        )
+    }
+}
+
+fn after(_ctx: &mut Ctx) -> Check {
+    ok(None, "ran after a fault in its group")
+}
+
+plume_sdk::export_plugin!(plugin);

@@ -1,0 +1,9 @@
+//! Paths of the guest components the tests run, built from source by this
+//! crate's build script (as wasmtime's test-programs artifacts are).
+//!
+//! Each constant is the absolute path of a `.wasm` component:
+//! - [`BASIC`]: every outcome, group values, cleanups, secrets, markers, streaming;
+//! - [`HOSTILE`]: loops, traps, panics, memory bombs, stack overflow, denied hosts;
+//! - [`WRONG_WORLD`]: a component built against another version of the contract.
+
+include!(concat!(env!("OUT_DIR"), "/guests.rs"));

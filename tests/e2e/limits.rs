@@ -63,15 +63,17 @@ fn each_fault_is_named_and_contained_to_its_group() {
             "skip",
             &format!("instance aborted at {check}"),
         );
-        r.expect(
-            &format!("cleanup.{group}"),
-            "ok",
-            &format!("DELETE {}/cleanup/{group} -> 204", server.url()),
-        );
+        for n in 1..=2 {
+            let url = format!("{}/cleanup/{group}-{n}", server.url());
+            r.expect(&format!("cleanup.{group}-{n}"), "ok", &format!("DELETE {url} -> 204"));
+        }
+        let order = server.requests_to(&format!("/cleanup/{group}-"));
+        assert_eq!(order, [format!("DELETE /cleanup/{group}-2"), format!("DELETE /cleanup/{group}-1")]);
     }
     r.expect("healthy.fine", "ok", "unaffected by its neighbours");
     r.expect("escape.files", "ok", "no files");
     r.expect("escape.environment", "ok", "no environment variables");
+    r.expect("escape.sockets", "ok", "no sockets");
     assert_eq!(r.code, 1);
     assert!(
         server.requests_to("/ok").len() > 1,
@@ -103,37 +105,20 @@ fn guest_output_is_captured_as_log_lines() {
 fn the_ceiling_stops_the_run_and_cleanups_still_run() {
     let server = TestServer::start();
     let s = hostile_suite(&server, "");
-    let r = run(
-        &s.path,
-        &[
-            "--only",
-            "sleepy",
-            "--only",
-            "healthy",
-            "--timeout",
-            "1500ms",
-            "--check-timeout",
-            "10s",
-        ],
-    );
-    r.expect(
-        "sleepy.sleeps",
-        "err",
-        "run ceiling of 1500 ms reached after",
-    );
-    r.expect(
-        "sleepy.after",
-        "skip",
-        "not started: run ceiling of 1500 ms reached",
-    );
+    let groups = ["--only", "sleepy", "--only", "spin", "--only", "healthy"];
+    let limits = ["--timeout", "1500ms", "--check-timeout", "10s"];
+    let r = run(&s.path, &[&groups[..], &limits[..]].concat());
+    // One check waits in a host call, the other spins in pure wasm: the ceiling stops both.
+    for (group, check) in [("sleepy", "sleeps"), ("spin", "loop_forever")] {
+        let reached = "run ceiling of 1500 ms reached";
+        r.expect(&format!("{group}.{check}"), "err", &format!("{reached} after"));
+        r.expect(&format!("{group}.after"), "skip", &format!("not started: {reached}"));
+        let order = server.requests_to(&format!("/cleanup/{group}-"));
+        assert_eq!(order, [format!("DELETE /cleanup/{group}-2"), format!("DELETE /cleanup/{group}-1")]);
+    }
     r.expect("healthy.fine", "ok", "unaffected");
-    r.expect("cleanup.sleepy", "ok", "-> 204");
-    assert!(
-        r.stdout.contains("stopped: run ceiling of 1500 ms reached"),
-        "{}",
-        r.stdout
-    );
-    assert_eq!(server.requests_to("/cleanup/"), ["DELETE /cleanup/sleepy"]);
+    r.expect("cleanup.sleepy-2", "ok", "-> 204");
+    assert!(r.stdout.contains("stopped: run ceiling of 1500 ms reached"), "{}", r.stdout);
     assert_eq!(r.code, 1);
 }
 
@@ -194,8 +179,8 @@ fn interrupt(signal: &str, expected_code: i32) {
         "skip",
         &format!("not started: interrupted by {name}"),
     );
-    r.expect("cleanup.sleepy", "ok", "-> 204");
-    assert_eq!(server.requests_to("/cleanup/"), ["DELETE /cleanup/sleepy"]);
+    r.expect("cleanup.sleepy-1", "ok", "-> 204");
+    assert_eq!(server.requests_to("/cleanup/"), ["DELETE /cleanup/sleepy-2", "DELETE /cleanup/sleepy-1"]);
     assert_eq!(r.code, expected_code, "{}", r.stdout);
 }
 

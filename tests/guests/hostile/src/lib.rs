@@ -34,7 +34,9 @@ fn plugin() -> Plugin {
         })
         .group("healthy", &[], |g| g.check("fine", fine))
         .group("escape", &[], |g| {
-            g.check("files", files).check("environment", environment)
+            g.check("files", files)
+                .check("environment", environment)
+                .check("sockets", sockets)
         })
 }
 
@@ -42,8 +44,12 @@ fn base(ctx: &Ctx) -> Result<String, Halt> {
     ctx.config("base_url")
 }
 
+/// Registers two cleanups, `<label>-1` then `<label>-2`: they must run in reverse.
 fn undo(ctx: &Ctx, label: &str) -> Result<(), Halt> {
-    ctx.defer(label, ctx.delete(format!("{}/cleanup/{label}", base(ctx)?)));
+    let base = base(ctx)?;
+    for n in 1..=2 {
+        ctx.defer(&format!("{label}-{n}"), ctx.delete(format!("{base}/cleanup/{label}-{n}")));
+    }
     Ok(())
 }
 
@@ -139,6 +145,15 @@ fn environment(_ctx: &mut Ctx) -> Check {
             None,
             format!("saw environment variables: {}", vars.join(", ")),
         )
+    }
+}
+
+fn sockets(ctx: &mut Ctx) -> Check {
+    let base = base(ctx)?;
+    let addr = base.trim_start_matches("http://");
+    match std::net::TcpStream::connect(addr) {
+        Ok(_) => fail(None, format!("opened a socket to {addr}")),
+        Err(e) => ok(None, format!("no sockets: {e}")),
     }
 }
 

@@ -1,7 +1,8 @@
 //! `${name}` and `${env:NAME}` in suite values.
 //!
 //! `${name}` takes a value from the chosen environment's table or `--var`;
-//! `${env:NAME}` takes a variable from the process environment; `$$` is a
+//! `${env:NAME}` takes a variable from the process environment; either may
+//! carry a default, `${env:EXPECTED_SHA:-}`, used when it is unset; `$$` is a
 //! literal `$`. A name that is not defined, or a variable that is not set, is
 //! an error naming where it was used and how to supply it.
 
@@ -49,7 +50,15 @@ fn expand(text: &str, values: &Values, place: &str, depth: usize) -> Result<Stri
                 .find('}')
                 .ok_or_else(|| err(format!("unclosed `${{` in \"{text}\"")))?;
             let name = inner[..end].trim();
-            let raw = lookup(name, values).map_err(err)?;
+            let (name, default) = match name.split_once(":-") {
+                Some((n, d)) => (n.trim(), Some(d)),
+                None => (name, None),
+            };
+            let raw = match (lookup(name, values), default) {
+                (Ok(v), _) => v,
+                (Err(_), Some(d)) => d.to_owned(),
+                (Err(e), None) => return Err(err(e)),
+            };
             if name.starts_with("env:") {
                 out.push_str(&raw);
             } else if depth >= 8 {
@@ -101,6 +110,19 @@ mod tests {
         assert_eq!(
             interpolate("http://${host}:${port}/$x$$", &v, "t").unwrap(),
             "http://h:1/$x$"
+        );
+    }
+
+    #[test]
+    fn defaults_apply_when_unset() {
+        let v = values(&[("set", "yes")]);
+        assert_eq!(
+            interpolate("[${env:PLUME_SURELY_UNSET_VAR:-}]", &v, "t").unwrap(),
+            "[]"
+        );
+        assert_eq!(
+            interpolate("${nope:-fallback}/${set:-no}", &v, "t").unwrap(),
+            "fallback/yes"
         );
     }
 

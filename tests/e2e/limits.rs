@@ -65,10 +65,20 @@ fn each_fault_is_named_and_contained_to_its_group() {
         );
         for n in 1..=2 {
             let url = format!("{}/cleanup/{group}-{n}", server.url());
-            r.expect(&format!("cleanup.{group}-{n}"), "ok", &format!("DELETE {url} -> 204"));
+            r.expect(
+                &format!("cleanup.{group}-{n}"),
+                "ok",
+                &format!("DELETE {url} -> 204"),
+            );
         }
         let order = server.requests_to(&format!("/cleanup/{group}-"));
-        assert_eq!(order, [format!("DELETE /cleanup/{group}-2"), format!("DELETE /cleanup/{group}-1")]);
+        assert_eq!(
+            order,
+            [
+                format!("DELETE /cleanup/{group}-2"),
+                format!("DELETE /cleanup/{group}-1")
+            ]
+        );
     }
     r.expect("healthy.fine", "ok", "unaffected by its neighbours");
     r.expect("escape.files", "ok", "no files");
@@ -111,14 +121,32 @@ fn the_ceiling_stops_the_run_and_cleanups_still_run() {
     // One check waits in a host call, the other spins in pure wasm: the ceiling stops both.
     for (group, check) in [("sleepy", "sleeps"), ("spin", "loop_forever")] {
         let reached = "run ceiling of 1500 ms reached";
-        r.expect(&format!("{group}.{check}"), "err", &format!("{reached} after"));
-        r.expect(&format!("{group}.after"), "skip", &format!("not started: {reached}"));
+        r.expect(
+            &format!("{group}.{check}"),
+            "err",
+            &format!("{reached} after"),
+        );
+        r.expect(
+            &format!("{group}.after"),
+            "skip",
+            &format!("not started: {reached}"),
+        );
         let order = server.requests_to(&format!("/cleanup/{group}-"));
-        assert_eq!(order, [format!("DELETE /cleanup/{group}-2"), format!("DELETE /cleanup/{group}-1")]);
+        assert_eq!(
+            order,
+            [
+                format!("DELETE /cleanup/{group}-2"),
+                format!("DELETE /cleanup/{group}-1")
+            ]
+        );
     }
     r.expect("healthy.fine", "ok", "unaffected");
     r.expect("cleanup.sleepy-2", "ok", "-> 204");
-    assert!(r.stdout.contains("stopped: run ceiling of 1500 ms reached"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("stopped: run ceiling of 1500 ms reached"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(r.code, 1);
 }
 
@@ -180,7 +208,10 @@ fn interrupt(signal: &str, expected_code: i32) {
         &format!("not started: interrupted by {name}"),
     );
     r.expect("cleanup.sleepy-1", "ok", "-> 204");
-    assert_eq!(server.requests_to("/cleanup/"), ["DELETE /cleanup/sleepy-2", "DELETE /cleanup/sleepy-1"]);
+    assert_eq!(
+        server.requests_to("/cleanup/"),
+        ["DELETE /cleanup/sleepy-2", "DELETE /cleanup/sleepy-1"]
+    );
     assert_eq!(r.code, expected_code, "{}", r.stdout);
 }
 

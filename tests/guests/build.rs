@@ -12,6 +12,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("BASIC", "guest-basic"),
     ("HOSTILE", "guest-hostile"),
     ("WRONG_WORLD", "guest-wrong-world"),
+    ("DEMO", "demo-plugin"),
 ];
 const TARGET: &str = "wasm32-wasip2";
 

@@ -1,7 +1,8 @@
 //! `plume:check/config`: suite values, secrets, and values passed between groups.
 //!
-//! A group may read only what the groups it depends on published: those are
-//! the only ones guaranteed to have finished before it started.
+//! A group may read what it published itself (earlier checks of the group)
+//! and what the groups it depends on published: those are the only ones
+//! guaranteed to have finished before it started.
 
 use crate::bindings::config::Host;
 use crate::state::StoreState;
@@ -29,7 +30,7 @@ impl Host for StoreState {
         key: String,
     ) -> wasmtime::Result<Result<String, String>> {
         let me = &self.position.group;
-        if !self.position.upstream.contains(&group) {
+        if *me != group && !self.position.upstream.contains(&group) {
             return Ok(Err(format!(
                 "group {me} cannot read values of group {group}: add {group} to its depends-on"
             )));

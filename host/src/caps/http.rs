@@ -153,21 +153,27 @@ fn too_large(cap: u64, what: &str) -> HttpError {
     HttpError::TooLarge(format!("body over the {cap}-byte cap ({what})"))
 }
 
-/// Maps a client error onto the contract's error kinds, keeping its cause.
+/// Maps a client error onto the contract's error kinds: its root cause and
+/// the URL (`connect: Connection refused (os error 111) for http://...`).
 pub fn classify(e: &reqwest::Error) -> HttpError {
-    let mut text = e.to_string();
+    let mut causes: Vec<String> = Vec::new();
     let mut tls = false;
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        text = format!("{text}: {s}");
         tls |= s.downcast_ref::<rustls::Error>().is_some();
+        causes.push(s.to_string());
         source = s.source();
     }
+    let root = causes.last().cloned().unwrap_or_else(|| e.to_string());
+    let text = match e.url() {
+        Some(url) => format!("{root} for {url}"),
+        None => root,
+    };
     if e.is_timeout() {
         HttpError::Timeout(text)
-    } else if tls || text.contains("certificate") {
+    } else if tls || causes.iter().any(|c| c.contains("certificate")) {
         HttpError::Tls(text)
-    } else if e.is_builder() || e.is_request() && !e.is_connect() && text.contains("builder") {
+    } else if e.is_builder() {
         HttpError::Invalid(text)
     } else {
         HttpError::Connect(text)

@@ -60,6 +60,17 @@ impl Ctx {
         config::published(group, key).map_err(|reason| Halt::Skip { reason })
     }
 
+    /// A value an earlier check of this group published; `skip` when it did not
+    /// (that check already reported why).
+    pub fn recall(&self, key: &str) -> Result<String, Halt> {
+        config::published(&self.group, key).map_err(|_| Halt::Skip {
+            reason: format!(
+                "no `{key}`: the check of group {} that makes it did not pass",
+                self.group
+            ),
+        })
+    }
+
     /// A request builder for `method` and `url`.
     pub fn request(&self, method: &str, url: impl Into<String>) -> RequestBuilder {
         RequestBuilder::new(method, url.into())

@@ -4,6 +4,7 @@
 //! Each constant is the absolute path of a `.wasm` component:
 //! - [`BASIC`]: every outcome, group values, cleanups, secrets, markers, streaming;
 //! - [`HOSTILE`]: loops, traps, panics, memory bombs, stack overflow, denied hosts;
-//! - [`WRONG_WORLD`]: a component built against another version of the contract.
+//! - [`WRONG_WORLD`]: a component built against another version of the contract;
+//! - [`DEMO`]: the demo suite's product plugin (`examples/demo/plugin`).
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));

@@ -48,7 +48,10 @@ fn base(ctx: &Ctx) -> Result<String, Halt> {
 fn undo(ctx: &Ctx, label: &str) -> Result<(), Halt> {
     let base = base(ctx)?;
     for n in 1..=2 {
-        ctx.defer(&format!("{label}-{n}"), ctx.delete(format!("{base}/cleanup/{label}-{n}")));
+        ctx.defer(
+            &format!("{label}-{n}"),
+            ctx.delete(format!("{base}/cleanup/{label}-{n}")),
+        );
     }
     Ok(())
 }

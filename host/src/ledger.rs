@@ -299,11 +299,6 @@ impl Ledger {
         Self::emit(&mut inner, &Event::Finished(&summary));
         summary
     }
-
-    /// The totals so far.
-    pub fn summary(&self) -> Summary {
-        self.lock().summary.clone()
-    }
 }
 
 fn one_line(text: &str) -> String {

@@ -108,35 +108,43 @@ async fn schedule(
     let mut tasks: JoinSet<(String, GroupEnd)> = JoinSet::new();
     let mut names: HashMap<tokio::task::Id, String> = HashMap::new();
     loop {
-        let mut still_waiting = Vec::new();
-        for group in waiting {
-            match readiness(group, &ended, plan) {
-                Ready::Wait => still_waiting.push(group),
-                Ready::Skip(reason) => {
-                    for check in &group.checks {
-                        shared
-                            .ledger
-                            .finish(&group.name, check, Outcome::Skip, None, &reason);
+        // Start or skip whatever can be decided; a skip may decide others, so
+        // repeat until a pass changes nothing.
+        loop {
+            let before = waiting.len();
+            let mut still_waiting = Vec::new();
+            for group in waiting {
+                match readiness(group, &ended, plan) {
+                    Ready::Wait => still_waiting.push(group),
+                    Ready::Skip(reason) => {
+                        for check in &group.checks {
+                            shared
+                                .ledger
+                                .finish(&group.name, check, Outcome::Skip, None, &reason);
+                        }
+                        ended.insert(group.name.clone(), GroupEnd::Skipped);
                     }
-                    ended.insert(group.name.clone(), GroupEnd::Skipped);
-                }
-                Ready::Go => {
-                    let job = GroupJob {
-                        runtime: runtime.clone(),
-                        plugins: plugins.clone(),
-                        shared: shared.clone(),
-                        group: group.clone(),
-                        limits,
-                    };
-                    let handle = tasks.spawn(async move {
-                        let name = job.group.name.clone();
-                        (name, job.run().await)
-                    });
-                    names.insert(handle.id(), group.name.clone());
+                    Ready::Go => {
+                        let job = GroupJob {
+                            runtime: runtime.clone(),
+                            plugins: plugins.clone(),
+                            shared: shared.clone(),
+                            group: group.clone(),
+                            limits,
+                        };
+                        let handle = tasks.spawn(async move {
+                            let name = job.group.name.clone();
+                            (name, job.run().await)
+                        });
+                        names.insert(handle.id(), group.name.clone());
+                    }
                 }
             }
+            waiting = still_waiting;
+            if waiting.len() == before {
+                break;
+            }
         }
-        waiting = still_waiting;
         match tasks.join_next_with_id().await {
             Some(Ok((_, (name, end)))) => {
                 ended.insert(name, end);

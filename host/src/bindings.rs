@@ -9,6 +9,7 @@ wasmtime::component::bindgen!({
     world: "plugin",
     imports: {
         "plume:check/http": async | trappable,
+        "plume:check/clock.sleep": async | trappable,
         default: trappable,
     },
     exports: { default: async },
@@ -18,4 +19,4 @@ wasmtime::component::bindgen!({
     },
 });
 
-pub use plume::check::{assert, cleanup, config, digest, http, log, types};
+pub use plume::check::{assert, cleanup, clock, config, digest, http, log, types};

@@ -16,6 +16,12 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Where compiled plugins are kept (default: $PLUME_CACHE_DIR, else ~/.cache/plume).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile every plugin afresh and keep nothing.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -35,6 +41,10 @@ pub enum Command {
         after_help = "Examples:\n  plume inspect target/wasm32-wasip2/release/demo_plugin.wasm"
     )]
     Inspect(InspectArgs),
+    /// Compile plugins into the cache, so later runs start at once.
+    #[command(after_help = "Examples:\n  plume compile target/wasm32-wasip2/release/demo_plugin.wasm\n  \
+        plume compile --cache-dir /var/cache/plume plugins/*.wasm")]
+    Compile(CompileArgs),
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +91,13 @@ pub struct ListArgs {
 pub struct InspectArgs {
     /// The plugin component (.wasm).
     pub plugin: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// Plugin components (.wasm).
+    #[arg(required = true)]
+    pub plugins: Vec<PathBuf>,
 }
 
 fn duration(text: &str) -> Result<Duration, String> {

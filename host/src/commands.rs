@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tokio::signal::unix::{SignalKind, signal};
 
+use plume::cache::{CacheOutcome, CompileCache};
 use plume::engine::Runtime;
 use plume::ledger::{Ledger, Sink};
 use plume::output::Printer;
@@ -14,7 +15,7 @@ use plume::prepare::{load_plugin, prepare, quiet_shared, redactor_for, run_share
 use plume::runner::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
-use crate::cli::{InspectArgs, ListArgs, RunArgs, SuiteArgs};
+use crate::cli::{CompileArgs, InspectArgs, ListArgs, RunArgs, SuiteArgs};
 
 fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
     vars.iter()
@@ -36,7 +37,7 @@ fn load_suite(args: &SuiteArgs, overrides: Overrides) -> Result<Suite> {
 }
 
 /// `plume run`.
-pub async fn run(args: RunArgs) -> Result<u8> {
+pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     // Take over SIGINT and SIGTERM first, so an interrupt always reaches the
     // cleanup walk instead of killing the process.
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
@@ -53,7 +54,7 @@ pub async fn run(args: RunArgs) -> Result<u8> {
     let printer: Box<dyn Sink> = Box::new(Printer::new(std::io::stdout(), args.verbose));
     let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
     let shared = run_shared(ledger.clone())?;
-    let runtime = Arc::new(Runtime::new()?);
+    let runtime = Arc::new(Runtime::new(cache)?);
     let selection = Selection {
         only: args.only,
         skip: args.skip,
@@ -77,9 +78,9 @@ pub async fn run(args: RunArgs) -> Result<u8> {
 }
 
 /// `plume list`.
-pub async fn list(args: ListArgs) -> Result<u8> {
+pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let suite = load_suite(&args.suite, Overrides::default())?;
-    let runtime = Runtime::new()?;
+    let runtime = Runtime::new(cache)?;
     let shared = quiet_shared()?;
     let (plugins, plan) = prepare(&runtime, &suite, &shared, &Selection::default()).await?;
     for p in &plugins {
@@ -111,7 +112,7 @@ pub async fn list(args: ListArgs) -> Result<u8> {
 }
 
 /// `plume inspect`.
-pub async fn inspect(args: InspectArgs) -> Result<u8> {
+pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
     let name = args
         .plugin
         .file_stem()
@@ -135,7 +136,7 @@ pub async fn inspect(args: InspectArgs) -> Result<u8> {
         memory_bytes: plume::suite::DEFAULT_MEMORY_MIB * 1024 * 1024,
         plugins: vec![],
     };
-    let runtime = Runtime::new()?;
+    let runtime = Runtime::new(cache)?;
     let shared = quiet_shared()?;
     let loaded = load_plugin(&runtime, entry, &shared, &suite).await?;
     let info = &loaded.info;
@@ -161,4 +162,30 @@ fn list_or_none(items: &[String]) -> String {
     } else {
         items.join(", ")
     }
+}
+
+/// `plume compile`.
+pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
+    let Some(dir) = cache.dir().map(|d| d.display().to_string()) else {
+        anyhow::bail!("the cache is off (--no-cache): there is nothing to warm");
+    };
+    let runtime = Runtime::new(cache)?;
+    for path in &args.plugins {
+        let name = path
+            .file_stem()
+            .map_or_else(|| "plugin".to_owned(), |s| s.to_string_lossy().into_owned());
+        let start = std::time::Instant::now();
+        let (component, outcome) = runtime.compile(&name, path)?;
+        runtime.link(&name, path, &component)?;
+        let took = start.elapsed().as_millis();
+        let what = match outcome {
+            CacheOutcome::Hit => "already cached".to_owned(),
+            CacheOutcome::Miss => format!("compiled in {took} ms"),
+            CacheOutcome::Rebuilt(why) => format!("recompiled in {took} ms ({why})"),
+            CacheOutcome::Bypassed => format!("compiled in {took} ms, but {dir} is not writable"),
+        };
+        println!("{}: {what}", path.display());
+    }
+    println!("cache: {dir}");
+    Ok(0)
 }

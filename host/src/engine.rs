@@ -16,6 +16,7 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::PluginPre;
+use crate::cache::{CacheOutcome, CompileCache};
 use crate::bindings::types::PluginInfo;
 use crate::error::PlumeError;
 use crate::limits::MemoryLimiter;
@@ -61,11 +62,12 @@ impl Drop for EpochTicker {
 pub struct Runtime {
     engine: Engine,
     linker: Linker<StoreState>,
+    cache: CompileCache,
     _ticker: EpochTicker,
 }
 
 impl Runtime {
-    pub fn new() -> Result<Self, PlumeError> {
+    pub fn new(cache: CompileCache) -> Result<Self, PlumeError> {
         let mut config = Config::new();
         // Every wasm loop checks the epoch, so a runaway guest yields to the
         // executor each tick and its check's timeout can cancel it.
@@ -78,12 +80,19 @@ impl Runtime {
         Ok(Runtime {
             engine,
             linker,
+            cache,
             _ticker: ticker,
         })
     }
 
     /// Reads, compiles and links one plugin; errors say which part is wrong.
     pub fn load(&self, name: &str, path: &Path) -> Result<PluginPre<StoreState>, PlumeError> {
+        let (component, _) = self.compile(name, path)?;
+        self.link(name, path, &component)
+    }
+
+    /// Reads and compiles one component, through the compiled-plugin cache.
+    pub fn compile(&self, name: &str, path: &Path) -> Result<(Component, CacheOutcome), PlumeError> {
         let bytes = std::fs::read(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => PlumeError::PluginMissing {
                 plugin: name.to_owned(),
@@ -113,17 +122,24 @@ impl Runtime {
                 ));
             }
         }
-        let component =
-            Component::new(&self.engine, &bytes).map_err(|e| not_component(format!("{e:#}")))?;
+        self.cache
+            .load(&self.engine, &bytes)
+            .map_err(|e| not_component(flatten(&format!("{e:#}"))))
+    }
+
+    /// Checks a compiled component against the contract, once, before any instance.
+    pub fn link(
+        &self,
+        name: &str,
+        path: &Path,
+        component: &Component,
+    ) -> Result<PluginPre<StoreState>, PlumeError> {
         let wrong_world = |e: wasmtime::Error| PlumeError::WrongWorld {
             plugin: name.to_owned(),
             path: path.to_owned(),
             reason: flatten(&format!("{e:#}")),
         };
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(wrong_world)?;
+        let pre = self.linker.instantiate_pre(component).map_err(wrong_world)?;
         PluginPre::new(pre).map_err(wrong_world)
     }
 

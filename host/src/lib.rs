@@ -14,6 +14,7 @@
 //!   prints one line per check as it lands; [`redact`] keeps secrets out of both.
 
 pub mod bindings;
+pub mod cache;
 pub mod caps;
 pub mod cleanup;
 pub mod egress;

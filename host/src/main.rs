@@ -25,11 +25,13 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
+    let cache = plume::cache::CompileCache::from_settings(cli.cache_dir, cli.no_cache);
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Run(args) => commands::run(args).await,
-            Command::List(args) => commands::list(args).await,
-            Command::Inspect(args) => commands::inspect(args).await,
+            Command::Run(args) => commands::run(args, cache).await,
+            Command::List(args) => commands::list(args, cache).await,
+            Command::Inspect(args) => commands::inspect(args, cache).await,
+            Command::Compile(args) => commands::compile(args, cache),
         }
     });
     // Group tasks aborted by the ceiling may still hold instances; do not wait for them.

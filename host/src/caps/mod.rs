@@ -6,6 +6,7 @@
 
 pub mod assert;
 pub mod cleanup;
+pub mod clock;
 pub mod config;
 pub mod digest;
 pub mod http;

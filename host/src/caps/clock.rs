@@ -1,0 +1,23 @@
+//! `plume:check/clock`: a monotonic clock and a sleep the check's timeout can cancel.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::bindings::clock::Host;
+use crate::state::StoreState;
+
+fn origin() -> Instant {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    *ORIGIN.get_or_init(Instant::now)
+}
+
+impl Host for StoreState {
+    fn now_ms(&mut self) -> wasmtime::Result<u64> {
+        Ok(u64::try_from(origin().elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+
+    async fn sleep(&mut self, ms: u32) -> wasmtime::Result<()> {
+        tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
+        Ok(())
+    }
+}

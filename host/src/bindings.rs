@@ -19,4 +19,4 @@ wasmtime::component::bindgen!({
     },
 });
 
-pub use plume::check::{assert, cleanup, clock, config, digest, http, log, types};
+pub use self::plume::check::{assert, cleanup, clock, config, digest, http, log, types};

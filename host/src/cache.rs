@@ -61,7 +61,11 @@ impl CompileCache {
             return Self::disabled();
         }
         let dir = cache_dir
-            .or_else(|| std::env::var_os("PLUME_CACHE_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| {
+                std::env::var_os("PLUME_CACHE_DIR")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
             .or_else(|| dirs::cache_dir().map(|d| d.join("plume")));
         CompileCache { dir }
     }
@@ -81,7 +85,11 @@ impl CompileCache {
     }
 
     /// The compiled component for `wasm`, from the cache or freshly compiled.
-    pub fn load(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<(Component, CacheOutcome)> {
+    pub fn load(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+    ) -> wasmtime::Result<(Component, CacheOutcome)> {
         let Some(path) = self.entry_path(engine, wasm) else {
             return Ok((Component::new(engine, wasm)?, CacheOutcome::Bypassed));
         };
@@ -107,7 +115,10 @@ impl CompileCache {
 
 /// Checks an entry's trailer and deserializes it; the error says what is wrong.
 fn deserialize(engine: &Engine, entry: &[u8]) -> Result<Component, String> {
-    let split = entry.len().checked_sub(TRAILER).ok_or("entry shorter than its trailer")?;
+    let split = entry
+        .len()
+        .checked_sub(TRAILER)
+        .ok_or("entry shorter than its trailer")?;
     let (code, trailer) = entry.split_at(split);
     if &trailer[12..] != MAGIC {
         return Err("entry has no Plume trailer".to_owned());
@@ -115,7 +126,10 @@ fn deserialize(engine: &Engine, entry: &[u8]) -> Result<Component, String> {
     let len = u64::from_le_bytes(trailer[..8].try_into().map_err(|_| "bad length")?);
     let crc = u32::from_le_bytes(trailer[8..12].try_into().map_err(|_| "bad checksum")?);
     if len != code.len() as u64 {
-        return Err(format!("entry holds {} bytes, its trailer says {len}", code.len()));
+        return Err(format!(
+            "entry holds {} bytes, its trailer says {len}",
+            code.len()
+        ));
     }
     if crc32fast::hash(code) != crc {
         return Err("entry checksum mismatch (corrupt)".to_owned());
@@ -123,7 +137,8 @@ fn deserialize(engine: &Engine, entry: &[u8]) -> Result<Component, String> {
     // SAFETY: the bytes are an entry this module wrote from `precompile_component`
     // output, intact (length and CRC-32 match); wasmtime rejects entries from
     // another version or configuration before using them.
-    unsafe { Component::deserialize(engine, code) }.map_err(|e| format!("wasmtime refused the entry: {e}"))
+    unsafe { Component::deserialize(engine, code) }
+        .map_err(|e| format!("wasmtime refused the entry: {e}"))
 }
 
 /// Writes an entry atomically: a temporary file in the same folder, renamed into place.

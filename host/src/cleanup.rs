@@ -57,9 +57,12 @@ pub async fn run_all(run: &RunShared, budget: Duration) {
     let deadline = Instant::now() + budget;
     for item in run.cleanups.take().into_iter().rev() {
         let start = Instant::now();
-        let label = item.label.as_str();
+        // Lines use the suite's names: the plugin's group prefix applies to labels too.
+        let prefix = &item.plugin.group_prefix;
+        let label = format!("{prefix}{}", item.label);
+        let label = label.as_str();
         let req = &item.request;
-        let origin = format!("registered by {}.{}", item.group, item.check);
+        let origin = format!("registered by {prefix}{}.{}", item.group, item.check);
         let left = deadline.saturating_duration_since(start);
         if left.is_zero() {
             let detail = format!(

@@ -42,8 +42,10 @@ pub enum Command {
     )]
     Inspect(InspectArgs),
     /// Compile plugins into the cache, so later runs start at once.
-    #[command(after_help = "Examples:\n  plume compile target/wasm32-wasip2/release/demo_plugin.wasm\n  \
-        plume compile --cache-dir /var/cache/plume plugins/*.wasm")]
+    #[command(
+        after_help = "Examples:\n  plume compile target/wasm32-wasip2/release/demo_plugin.wasm\n  \
+        plume compile --cache-dir /var/cache/plume plugins/*.wasm"
+    )]
     Compile(CompileArgs),
 }
 

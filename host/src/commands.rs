@@ -125,6 +125,7 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         config: Default::default(),
         secrets: Default::default(),
         groups: None,
+        group_prefix: String::new(),
     });
     let suite = Suite {
         name: "inspect".into(),

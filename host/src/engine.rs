@@ -16,8 +16,8 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::PluginPre;
-use crate::cache::{CacheOutcome, CompileCache};
 use crate::bindings::types::PluginInfo;
+use crate::cache::{CacheOutcome, CompileCache};
 use crate::error::PlumeError;
 use crate::limits::MemoryLimiter;
 use crate::state::StoreState;
@@ -92,7 +92,11 @@ impl Runtime {
     }
 
     /// Reads and compiles one component, through the compiled-plugin cache.
-    pub fn compile(&self, name: &str, path: &Path) -> Result<(Component, CacheOutcome), PlumeError> {
+    pub fn compile(
+        &self,
+        name: &str,
+        path: &Path,
+    ) -> Result<(Component, CacheOutcome), PlumeError> {
         let bytes = std::fs::read(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => PlumeError::PluginMissing {
                 plugin: name.to_owned(),
@@ -139,7 +143,10 @@ impl Runtime {
             path: path.to_owned(),
             reason: flatten(&format!("{e:#}")),
         };
-        let pre = self.linker.instantiate_pre(component).map_err(wrong_world)?;
+        let pre = self
+            .linker
+            .instantiate_pre(component)
+            .map_err(wrong_world)?;
         PluginPre::new(pre).map_err(wrong_world)
     }
 

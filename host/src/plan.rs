@@ -15,10 +15,13 @@ use crate::error::PlumeError;
 pub struct PlannedGroup {
     /// Index of its plugin in the suite's list.
     pub plugin: usize,
+    /// The name lines show: the plugin's name for it with the suite's prefix.
     pub name: String,
+    /// The plugin's own name for it.
+    pub local: String,
     pub checks: Vec<String>,
     pub depends_on: Vec<String>,
-    /// Every group it depends on, directly or not.
+    /// Every group it depends on, directly or not (the plugin's own names).
     pub upstream: Arc<HashSet<String>>,
 }
 
@@ -42,6 +45,20 @@ pub struct Described<'a> {
     pub plugin: &'a str,
     pub info: &'a PluginInfo,
     pub groups: Option<&'a [String]>,
+    /// The suite's `group-prefix` for this plugin ("" for none).
+    pub prefix: &'a str,
+}
+
+/// `info` with every group name (and dependency) prefixed.
+fn prefixed(info: &PluginInfo, prefix: &str) -> PluginInfo {
+    let mut info = info.clone();
+    for g in &mut info.groups {
+        g.name = format!("{prefix}{}", g.name);
+        for d in &mut g.depends_on {
+            *d = format!("{prefix}{d}");
+        }
+    }
+    info
 }
 
 /// Checks that a plugin's description is coherent.
@@ -120,10 +137,35 @@ fn upstream_of(start: &str, deps: &HashMap<&str, &[String]>) -> HashSet<String> 
 
 impl Plan {
     /// Builds the plan; an unknown `--only`/`--skip` name is an error listing the valid ones.
-    pub fn build(plugins: &[Described<'_>], selection: &Selection) -> Result<Plan, PlumeError> {
+    pub fn build(described: &[Described<'_>], selection: &Selection) -> Result<Plan, PlumeError> {
+        // Work on the names the suite shows: each plugin's groups with its prefix.
+        for p in described {
+            validate(p.plugin, p.info)?;
+        }
+        let infos: Vec<PluginInfo> = described
+            .iter()
+            .map(|p| prefixed(p.info, p.prefix))
+            .collect();
+        let filters: Vec<Option<Vec<String>>> = described
+            .iter()
+            .map(|p| {
+                p.groups
+                    .map(|w| w.iter().map(|g| format!("{}{g}", p.prefix)).collect())
+            })
+            .collect();
+        let plugins: Vec<Described<'_>> = described
+            .iter()
+            .zip(&infos)
+            .zip(&filters)
+            .map(|((p, info), groups)| Described {
+                plugin: p.plugin,
+                info,
+                groups: groups.as_deref(),
+                prefix: p.prefix,
+            })
+            .collect();
         let mut owner: HashMap<&str, usize> = HashMap::new();
         for (i, p) in plugins.iter().enumerate() {
-            validate(p.plugin, p.info)?;
             for g in &p.info.groups {
                 if let Some(&other) = owner.get(g.name.as_str()) {
                     return Err(PlumeError::BadDescription {
@@ -167,14 +209,14 @@ impl Plan {
         }
 
         let mut deps: HashMap<&str, &[String]> = HashMap::new();
-        for p in plugins {
+        for p in &plugins {
             for g in &p.info.groups {
                 deps.insert(&g.name, &g.depends_on);
             }
         }
         // What the suite file and --only select, plus everything they depend on.
         let mut chosen: HashSet<String> = HashSet::new();
-        for p in plugins {
+        for p in &plugins {
             for g in &p.info.groups {
                 let by_suite = p.groups.is_none_or(|w| w.contains(&g.name));
                 let by_flag = selection.only.is_empty() || selection.only.contains(&g.name);
@@ -189,12 +231,19 @@ impl Plan {
         for (i, p) in plugins.iter().enumerate() {
             for g in &p.info.groups {
                 if chosen.contains(&g.name) && !excluded.contains(&g.name) {
+                    let local = |name: &str| name[p.prefix.len()..].to_owned();
                     groups.push(PlannedGroup {
                         plugin: i,
                         name: g.name.clone(),
+                        local: local(&g.name),
                         checks: g.checks.clone(),
                         depends_on: g.depends_on.clone(),
-                        upstream: Arc::new(upstream_of(&g.name, &deps)),
+                        upstream: Arc::new(
+                            upstream_of(&g.name, &deps)
+                                .iter()
+                                .map(|u| local(u))
+                                .collect(),
+                        ),
                     });
                 }
             }
@@ -249,6 +298,7 @@ mod tests {
             plugin: "p",
             info: &i,
             groups: None,
+            prefix: "",
         }];
         let plan = Plan::build(
             &d,
@@ -260,6 +310,37 @@ mod tests {
         .unwrap();
         assert_eq!(names(&plan), ["health", "auth", "sse"]);
         assert!(plan.groups[2].upstream.contains("health"));
+    }
+
+    #[test]
+    fn a_prefix_renames_groups_and_dependencies_but_not_what_the_plugin_sees() {
+        let i = info(&[("health", &[]), ("auth", &["health"])]);
+        let d = [
+            Described {
+                plugin: "rs",
+                info: &i,
+                groups: None,
+                prefix: "",
+            },
+            Described {
+                plugin: "js",
+                info: &i,
+                groups: None,
+                prefix: "js.",
+            },
+        ];
+        let plan = Plan::build(
+            &d,
+            &Selection {
+                only: vec!["js.auth".into()],
+                skip: vec![],
+            },
+        )
+        .unwrap();
+        assert_eq!(names(&plan), ["js.health", "js.auth"]);
+        assert_eq!(plan.groups[1].local, "auth");
+        assert_eq!(plan.groups[1].depends_on, ["js.health"]);
+        assert!(plan.groups[1].upstream.contains("health"));
     }
 
     #[test]
@@ -287,6 +368,7 @@ mod tests {
             plugin: "p",
             info: &i,
             groups: None,
+            prefix: "",
         }];
         let err = Plan::build(
             &d,

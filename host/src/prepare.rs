@@ -87,6 +87,7 @@ pub async fn prepare(
             plugin: &p.entry.name,
             info: &p.info,
             groups: p.entry.groups.as_deref(),
+            prefix: &p.entry.group_prefix,
         })
         .collect();
     let plan = Plan::build(&described, selection)?;

@@ -214,8 +214,9 @@ impl GroupJob {
         let plugin = &self.plugins[self.group.plugin];
         let ledger = &self.shared.ledger;
         let g = &self.group.name;
+        let local = &self.group.local;
         let position = Position {
-            group: g.clone(),
+            group: local.clone(),
             check: String::new(),
             upstream: self.group.upstream.clone(),
         };
@@ -259,7 +260,7 @@ impl GroupJob {
         for (i, check) in self.group.checks.iter().enumerate() {
             ledger.started(g, check);
             store.data_mut().position.check = check.clone();
-            let call = instance.call_run_check(&mut store, g, check);
+            let call = instance.call_run_check(&mut store, local, check);
             let result = tokio::time::timeout(timeout, call).await;
             let (stdout, stderr) = store.data_mut().take_output();
             let data = store.data();

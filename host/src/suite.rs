@@ -67,6 +67,8 @@ struct RawPlugin {
     #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
     groups: Option<Vec<String>>,
+    #[serde(default)]
+    group_prefix: String,
 }
 
 /// Where a secret's value comes from.
@@ -107,6 +109,9 @@ pub struct PluginEntry {
     /// Secret name to value; `None` when its variable is unset.
     pub secrets: BTreeMap<String, Option<String>>,
     pub groups: Option<Vec<String>>,
+    /// Put before each of the plugin's group names in lines and selections,
+    /// so two plugins with the same group names can share a suite.
+    pub group_prefix: String,
 }
 
 /// Command-line choices that shape how a suite resolves.
@@ -290,6 +295,7 @@ fn resolve_plugin(
         config,
         secrets,
         groups: raw.groups.clone(),
+        group_prefix: raw.group_prefix.clone(),
     })
 }
 

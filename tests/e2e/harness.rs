@@ -23,10 +23,21 @@ pub fn suite(toml: &str, url: &str) -> SuiteFile {
     SuiteFile { _dir: dir, path }
 }
 
+/// The compiled-plugin cache the tests share (`target/plume-test-cache`), so
+/// the large JavaScript and Python components compile once per machine.
+pub fn shared_cache() -> PathBuf {
+    let target = Path::new(plume_test_guests::BASIC)
+        .ancestors()
+        .nth(4)
+        .expect("target dir");
+    target.join("plume-test-cache")
+}
+
 /// The binary under test.
 pub fn plume_command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_plume"));
     cmd.env_remove("PLUME_TEST_TOKEN");
+    cmd.env("PLUME_CACHE_DIR", shared_cache());
     cmd
 }
 

@@ -6,4 +6,5 @@ mod demo;
 mod harness;
 mod limits;
 mod outcomes;
+mod polyglot;
 mod server;

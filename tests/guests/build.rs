@@ -1,9 +1,14 @@
-//! Compiles the guest crates in this folder to wasm32-wasip2 components.
+//! Compiles the test guests to components: the Rust guest crates in this
+//! folder and the demo plugin (wasm32-wasip2), and the demo plugin's
+//! JavaScript and Python ports (componentize-js, componentize-py).
 //!
-//! It runs a nested `cargo build` with its own target directory (next to the
-//! workspace's), so the outer build's lock is not contended and the guests
-//! are built once and reused by `cargo clippy` and `cargo test` alike. When
-//! the wasm32-wasip2 target is missing, it is installed with rustup.
+//! Rust guests are built by a nested `cargo build` with its own target
+//! directory (next to the workspace's), so the outer build's lock is not
+//! contended and the guests are built once and reused by `cargo clippy` and
+//! `cargo test` alike. When the wasm32-wasip2 target is missing, it is
+//! installed with rustup. The JavaScript and Python toolchains come from the
+//! SDKs' pinned files (`sdk/js/package-lock.json`, `sdk/python/requirements.txt`),
+//! installed on first use; a plugin is rebuilt only when its sources changed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,7 +71,39 @@ fn main() {
         "building the guest components failed (see the cargo output above)"
     );
 
+    let plugins = target_dir.join("plugins");
+    let js = plugins.join("demo_js.wasm");
+    let js_inputs = [
+        workspace.join("examples/js"),
+        workspace.join("sdk/js/plume.js"),
+        workspace.join("sdk/js/build.mjs"),
+        workspace.join("wit"),
+    ];
+    if stale(&js, &js_inputs) {
+        build_js(&workspace, &workspace.join("examples/js/demo.js"), &js);
+    }
+    let py = plugins.join("demo_py.wasm");
+    let py_inputs = [
+        workspace.join("examples/python"),
+        workspace.join("sdk/python/plume_sdk"),
+        workspace.join("wit"),
+    ];
+    if stale(&py, &py_inputs) {
+        build_python(&workspace, &workspace.join("examples/python/demo.py"), &py);
+    }
+    for input in js_inputs.iter().chain(&py_inputs) {
+        println!("cargo:rerun-if-changed={}", input.display());
+    }
+
     let mut consts = String::new();
+    consts.push_str(&format!(
+        "pub const DEMO_JS: &str = {:?};\n",
+        js.display().to_string()
+    ));
+    consts.push_str(&format!(
+        "pub const DEMO_PY: &str = {:?};\n",
+        py.display().to_string()
+    ));
     for (name, package) in GUESTS {
         let file = target_dir
             .join(TARGET)
@@ -117,4 +154,80 @@ fn ensure_target() {
             "the {TARGET} target is missing and `rustup target add {TARGET}` failed; run it by hand"
         ),
     }
+}
+
+/// Whether `output` is missing or older than any file under `inputs`.
+fn stale(output: &Path, inputs: &[PathBuf]) -> bool {
+    let Ok(built) = std::fs::metadata(output).and_then(|m| m.modified()) else {
+        return true;
+    };
+    inputs
+        .iter()
+        .any(|input| newest(input).is_some_and(|t| t > built))
+}
+
+fn newest(path: &Path) -> Option<std::time::SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return meta.modified().ok();
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name() != "node_modules" && e.file_name() != "__pycache__")
+        .filter_map(|e| newest(&e.path()))
+        .max()
+}
+
+fn require(tool: &str, install: &str) {
+    let found = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`{tool}` is needed to build the test plugins written in other languages: install it with `{install}`"
+    );
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let status = cmd.status().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(status.success(), "{what} failed (see the output above)");
+}
+
+/// Bundles and componentizes a JavaScript plugin with the SDK's pinned toolchain.
+fn build_js(workspace: &Path, entry: &Path, out: &Path) {
+    require("node", "apt-get install nodejs npm");
+    require("npm", "apt-get install npm");
+    let sdk = workspace.join("sdk/js");
+    if !sdk.join("node_modules/.bin/componentize-js").exists() {
+        run(
+            Command::new("npm").current_dir(&sdk).args([
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+            ]),
+            "npm ci in sdk/js",
+        );
+    }
+    run(
+        Command::new("node")
+            .arg(sdk.join("build.mjs"))
+            .arg(entry)
+            .arg(out),
+        "building the JavaScript plugin",
+    );
+}
+
+/// Componentizes a Python plugin with the SDK's pinned componentize-py.
+fn build_python(workspace: &Path, entry: &Path, out: &Path) {
+    require("python3", "apt-get install python3 python3-venv");
+    run(
+        Command::new("bash")
+            .arg(workspace.join("sdk/python/build.sh"))
+            .arg(entry)
+            .arg(out),
+        "building the Python plugin",
+    );
 }

@@ -5,6 +5,7 @@
 //! - [`BASIC`]: every outcome, group values, cleanups, secrets, markers, streaming;
 //! - [`HOSTILE`]: loops, traps, panics, memory bombs, stack overflow, denied hosts;
 //! - [`WRONG_WORLD`]: a component built against another version of the contract;
-//! - [`DEMO`]: the demo suite's product plugin (`examples/demo/plugin`).
+//! - [`DEMO`]: the demo suite's product plugin (`examples/demo/plugin`);
+//! - [`DEMO_JS`], [`DEMO_PY`]: its core ported to JavaScript and Python (`examples/js`, `examples/python`).
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));

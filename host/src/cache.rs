@@ -3,11 +3,15 @@
 //!
 //! An entry is keyed by the component's SHA-256 and wasmtime's precompile
 //! compatibility hash (engine version and settings), so a changed plugin or
-//! a new `plume` never reuses stale code. Entries are written to a temporary
+//! a new `plume` never reuses stale code. Files are written to a temporary
 //! file and renamed into place, so readers never see half an entry and two
-//! runs writing the same entry at once are safe. Each entry ends with its
-//! length and CRC-32; one that fails that check or wasmtime's own header
-//! check is deleted and rebuilt.
+//! runs writing the same entry at once are safe. Each entry has a sidecar
+//! with its length and CRC-32, checked on every load through a memory map
+//! (about 3 ms for a 37 MB entry); an entry that fails that check or
+//! wasmtime's own header check is deleted and rebuilt. A small stat index
+//! (path, size, mtime, inode → SHA-256) spares re-hashing an unchanged
+//! `.wasm` on a warm start; it is only written for files older than two
+//! seconds, so a file rewritten within one mtime tick is never trusted.
 //!
 //! Where: `--cache-dir`, else `PLUME_CACHE_DIR`, else `$XDG_CACHE_HOME/plume`
 //! (`~/.cache/plume`); `--no-cache` bypasses it.
@@ -19,11 +23,6 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
-
-/// Marks the end of an entry written by this module.
-const MAGIC: &[u8; 8] = b"PLUMEC01";
-/// Length (8 bytes), CRC-32 (4 bytes), magic (8 bytes).
-const TRAILER: usize = 20;
 
 /// Where compiled plugins are kept, or nowhere.
 #[derive(Debug, Clone)]
@@ -74,82 +73,142 @@ impl CompileCache {
         self.dir.as_deref()
     }
 
-    /// The entry file for `wasm` under `engine`.
-    pub fn entry_path(&self, engine: &Engine, wasm: &[u8]) -> Option<PathBuf> {
+    /// The entry file for the component whose SHA-256 is `digest`, under `engine`.
+    fn entry_path(&self, engine: &Engine, digest: &str) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let mut compat = ShaHasher(Sha256::new());
         std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut compat);
         let compat = hex::encode(&compat.0.finalize()[..8]);
-        let digest = hex::encode(Sha256::digest(wasm));
         Some(dir.join(format!("{digest}-{compat}.cwasm")))
     }
 
-    /// The compiled component for `wasm`, from the cache or freshly compiled.
+    /// The compiled component at `path`, from the cache or freshly compiled.
     pub fn load(
         &self,
         engine: &Engine,
-        wasm: &[u8],
+        path: &Path,
     ) -> wasmtime::Result<(Component, CacheOutcome)> {
-        let Some(path) = self.entry_path(engine, wasm) else {
-            return Ok((Component::new(engine, wasm)?, CacheOutcome::Bypassed));
+        let Some(dir) = self.dir.as_deref() else {
+            return Ok((Component::from_file(engine, path)?, CacheOutcome::Bypassed));
+        };
+        let (digest, wasm) = digest_of(dir, path)?;
+        let Some(entry) = self.entry_path(engine, &digest) else {
+            return Ok((Component::from_file(engine, path)?, CacheOutcome::Bypassed));
         };
         let mut outcome = CacheOutcome::Miss;
-        if let Ok(entry) = std::fs::read(&path) {
+        if entry.exists() {
             match deserialize(engine, &entry) {
                 Ok(component) => return Ok((component, CacheOutcome::Hit)),
                 Err(why) => {
-                    let _ = std::fs::remove_file(&path);
+                    let _ = std::fs::remove_file(&entry);
                     outcome = CacheOutcome::Rebuilt(why);
                 }
             }
         }
-        let compiled = engine.precompile_component(wasm)?;
+        let wasm = match wasm {
+            Some(bytes) => bytes,
+            None => std::fs::read(path)?,
+        };
+        let compiled = engine.precompile_component(&wasm)?;
         // SAFETY: the bytes were produced just now by this engine's `precompile_component`.
         let component = unsafe { Component::deserialize(engine, &compiled)? };
-        if store(&path, &compiled).is_err() {
+        if store(&entry, &compiled).is_err() {
             outcome = CacheOutcome::Bypassed;
         }
         Ok((component, outcome))
     }
 }
 
-/// Checks an entry's trailer and deserializes it; the error says what is wrong.
-fn deserialize(engine: &Engine, entry: &[u8]) -> Result<Component, String> {
-    let split = entry
-        .len()
-        .checked_sub(TRAILER)
-        .ok_or("entry shorter than its trailer")?;
-    let (code, trailer) = entry.split_at(split);
-    if &trailer[12..] != MAGIC {
-        return Err("entry has no Plume trailer".to_owned());
+/// The SHA-256 of the file at `path`, from the stat index when the file is
+/// unchanged; the bytes come back too when they had to be read.
+fn digest_of(dir: &Path, path: &Path) -> std::io::Result<(String, Option<Vec<u8>>)> {
+    let meta = std::fs::metadata(path)?;
+    let stamp = stamp(path, &meta);
+    let index = dir
+        .join("index")
+        .join(hex::encode(&Sha256::digest(stamp.0.as_bytes())[..16]));
+    if let Ok(line) = std::fs::read_to_string(&index)
+        && let Some((recorded, digest)) = line.trim().rsplit_once(' ')
+        && recorded == stamp.1
+    {
+        return Ok((digest.to_owned(), None));
     }
-    let len = u64::from_le_bytes(trailer[..8].try_into().map_err(|_| "bad length")?);
-    let crc = u32::from_le_bytes(trailer[8..12].try_into().map_err(|_| "bad checksum")?);
-    if len != code.len() as u64 {
+    let bytes = std::fs::read(path)?;
+    let digest = hex::encode(Sha256::digest(&bytes));
+    let settled = meta
+        .modified()
+        .ok()
+        .and_then(|m| m.elapsed().ok())
+        .is_some_and(|age| age.as_secs() >= 2);
+    if settled {
+        let _ = write_atomically(&index, format!("{} {digest}\n", stamp.1).as_bytes());
+    }
+    Ok((digest, Some(bytes)))
+}
+
+/// (canonical path, "size mtime inode") of a file.
+fn stamp(path: &Path, meta: &std::fs::Metadata) -> (String, String) {
+    use std::os::unix::fs::MetadataExt;
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    let facts = format!(
+        "{} {}.{} {}",
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ino()
+    );
+    (canonical.display().to_string(), facts)
+}
+
+fn sidecar(entry: &Path) -> PathBuf {
+    entry.with_extension("check")
+}
+
+/// Checks an entry against its sidecar and deserializes it; the error says what is wrong.
+fn deserialize(engine: &Engine, entry: &Path) -> Result<Component, String> {
+    let check = std::fs::read(sidecar(entry)).map_err(|_| "entry has no check file".to_owned())?;
+    let (len, crc) = match check.as_slice() {
+        [l @ .., c0, c1, c2, c3] if l.len() == 8 => (
+            u64::from_le_bytes(l.try_into().map_err(|_| "bad check file")?),
+            u32::from_le_bytes([*c0, *c1, *c2, *c3]),
+        ),
+        _ => return Err("bad check file".to_owned()),
+    };
+    let file = std::fs::File::open(entry).map_err(|e| e.to_string())?;
+    // SAFETY: a read-only map of a file only this cache writes, by rename;
+    // it is dropped before wasmtime maps the file itself.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| e.to_string())?;
+    if map.len() as u64 != len {
         return Err(format!(
-            "entry holds {} bytes, its trailer says {len}",
-            code.len()
+            "entry holds {} bytes, its check file says {len}",
+            map.len()
         ));
     }
-    if crc32fast::hash(code) != crc {
+    if crc32fast::hash(&map) != crc {
         return Err("entry checksum mismatch (corrupt)".to_owned());
     }
-    // SAFETY: the bytes are an entry this module wrote from `precompile_component`
+    drop(map);
+    // SAFETY: the file is an entry this module wrote from `precompile_component`
     // output, intact (length and CRC-32 match); wasmtime rejects entries from
     // another version or configuration before using them.
-    unsafe { Component::deserialize(engine, code) }
+    unsafe { Component::deserialize_file(engine, entry) }
         .map_err(|e| format!("wasmtime refused the entry: {e}"))
 }
 
-/// Writes an entry atomically: a temporary file in the same folder, renamed into place.
-fn store(path: &Path, code: &[u8]) -> std::io::Result<()> {
+/// Writes an entry and its check file, each atomically.
+fn store(entry: &Path, code: &[u8]) -> std::io::Result<()> {
+    let mut check = (code.len() as u64).to_le_bytes().to_vec();
+    check.extend_from_slice(&crc32fast::hash(code).to_le_bytes());
+    write_atomically(&sidecar(entry), &check)?;
+    write_atomically(entry, code)
+}
+
+/// A temporary file in the same folder, synced, then renamed into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().ok_or(std::io::ErrorKind::InvalidInput)?;
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(code)?;
-    tmp.write_all(&(code.len() as u64).to_le_bytes())?;
-    tmp.write_all(&crc32fast::hash(code).to_le_bytes())?;
-    tmp.write_all(MAGIC)?;
+    tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

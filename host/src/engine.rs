@@ -97,7 +97,8 @@ impl Runtime {
         name: &str,
         path: &Path,
     ) -> Result<(Component, CacheOutcome), PlumeError> {
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        // The header tells a component from anything else; the cache reads the rest.
+        let bytes = read_header(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => PlumeError::PluginMissing {
                 plugin: name.to_owned(),
                 path: path.to_owned(),
@@ -127,7 +128,7 @@ impl Runtime {
             }
         }
         self.cache
-            .load(&self.engine, &bytes)
+            .load(&self.engine, path)
             .map_err(|e| not_component(flatten(&format!("{e:#}"))))
     }
 
@@ -158,6 +159,16 @@ impl Runtime {
         store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Yield(1)));
         store
     }
+}
+
+/// The first 8 bytes of a file (fewer if it is shorter).
+fn read_header(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut header = Vec::with_capacity(8);
+    std::fs::File::open(path)?
+        .take(8)
+        .read_to_end(&mut header)?;
+    Ok(header)
 }
 
 /// The layer field of a wasm header: 0 for a core module, 1 for a component.

@@ -2,6 +2,7 @@
 //! source (`plume-test-guests`), and a real HTTP server on 127.0.0.1.
 
 mod bad_input;
+mod cache;
 mod demo;
 mod harness;
 mod limits;

@@ -41,6 +41,10 @@ pub enum Command {
         after_help = "Examples:\n  plume inspect target/wasm32-wasip2/release/demo_plugin.wasm"
     )]
     Inspect(InspectArgs),
+    /// Create a plugin project whose example check passes against the demo service.
+    #[command(after_help = "Examples:\n  plume new --lang rust shop-checks\n  \
+        plume new --lang js storefront\n  plume new --lang python billing-smoke")]
+    New(NewArgs),
     /// Compile plugins into the cache, so later runs start at once.
     #[command(
         after_help = "Examples:\n  plume compile target/wasm32-wasip2/release/demo_plugin.wasm\n  \
@@ -93,6 +97,25 @@ pub struct ListArgs {
 pub struct InspectArgs {
     /// The plugin component (.wasm).
     pub plugin: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The plugin's language.
+    #[arg(long, value_enum)]
+    pub lang: LangArg,
+    /// The project's name, also its folder's.
+    pub name: String,
+    /// The Plume checkout whose SDKs the project uses (default: the one plume was built from).
+    #[arg(long, value_name = "DIR")]
+    pub sdk_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LangArg {
+    Rust,
+    Js,
+    Python,
 }
 
 #[derive(Debug, Args)]

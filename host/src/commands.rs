@@ -1,6 +1,7 @@
 //! What each subcommand does, at the binary's edge: library errors become
 //! one-line messages, run results become exit codes.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -15,7 +16,7 @@ use plume::prepare::{load_plugin, prepare, quiet_shared, redactor_for, run_share
 use plume::runner::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
-use crate::cli::{CompileArgs, InspectArgs, ListArgs, RunArgs, SuiteArgs};
+use crate::cli::{CompileArgs, InspectArgs, LangArg, ListArgs, NewArgs, RunArgs, SuiteArgs};
 
 fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
     vars.iter()
@@ -188,5 +189,21 @@ pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
         println!("{}: {what}", path.display());
     }
     println!("cache: {dir}");
+    Ok(0)
+}
+
+/// `plume new`.
+pub fn new(args: NewArgs) -> Result<u8> {
+    use plume::scaffold::{Lang, default_sdk_dir, scaffold};
+    let lang = match args.lang {
+        LangArg::Rust => Lang::Rust,
+        LangArg::Js => Lang::Js,
+        LangArg::Python => Lang::Python,
+    };
+    let sdk = args.sdk_dir.unwrap_or_else(default_sdk_dir);
+    let dir = scaffold(lang, &args.name, Path::new("."), &sdk)?;
+    println!("created {}", dir.display());
+    println!("build:  cd {} && {}", dir.display(), lang.build_command());
+    println!("run:    plume run {}", dir.join("plume.toml").display());
     Ok(0)
 }

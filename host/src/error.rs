@@ -78,6 +78,9 @@ pub enum PlumeError {
     #[error("plugin `{plugin}`: {message}")]
     BadDescription { plugin: String, message: String },
 
+    #[error("plume new: {message}")]
+    Scaffold { message: String },
+
     #[error("cannot start the wasm engine: {0}")]
     Engine(String),
 }

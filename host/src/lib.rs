@@ -28,6 +28,7 @@ pub mod plan;
 pub mod prepare;
 pub mod redact;
 pub mod runner;
+pub mod scaffold;
 pub mod state;
 pub mod suite;
 

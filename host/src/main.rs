@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             Command::List(args) => commands::list(args, cache).await,
             Command::Inspect(args) => commands::inspect(args, cache).await,
             Command::Compile(args) => commands::compile(args, cache),
+            Command::New(args) => commands::new(args),
         }
     });
     // Group tasks aborted by the ceiling may still hold instances; do not wait for them.

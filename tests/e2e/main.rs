@@ -8,4 +8,5 @@ mod harness;
 mod limits;
 mod outcomes;
 mod polyglot;
+mod scaffold;
 mod server;

@@ -29,7 +29,8 @@ pub enum Command {
     /// Run a suite's checks and stream one line per check.
     #[command(after_help = "Examples:\n  plume run examples/demo/plume.toml\n  \
         plume run plume.toml --env staging --only auth --only sse\n  \
-        plume run plume.toml --var admin_url=http://127.0.0.1:7701 --check-timeout 5s -v")]
+        plume run plume.toml --var admin_url=http://127.0.0.1:7701 --check-timeout 5s -v\n  \
+        plume run plume.toml -q --report junit=out/plume.xml --report json=out/events.ndjson")]
     Run(RunArgs),
     /// List the groups and checks of a suite's plugins without running them.
     #[command(
@@ -45,6 +46,12 @@ pub enum Command {
     #[command(after_help = "Examples:\n  plume new --lang rust shop-checks\n  \
         plume new --lang js storefront\n  plume new --lang python billing-smoke")]
     New(NewArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  plume completions bash > ~/.local/share/bash-completion/completions/plume\n  \
+        plume completions zsh > ~/.zfunc/_plume\n  plume completions fish > ~/.config/fish/completions/plume.fish"
+    )]
+    Completions(CompletionsArgs),
     /// Compile plugins into the cache, so later runs start at once.
     #[command(
         after_help = "Examples:\n  plume compile target/wasm32-wasip2/release/demo_plugin.wasm\n  \
@@ -83,8 +90,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub check_timeout: Option<Duration>,
     /// Also show plugin log lines and request traces.
-    #[arg(long, short = 'v')]
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
     pub verbose: bool,
+    /// Show only red lines and the summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Write a report: junit, json, tap or github, to PATH or standard output; repeatable.
+    #[arg(long = "report", value_name = "FORMAT[=PATH]", value_parser = report_spec)]
+    pub reports: Vec<plume::reports::ReportSpec>,
 }
 
 #[derive(Debug, Args)]
@@ -119,10 +132,21 @@ pub enum LangArg {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
 pub struct CompileArgs {
     /// Plugin components (.wasm).
     #[arg(required = true)]
     pub plugins: Vec<PathBuf>,
+}
+
+fn report_spec(text: &str) -> Result<plume::reports::ReportSpec, String> {
+    plume::reports::ReportSpec::parse(text)
 }
 
 fn duration(text: &str) -> Result<Duration, String> {

@@ -1,6 +1,7 @@
 //! What each subcommand does, at the binary's edge: library errors become
 //! one-line messages, run results become exit codes.
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use plume::cache::{CacheOutcome, CompileCache};
 use plume::engine::Runtime;
 use plume::ledger::{Ledger, Sink};
-use plume::output::Printer;
+use plume::output::{Mode, Printer};
 use plume::plan::Selection;
 use plume::prepare::{load_plugin, prepare, quiet_shared, redactor_for, run_shared};
 use plume::runner::{self, RunEnd};
@@ -52,15 +53,26 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             ..Overrides::default()
         },
     )?;
-    let printer: Box<dyn Sink> = Box::new(Printer::new(std::io::stdout(), args.verbose));
+    // A report on standard output moves the human lines to standard error.
+    let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
+    let printer: Box<dyn Sink> = if report_on_stdout {
+        let mode = Mode::for_terminal(std::io::stderr().is_terminal(), args.verbose, args.quiet);
+        Box::new(Printer::new(std::io::stderr(), mode))
+    } else {
+        let mode = Mode::for_terminal(std::io::stdout().is_terminal(), args.verbose, args.quiet);
+        Box::new(Printer::new(std::io::stdout(), mode))
+    };
     let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
     let shared = run_shared(ledger.clone())?;
+    plume::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
     let runtime = Arc::new(Runtime::new(cache)?);
     let selection = Selection {
         only: args.only,
         skip: args.skip,
     };
     let (plugins, plan) = prepare(&runtime, &suite, &shared, &selection).await?;
+    // Reports open only once the input is known good, so a bad input leaves no half-written file.
+    ledger.add_sinks(plume::reports::sinks(&args.reports, &suite.name)?);
 
     let stop = async move {
         tokio::select! {
@@ -68,7 +80,18 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             _ = sigterm.recv() => 15,
         }
     };
+    let ticker = {
+        let ledger = ledger.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_millis(200));
+            loop {
+                every.tick().await;
+                ledger.tick();
+            }
+        })
+    };
     let end = runner::run(runtime, &suite, plugins, &plan, shared, stop).await;
+    ticker.abort();
     let summary = ledger.close();
     Ok(match end {
         RunEnd::Signal(sig) => 128 + sig as u8,
@@ -136,6 +159,8 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         check_timeout: plume::suite::DEFAULT_CHECK_TIMEOUT,
         cleanup_budget: plume::suite::DEFAULT_CLEANUP_BUDGET,
         memory_bytes: plume::suite::DEFAULT_MEMORY_MIB * 1024 * 1024,
+        preflight: vec![],
+        hint: None,
         plugins: vec![],
     };
     let runtime = Runtime::new(cache)?;

@@ -81,6 +81,19 @@ pub enum PlumeError {
     #[error("plume new: {message}")]
     Scaffold { message: String },
 
+    #[error("cannot write report {path}: {reason}")]
+    Report { path: PathBuf, reason: String },
+
+    #[error("{message}")]
+    BadReport { message: String },
+
+    #[error("preflight: {url} did not answer ({reason}){hint}")]
+    Preflight {
+        url: String,
+        reason: String,
+        hint: String,
+    },
+
     #[error("cannot start the wasm engine: {0}")]
     Engine(String),
 }

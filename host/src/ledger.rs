@@ -96,6 +96,10 @@ pub enum Event<'a> {
 /// Somewhere events go: the terminal, a report file.
 pub trait Sink: Send {
     fn event(&mut self, event: &Event<'_>);
+
+    /// Called a few times a second with the checks still running and for how
+    /// long, for a live indicator; most sinks ignore it.
+    fn tick(&mut self, _running: &[(String, Duration)]) {}
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -144,6 +148,11 @@ impl Ledger {
         for sink in &mut inner.sinks {
             sink.event(event);
         }
+    }
+
+    /// Adds sinks before the run starts.
+    pub fn add_sinks(&self, sinks: Vec<Box<dyn Sink>>) {
+        self.lock().sinks.extend(sinks);
     }
 
     /// Declares the checks this run will report, in plan order.
@@ -288,6 +297,26 @@ impl Ledger {
             _ => inner.summary.cleanups_ok += 1,
         }
         Self::emit(&mut inner, &Event::CleanupFinished(&record));
+    }
+
+    /// Tells the sinks which checks are running, longest first.
+    pub fn tick(&self) {
+        let mut inner = self.lock();
+        if inner.closed {
+            return;
+        }
+        let mut running: Vec<(String, Duration)> = inner
+            .states
+            .iter()
+            .filter_map(|((g, c), state)| match state {
+                State::Running(since) => Some((format!("{g}.{c}"), since.elapsed())),
+                _ => None,
+            })
+            .collect();
+        running.sort_by_key(|(_, d)| std::cmp::Reverse(*d));
+        for sink in &mut inner.sinks {
+            sink.tick(&running);
+        }
     }
 
     /// Ends the run: tells the sinks the totals and returns them.

@@ -33,6 +33,11 @@ fn main() -> ExitCode {
             Command::Inspect(args) => commands::inspect(args, cache).await,
             Command::Compile(args) => commands::compile(args, cache),
             Command::New(args) => commands::new(args),
+            Command::Completions(args) => {
+                let mut command = <Cli as clap::CommandFactory>::command();
+                clap_complete::generate(args.shell, &mut command, "plume", &mut std::io::stdout());
+                Ok(0)
+            }
         }
     });
     // Group tasks aborted by the ceiling may still hold instances; do not wait for them.

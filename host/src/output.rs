@@ -5,38 +5,97 @@
 //! [err ] auth.logout.revokes 200  expected status 401, got 200; body: {"id":7}
 //! [skip] admin.customer      -    no admin_password
 //! [ok  ] cleanup.api-key     204  DELETE http://127.0.0.1:7701/keys/k1 -> 204 in 2 ms
+//! red: auth.logout.revokes
 //! 2 passed, 1 failed, 1 skipped in 0.42s
 //! ```
+//!
+//! On a terminal: colour (unless `NO_COLOR` is set), and a live indicator
+//! for a check still running after 2 s (`running auth.signin 3.1s`) that
+//! is erased when the next line lands; neither reaches a pipe or a file.
+//! `-q` prints only red lines and the summary; `-v` adds plugin log lines
+//! and request traces.
 
 use std::io::Write;
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
 
 use crate::ledger::{Event, Outcome, Sink};
+
+/// How much the terminal shows, and how.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mode {
+    pub verbose: bool,
+    pub quiet: bool,
+    pub color: bool,
+    /// Show the live indicator (only on a terminal).
+    pub live: bool,
+}
+
+impl Mode {
+    /// Colour and the live indicator when `is_terminal`, colour only without `NO_COLOR`.
+    pub fn for_terminal(is_terminal: bool, verbose: bool, quiet: bool) -> Mode {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Mode {
+            verbose,
+            quiet,
+            color: is_terminal && !no_color,
+            live: is_terminal,
+        }
+    }
+}
+
+/// A check running this long gets the live indicator.
+const SLOW: Duration = Duration::from_secs(2);
 
 /// Writes a run's lines to a stream (standard output for the CLI).
 pub struct Printer<W: Write + Send> {
     out: W,
-    verbose: bool,
+    mode: Mode,
     width: usize,
+    indicator: bool,
 }
 
 impl<W: Write + Send> Printer<W> {
-    pub fn new(out: W, verbose: bool) -> Self {
+    pub fn new(out: W, mode: Mode) -> Self {
         Printer {
             out,
-            verbose,
+            mode,
             width: 0,
+            indicator: false,
+        }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.mode.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn clear_indicator(&mut self) {
+        if self.indicator {
+            let _ = write!(self.out, "\r\x1b[2K");
+            self.indicator = false;
         }
     }
 
     fn line(&mut self, outcome: Outcome, name: &str, status: Option<u16>, detail: &str) {
+        if self.mode.quiet && outcome != Outcome::Err {
+            return;
+        }
+        self.clear_indicator();
         let status = status.map_or_else(|| "-".to_owned(), |s| s.to_string());
         let width = self.width;
+        let style = match outcome {
+            Outcome::Ok => AnsiColor::Green.on_default(),
+            Outcome::Err => AnsiColor::Red.on_default().bold(),
+            Outcome::Skip => AnsiColor::Yellow.on_default(),
+        };
+        let tag = self.paint(style, outcome.tag());
         // A closed pipe (`plume run | head`) must not stop the run: ignore write errors.
-        let _ = writeln!(
-            self.out,
-            "[{}] {name:<width$}  {status:<3}  {detail}",
-            outcome.tag()
-        );
+        let _ = writeln!(self.out, "[{tag}] {name:<width$}  {status:<3}  {detail}");
         let _ = self.out.flush();
     }
 }
@@ -59,13 +118,16 @@ impl<W: Write + Send> Sink for Printer<W> {
                 level,
                 message,
             } => {
-                if self.verbose {
+                if self.mode.verbose && !self.mode.quiet {
+                    self.clear_indicator();
                     let at = if check.is_empty() {
                         (*group).to_owned()
                     } else {
                         format!("{group}.{check}")
                     };
-                    let _ = writeln!(self.out, "       {at} {level}: {message}");
+                    let text =
+                        self.paint(Style::new().dimmed(), &format!("{at} {level}: {message}"));
+                    let _ = writeln!(self.out, "       {text}");
                 }
             }
             Event::CleanupFinished(r) => {
@@ -73,6 +135,7 @@ impl<W: Write + Send> Sink for Printer<W> {
                 self.line(r.outcome, &name, r.status, &r.detail);
             }
             Event::Finished(s) => {
+                self.clear_indicator();
                 if let Some(why) = &s.stopped {
                     let _ = writeln!(self.out, "stopped: {why}");
                 }
@@ -90,11 +153,38 @@ impl<W: Write + Send> Sink for Printer<W> {
                     ));
                 }
                 if !s.red.is_empty() {
-                    let _ = writeln!(self.out, "red: {}", s.red.join(", "));
+                    let red = self.paint(
+                        AnsiColor::Red.on_default().bold(),
+                        &format!("red: {}", s.red.join(", ")),
+                    );
+                    let _ = writeln!(self.out, "{red}");
                 }
                 let _ = writeln!(self.out, "{line}");
                 let _ = self.out.flush();
             }
         }
+    }
+
+    fn tick(&mut self, running: &[(String, Duration)]) {
+        if !self.mode.live {
+            return;
+        }
+        let slow: Vec<&(String, Duration)> = running.iter().filter(|(_, d)| *d >= SLOW).collect();
+        let Some((name, took)) = slow.first() else {
+            self.clear_indicator();
+            return;
+        };
+        let more = if slow.len() > 1 {
+            format!(" (+{} more)", slow.len() - 1)
+        } else {
+            String::new()
+        };
+        let text = self.paint(
+            Style::new().dimmed(),
+            &format!("running {name} {:.1}s{more}", took.as_secs_f64()),
+        );
+        let _ = write!(self.out, "\r\x1b[2K{text}");
+        let _ = self.out.flush();
+        self.indicator = true;
     }
 }

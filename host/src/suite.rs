@@ -51,6 +51,9 @@ struct RawSuite {
     memory_mib: Option<u64>,
     default_env: Option<String>,
     #[serde(default)]
+    preflight: Vec<String>,
+    hint: Option<String>,
+    #[serde(default)]
     env: BTreeMap<String, BTreeMap<String, toml::Value>>,
     #[serde(default)]
     plugins: BTreeMap<String, RawPlugin>,
@@ -96,6 +99,10 @@ pub struct Suite {
     pub check_timeout: Duration,
     pub cleanup_budget: Duration,
     pub memory_bytes: u64,
+    /// URLs that must answer before any check runs.
+    pub preflight: Vec<String>,
+    /// What to tell the user when a preflight URL does not answer.
+    pub hint: Option<String>,
     pub plugins: Vec<PluginEntry>,
 }
 
@@ -203,6 +210,14 @@ impl SuiteFile {
             return Err(invalid(path, "memory-mib must be between 1 and 4096"));
         }
 
+        let mut preflight = Vec::new();
+        for (i, url) in self.raw.preflight.iter().enumerate() {
+            preflight.push(interpolate(url, &values, &format!("preflight[{i}]"))?);
+        }
+        let hint = match &self.raw.hint {
+            Some(h) => Some(interpolate(h, &values, "hint")?),
+            None => None,
+        };
         let base = path.parent().unwrap_or(Path::new("."));
         let mut plugins = Vec::new();
         for (name, raw) in &self.raw.plugins {
@@ -216,6 +231,8 @@ impl SuiteFile {
             check_timeout,
             cleanup_budget,
             memory_bytes: memory_mib * 1024 * 1024,
+            preflight,
+            hint,
             plugins,
         })
     }

@@ -8,5 +8,6 @@ mod harness;
 mod limits;
 mod outcomes;
 mod polyglot;
+mod reports;
 mod scaffold;
 mod server;

@@ -162,7 +162,11 @@ fn secrets_are_used_but_never_shown() {
         .output()
         .unwrap();
     let r = Run::from_output(out);
-    r.expect("basics.secret_used", "ok", "server echoed echo");
+    r.expect(
+        "basics.secret_used",
+        "ok",
+        "server echoed authorization=Bearer ***",
+    );
     assert!(
         server
             .requests_to("/echo")

@@ -45,7 +45,7 @@ impl TestServer {
                 get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
             )
             .route("/status/{code}", get(status).delete(status))
-            .route("/echo", get(|| async { "echo" }))
+            .route("/echo", get(echo))
             .route(
                 "/login",
                 post(|| async { axum::Json(serde_json::json!({"token": "tok-123"})) }),
@@ -118,6 +118,15 @@ async fn status(Path(code): Path<u16>) -> impl IntoResponse {
         status,
         axum::Json(serde_json::json!({"error": format!("status {code}")})),
     )
+}
+
+/// Answers with the Authorization header it received, as a careless service might.
+async fn echo(headers: HeaderMap) -> String {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    format!("authorization={auth}")
 }
 
 async fn whoami(headers: HeaderMap) -> Response {

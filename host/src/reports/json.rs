@@ -1,0 +1,109 @@
+//! `--report json`: newline-delimited JSON events, written as they happen.
+//!
+//! Schema `plume.events/1`. Every line is an object with `"event"` and
+//! `"schema": "plume.events/1"` (first line only: `run_started`):
+//!
+//! | event | fields |
+//! |---|---|
+//! | `run_started` | `schema`, `suite`, `checks` (planned `group.check` names, in order) |
+//! | `check_started` | `group`, `check` |
+//! | `check_finished` | `group`, `check`, `outcome` (`ok`/`err`/`skip`), `status` (number or null), `detail`, `duration_ms` |
+//! | `log` | `group`, `check`, `level` (`debug`/`info`/`warn`/`stdout`/`stderr`/`trace`), `message` |
+//! | `cleanup_finished` | `label`, `outcome`, `status`, `detail`, `duration_ms` |
+//! | `run_finished` | `passed`, `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `duration_ms` |
+//!
+//! A consumer should ignore fields it does not know; a change that removes
+//! or retypes a field bumps the schema's version.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::Out;
+use crate::ledger::{Event, Outcome, Sink};
+
+pub const SCHEMA: &str = "plume.events/1";
+
+pub struct JsonEvents {
+    out: Out,
+    suite: String,
+}
+
+impl JsonEvents {
+    pub fn new(out: Out, suite: &str) -> Self {
+        JsonEvents {
+            out,
+            suite: suite.to_owned(),
+        }
+    }
+
+    fn write(&mut self, value: Value) {
+        let _ = writeln!(self.out, "{value}");
+        let _ = self.out.flush();
+    }
+}
+
+pub fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Ok => "ok",
+        Outcome::Err => "err",
+        Outcome::Skip => "skip",
+    }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Sink for JsonEvents {
+    fn event(&mut self, event: &Event<'_>) {
+        let value = match event {
+            Event::Planned(checks) => json!({
+                "event": "run_started",
+                "schema": SCHEMA,
+                "suite": self.suite,
+                "checks": checks.iter().map(|(g, c)| format!("{g}.{c}")).collect::<Vec<_>>(),
+            }),
+            Event::CheckStarted { group, check } => {
+                json!({"event": "check_started", "group": group, "check": check})
+            }
+            Event::CheckFinished(r) => json!({
+                "event": "check_finished",
+                "group": r.group,
+                "check": r.check,
+                "outcome": outcome_name(r.outcome),
+                "status": r.status,
+                "detail": r.detail,
+                "duration_ms": millis(r.elapsed),
+            }),
+            Event::Log {
+                group,
+                check,
+                level,
+                message,
+            } => {
+                json!({"event": "log", "group": group, "check": check, "level": level, "message": message})
+            }
+            Event::CleanupFinished(r) => json!({
+                "event": "cleanup_finished",
+                "label": r.label,
+                "outcome": outcome_name(r.outcome),
+                "status": r.status,
+                "detail": r.detail,
+                "duration_ms": millis(r.elapsed),
+            }),
+            Event::Finished(s) => json!({
+                "event": "run_finished",
+                "passed": s.passed,
+                "failed": s.failed,
+                "skipped": s.skipped,
+                "cleanups_ok": s.cleanups_ok,
+                "cleanups_failed": s.cleanups_failed,
+                "red": s.red,
+                "stopped": s.stopped,
+                "duration_ms": millis(s.elapsed),
+            }),
+        };
+        self.write(value);
+    }
+}

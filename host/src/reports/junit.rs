@@ -1,0 +1,120 @@
+//! `--report junit`: JUnit XML for CI systems, written with `quick-junit`.
+//!
+//! One `<testsuite>` named after the suite; a `<testcase>` per check
+//! (`classname` = group, `name` = check) with its time, `<skipped
+//! message=...>` for skips, `<failure message=...>` with the detail and the
+//! status for errors, and the plugin's log lines in `<system-out>`; each
+//! cleanup is a testcase of classname `cleanup`. Written when the run ends.
+
+use std::collections::HashMap;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::Out;
+use crate::ledger::{Event, Outcome, Sink};
+
+pub struct JunitReport {
+    out: Option<Out>,
+    suite: String,
+    cases: Vec<TestCase>,
+    logs: HashMap<(String, String), String>,
+}
+
+impl JunitReport {
+    pub fn new(out: Out, suite: &str) -> Self {
+        JunitReport {
+            out: Some(out),
+            suite: suite.to_owned(),
+            cases: Vec::new(),
+            logs: HashMap::new(),
+        }
+    }
+
+    fn case(
+        &mut self,
+        classname: &str,
+        name: &str,
+        outcome: Outcome,
+        status: Option<u16>,
+        detail: &str,
+        elapsed: std::time::Duration,
+    ) -> TestCase {
+        let status_text = status.map_or_else(|| "-".to_owned(), |s| s.to_string());
+        let case_status = match outcome {
+            Outcome::Ok => TestCaseStatus::success(),
+            Outcome::Skip => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(detail);
+                s
+            }
+            Outcome::Err => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(detail);
+                s.set_type(format!("status {status_text}"));
+                s.set_description(format!("{classname}.{name}  {status_text}  {detail}"));
+                s
+            }
+        };
+        let mut case = TestCase::new(name, case_status);
+        case.set_classname(classname);
+        case.set_time(elapsed);
+        if outcome == Outcome::Ok && !detail.is_empty() {
+            case.add_property(quick_junit::Property::new("detail", detail));
+            case.add_property(quick_junit::Property::new("status", status_text));
+        }
+        case
+    }
+
+    fn write(&mut self, summary: &crate::ledger::Summary) {
+        let Some(mut out) = self.out.take() else {
+            return;
+        };
+        let mut suite = TestSuite::new(self.suite.as_str());
+        suite.set_time(summary.elapsed);
+        if let Some(why) = &summary.stopped {
+            suite.add_property(quick_junit::Property::new("stopped", why.as_str()));
+        }
+        suite.add_test_cases(std::mem::take(&mut self.cases));
+        let mut report = Report::new("plume");
+        report.set_time(summary.elapsed);
+        report.add_test_suite(suite);
+        let _ = report.serialize(&mut out);
+        let _ = out.flush();
+    }
+}
+
+impl Sink for JunitReport {
+    fn event(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Log {
+                group,
+                check,
+                level,
+                message,
+            } => {
+                let text = self
+                    .logs
+                    .entry(((*group).to_owned(), (*check).to_owned()))
+                    .or_default();
+                text.push_str(&format!("{level}: {message}\n"));
+            }
+            Event::CheckFinished(r) => {
+                let mut case = self.case(
+                    &r.group, &r.check, r.outcome, r.status, &r.detail, r.elapsed,
+                );
+                if let Some(log) = self.logs.remove(&(r.group.clone(), r.check.clone())) {
+                    case.set_system_out(log);
+                }
+                self.cases.push(case);
+            }
+            Event::CleanupFinished(r) => {
+                let case = self.case(
+                    "cleanup", &r.label, r.outcome, r.status, &r.detail, r.elapsed,
+                );
+                self.cases.push(case);
+            }
+            Event::Finished(summary) => self.write(summary),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Machine-readable reports, one [`Sink`](crate::ledger::Sink) per format:
+//! `--report FORMAT[=PATH]`, repeatable, standard output when no path is given.
+//!
+//! - `junit`: JUnit XML (one testcase per check and per cleanup), written with `quick-junit`;
+//! - `json`: newline-delimited events as they happen ([`json`] documents the schema);
+//! - `tap`: TAP version 14 with YAML diagnostics for failures;
+//! - `github`: `::error` annotations for red checks, and a Markdown table appended to
+//!   `$GITHUB_STEP_SUMMARY` when it is set (as it is in GitHub Actions).
+//!
+//! Every sink is fed by the ledger, which redacts secrets first, and finishes
+//! its file on the ledger's `Finished` event — which a run always reaches,
+//! after the ceiling, a signal or a crashed plugin too.
+
+pub mod github;
+pub mod json;
+pub mod junit;
+pub mod tap;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use crate::error::PlumeError;
+use crate::ledger::Sink;
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Junit,
+    Json,
+    Tap,
+    Github,
+}
+
+/// One `--report FORMAT[=PATH]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSpec {
+    pub format: Format,
+    /// `None`: standard output.
+    pub path: Option<PathBuf>,
+}
+
+impl ReportSpec {
+    /// Parses `junit`, `json=out/events.ndjson`, ...
+    pub fn parse(text: &str) -> Result<ReportSpec, String> {
+        let (name, path) = match text.split_once('=') {
+            Some((n, p)) if !p.is_empty() => (n, Some(PathBuf::from(p))),
+            Some((n, _)) => return Err(format!("`{n}=` needs a path after the `=`")),
+            None => (text, None),
+        };
+        let format = match name {
+            "junit" => Format::Junit,
+            "json" => Format::Json,
+            "tap" => Format::Tap,
+            "github" => Format::Github,
+            other => {
+                return Err(format!(
+                    "unknown report format `{other}`; choose junit, json, tap or github"
+                ));
+            }
+        };
+        Ok(ReportSpec { format, path })
+    }
+}
+
+/// Where a report goes.
+pub type Out = Box<dyn Write + Send>;
+
+fn open(spec: &ReportSpec) -> Result<Out, PlumeError> {
+    match &spec.path {
+        None => Ok(Box::new(std::io::stdout())),
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| PlumeError::Report {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
+            }
+            let file = File::create(path).map_err(|e| PlumeError::Report {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            Ok(Box::new(BufWriter::new(file)))
+        }
+    }
+}
+
+/// The sinks for `specs`; at most one may use standard output.
+pub fn sinks(specs: &[ReportSpec], suite: &str) -> Result<Vec<Box<dyn Sink>>, PlumeError> {
+    if specs.iter().filter(|s| s.path.is_none()).count() > 1 {
+        return Err(PlumeError::BadReport {
+            message:
+                "only one --report may go to standard output; give the others a path (FORMAT=PATH)"
+                    .to_owned(),
+        });
+    }
+    specs
+        .iter()
+        .map(|spec| {
+            let out = open(spec)?;
+            let sink: Box<dyn Sink> = match spec.format {
+                Format::Junit => Box::new(junit::JunitReport::new(out, suite)),
+                Format::Json => Box::new(json::JsonEvents::new(out, suite)),
+                Format::Tap => Box::new(tap::TapReport::new(out)),
+                Format::Github => Box::new(github::GithubReport::new(
+                    out,
+                    suite,
+                    std::env::var_os("GITHUB_STEP_SUMMARY"),
+                )),
+            };
+            Ok(sink)
+        })
+        .collect()
+}

@@ -28,6 +28,7 @@ fn entry(name: &str, path: &Path) -> Arc<PluginEntry> {
         secrets: Default::default(),
         groups: None,
         group_prefix: String::new(),
+        sha256: None,
     })
 }
 

@@ -82,6 +82,14 @@ impl CompileCache {
         Some(dir.join(format!("{digest}-{compat}.cwasm")))
     }
 
+    /// The SHA-256 of the file at `path` (memoized in the stat index when the cache is on).
+    pub fn digest(&self, path: &Path) -> std::io::Result<String> {
+        match self.dir.as_deref() {
+            Some(dir) => digest_of(dir, path).map(|(digest, _)| digest),
+            None => Ok(hex::encode(Sha256::digest(std::fs::read(path)?))),
+        }
+    }
+
     /// The compiled component at `path`, from the cache or freshly compiled.
     pub fn load(
         &self,

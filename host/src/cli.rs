@@ -46,6 +46,11 @@ pub enum Command {
     #[command(after_help = "Examples:\n  plume new --lang rust shop-checks\n  \
         plume new --lang js storefront\n  plume new --lang python billing-smoke")]
     New(NewArgs),
+    /// Pin each plugin of a suite to its current SHA-256 (writes `sha256 = ...` into the suite file).
+    #[command(
+        after_help = "Examples:\n  plume lock examples/demo/plume.toml\n  plume lock plume.toml --env production"
+    )]
+    Lock(LockArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  plume completions bash > ~/.local/share/bash-completion/completions/plume\n  \
@@ -102,6 +107,12 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
 }

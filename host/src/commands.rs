@@ -17,7 +17,9 @@ use plume::prepare::{load_plugin, prepare, quiet_shared, redactor_for, run_share
 use plume::runner::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
-use crate::cli::{CompileArgs, InspectArgs, LangArg, ListArgs, NewArgs, RunArgs, SuiteArgs};
+use crate::cli::{
+    CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, NewArgs, RunArgs, SuiteArgs,
+};
 
 fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
     vars.iter()
@@ -150,6 +152,7 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         secrets: Default::default(),
         groups: None,
         group_prefix: String::new(),
+        sha256: None,
     });
     let suite = Suite {
         name: "inspect".into(),
@@ -230,5 +233,37 @@ pub fn new(args: NewArgs) -> Result<u8> {
     println!("created {}", dir.display());
     println!("build:  cd {} && {}", dir.display(), lang.build_command());
     println!("run:    plume run {}", dir.join("plume.toml").display());
+    Ok(0)
+}
+
+/// `plume lock`: writes each plugin's SHA-256 into the suite file, keeping
+/// its comments and layout.
+pub fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
+    let suite = load_suite(&args.suite, Overrides::default())?;
+    let path = &args.suite.suite;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let runtime = Runtime::new(cache)?;
+    for plugin in &suite.plugins {
+        let digest = runtime.digest(&plugin.name, &plugin.path)?;
+        doc["plugins"][plugin.name.as_str()]["sha256"] = toml_edit::value(digest.as_str());
+        println!(
+            "{}: sha256 {digest} ({})",
+            plugin.name,
+            plugin.path.display()
+        );
+    }
+    let tmp = path.with_extension("toml.lock-tmp");
+    std::fs::write(&tmp, doc.to_string())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    println!(
+        "pinned {} plugin(s) in {}",
+        suite.plugins.len(),
+        path.display()
+    );
     Ok(0)
 }

@@ -86,9 +86,42 @@ impl Runtime {
     }
 
     /// Reads, compiles and links one plugin; errors say which part is wrong.
-    pub fn load(&self, name: &str, path: &Path) -> Result<PluginPre<StoreState>, PlumeError> {
+    /// With a pinned digest, a component whose SHA-256 differs is refused
+    /// before it is compiled.
+    pub fn load(
+        &self,
+        name: &str,
+        path: &Path,
+        pin: Option<&str>,
+    ) -> Result<PluginPre<StoreState>, PlumeError> {
+        if let Some(expected) = pin {
+            let actual = self.digest(name, path)?;
+            if actual != expected {
+                return Err(PlumeError::PinMismatch {
+                    plugin: name.to_owned(),
+                    path: path.to_owned(),
+                    expected: expected.to_owned(),
+                    actual,
+                });
+            }
+        }
         let (component, _) = self.compile(name, path)?;
         self.link(name, path, &component)
+    }
+
+    /// The SHA-256 of a plugin file, for pinning and `plume lock`.
+    pub fn digest(&self, name: &str, path: &Path) -> Result<String, PlumeError> {
+        self.cache.digest(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => PlumeError::PluginMissing {
+                plugin: name.to_owned(),
+                path: path.to_owned(),
+            },
+            _ => PlumeError::PluginUnreadable {
+                plugin: name.to_owned(),
+                path: path.to_owned(),
+                reason: e.to_string(),
+            },
+        })
     }
 
     /// Reads and compiles one component, through the compiled-plugin cache.

@@ -64,6 +64,16 @@ pub enum PlumeError {
     },
 
     #[error(
+        "plugin `{plugin}`: {path} has sha256 {actual}, but the suite pins {expected}: use the pinned build, or run `plume lock` to accept this one"
+    )]
+    PinMismatch {
+        plugin: String,
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+
+    #[error(
         "plugin `{plugin}`: {path} was built for another contract: {reason} (rebuild it against plume:check@0.1.0)"
     )]
     WrongWorld {

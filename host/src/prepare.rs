@@ -58,7 +58,7 @@ pub async fn load_plugin(
     shared: &Arc<RunShared>,
     suite: &Suite,
 ) -> Result<LoadedPlugin, PlumeError> {
-    let pre = runtime.load(&entry.name, &entry.path)?;
+    let pre = runtime.load(&entry.name, &entry.path, entry.sha256.as_deref())?;
     let position = Position {
         group: String::new(),
         check: String::new(),

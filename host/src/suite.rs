@@ -72,6 +72,7 @@ struct RawPlugin {
     groups: Option<Vec<String>>,
     #[serde(default)]
     group_prefix: String,
+    sha256: Option<String>,
 }
 
 /// Where a secret's value comes from.
@@ -119,6 +120,8 @@ pub struct PluginEntry {
     /// Put before each of the plugin's group names in lines and selections,
     /// so two plugins with the same group names can share a suite.
     pub group_prefix: String,
+    /// The component's pinned SHA-256 (lowercase hex): any other is refused.
+    pub sha256: Option<String>,
 }
 
 /// Command-line choices that shape how a suite resolves.
@@ -313,6 +316,7 @@ fn resolve_plugin(
         secrets,
         groups: raw.groups.clone(),
         group_prefix: raw.group_prefix.clone(),
+        sha256: raw.sha256.as_ref().map(|d| d.trim().to_ascii_lowercase()),
     })
 }
 

@@ -7,6 +7,7 @@ mod demo;
 mod harness;
 mod limits;
 mod outcomes;
+mod pinning;
 mod polyglot;
 mod reports;
 mod scaffold;

@@ -29,6 +29,7 @@ fn entry(name: &str, path: &Path) -> Arc<PluginEntry> {
         groups: None,
         group_prefix: String::new(),
         sha256: None,
+        allow_private: false,
     })
 }
 

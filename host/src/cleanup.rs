@@ -77,7 +77,12 @@ pub async fn run_all(run: &RunShared, budget: Duration) {
         }
         let result = tokio::time::timeout(
             left,
-            send_request(&run.client, &item.plugin.allow, &run.http, req),
+            send_request(
+                &run.clients.for_plugin(&item.plugin),
+                &item.plugin.allow,
+                &run.http,
+                req,
+            ),
         )
         .await
         .unwrap_or_else(|_| {

@@ -153,6 +153,7 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         groups: None,
         group_prefix: String::new(),
         sha256: None,
+        allow_private: false,
     });
     let suite = Suite {
         name: "inspect".into(),

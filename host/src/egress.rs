@@ -7,6 +7,15 @@
 //! matches; `:*` matches any port. An empty list denies everything. Every
 //! request, every redirect hop and every deferred cleanup is checked before
 //! anything is sent.
+//!
+//! Names are resolved once by [`PolicyResolver`], which drops loopback,
+//! private, link-local, cloud-metadata and unique-local addresses (IPv4-mapped
+//! IPv6 forms too) unless the plugin has `allow-private = true`; the client
+//! connects only to the addresses that survived, so a name cannot be
+//! re-pointed between the check and the connection. An address written as a
+//! literal in `allow-hosts` is allowed as listed.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use url::Url;
 
@@ -174,6 +183,100 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
     })
 }
 
+/// Why an address is not reachable by default, or `None` when it is public.
+pub fn blocked_range(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => blocked_v4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => blocked_v4(v4),
+            None => blocked_v6(v6),
+        },
+    }
+}
+
+fn blocked_v4(ip: Ipv4Addr) -> Option<&'static str> {
+    let [a, b, ..] = ip.octets();
+    if ip == Ipv4Addr::new(169, 254, 169, 254) {
+        Some("cloud metadata")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_private() {
+        Some("private")
+    } else if ip.is_link_local() {
+        Some("link-local")
+    } else if a == 100 && (64..128).contains(&b) {
+        Some("carrier-grade NAT")
+    } else if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || a == 0 {
+        Some("not a unicast address")
+    } else {
+        None
+    }
+}
+
+fn blocked_v6(ip: Ipv6Addr) -> Option<&'static str> {
+    let first = ip.segments()[0];
+    if ip
+        == "fd00:ec2::254"
+            .parse::<Ipv6Addr>()
+            .unwrap_or(Ipv6Addr::UNSPECIFIED)
+    {
+        Some("cloud metadata")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if first & 0xfe00 == 0xfc00 {
+        Some("unique-local")
+    } else if first & 0xffc0 == 0xfe80 {
+        Some("link-local")
+    } else if ip.is_unspecified() || ip.is_multicast() {
+        Some("not a unicast address")
+    } else {
+        None
+    }
+}
+
+/// Every resolved address of a name was blocked.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{name} resolves only to blocked addresses ({addresses}); set allow-private = true for this plugin to reach them"
+)]
+pub struct BlockedAddresses {
+    pub name: String,
+    pub addresses: String,
+}
+
+/// Resolves names once and keeps only the addresses the policy allows.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyResolver {
+    pub allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for PolicyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let (kept, dropped): (Vec<SocketAddr>, Vec<SocketAddr>) = all
+                .into_iter()
+                .partition(|a| allow_private || blocked_range(a.ip()).is_none());
+            if kept.is_empty() && !dropped.is_empty() {
+                let addresses = dropped
+                    .iter()
+                    .map(|a| format!("{}: {}", a.ip(), blocked_range(a.ip()).unwrap_or("blocked")))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let err: Box<dyn std::error::Error + Send + Sync> = Box::new(BlockedAddresses {
+                    name: host,
+                    addresses,
+                });
+                return Err(err);
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(kept.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +321,22 @@ mod tests {
             .check(&Url::parse("http://a.b/").unwrap())
             .unwrap_err();
         assert!(err.contains("allow-hosts is empty"), "{err}");
+    }
+
+    #[test]
+    fn private_ranges_are_named_and_public_ones_pass() {
+        let range = |s: &str| blocked_range(s.parse().unwrap());
+        assert_eq!(range("169.254.169.254"), Some("cloud metadata"));
+        assert_eq!(range("fd00:ec2::254"), Some("cloud metadata"));
+        assert_eq!(range("127.0.0.1"), Some("loopback"));
+        assert_eq!(range("::ffff:127.0.0.1"), Some("loopback"));
+        assert_eq!(range("::ffff:10.1.2.3"), Some("private"));
+        assert_eq!(range("192.168.1.1"), Some("private"));
+        assert_eq!(range("fd12::1"), Some("unique-local"));
+        assert_eq!(range("fe80::1"), Some("link-local"));
+        assert_eq!(range("100.64.0.1"), Some("carrier-grade NAT"));
+        assert_eq!(range("93.184.216.34"), None);
+        assert_eq!(range("2606:4700::1111"), None);
     }
 
     #[test]

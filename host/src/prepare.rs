@@ -26,19 +26,25 @@ pub struct LoadedPlugin {
 /// The HTTP client every plugin's requests go through. Redirects are
 /// followed by the host itself, hop by hop, under the allow-list.
 pub fn http_client() -> Result<reqwest::Client, PlumeError> {
+    client_builder()
+        .build()
+        .map_err(|e| PlumeError::Engine(format!("cannot build the HTTP client: {e}")))
+}
+
+/// The settings every Plume HTTP client shares.
+pub fn client_builder() -> reqwest::ClientBuilder {
     // Several callers may race to install the provider; only the first wins, which is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("plume/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| PlumeError::Engine(format!("cannot build the HTTP client: {e}")))
 }
 
 /// The state shared by a run's groups, with `ledger` as its record.
 pub fn run_shared(ledger: Arc<Ledger>) -> Result<Arc<RunShared>, PlumeError> {
     Ok(Arc::new(RunShared {
         client: http_client()?,
+        clients: Default::default(),
         http: HttpSettings::default(),
         ledger,
         cleanups: CleanupRegistry::default(),

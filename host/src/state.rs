@@ -60,9 +60,33 @@ impl Published {
     }
 }
 
+/// HTTP clients, one per plugin: each resolves names under its plugin's policy.
+#[derive(Default)]
+pub struct Clients(Mutex<HashMap<String, reqwest::Client>>);
+
+impl Clients {
+    /// The client of `plugin`, made on first use.
+    pub fn for_plugin(&self, plugin: &PluginEntry) -> reqwest::Client {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(plugin.name.clone())
+            .or_insert_with(|| {
+                let resolver = crate::egress::PolicyResolver {
+                    allow_private: plugin.allow_private,
+                };
+                crate::prepare::client_builder()
+                    .dns_resolver(std::sync::Arc::new(resolver))
+                    .build()
+                    .unwrap_or_default()
+            })
+            .clone()
+    }
+}
+
 /// What every group of a run shares.
 pub struct RunShared {
+    /// For the host's own requests (preflight); plugins use [`Clients`].
     pub client: reqwest::Client,
+    pub clients: Clients,
     pub http: HttpSettings,
     pub ledger: Arc<Ledger>,
     pub cleanups: CleanupRegistry,

@@ -73,6 +73,8 @@ struct RawPlugin {
     #[serde(default)]
     group_prefix: String,
     sha256: Option<String>,
+    #[serde(default)]
+    allow_private: bool,
 }
 
 /// Where a secret's value comes from.
@@ -122,6 +124,8 @@ pub struct PluginEntry {
     pub group_prefix: String,
     /// The component's pinned SHA-256 (lowercase hex): any other is refused.
     pub sha256: Option<String>,
+    /// Reach loopback, private, link-local and metadata addresses through names too.
+    pub allow_private: bool,
 }
 
 /// Command-line choices that shape how a suite resolves.
@@ -317,6 +321,7 @@ fn resolve_plugin(
         groups: raw.groups.clone(),
         group_prefix: raw.group_prefix.clone(),
         sha256: raw.sha256.as_ref().map(|d| d.trim().to_ascii_lowercase()),
+        allow_private: raw.allow_private,
     })
 }
 

@@ -4,6 +4,7 @@
 mod bad_input;
 mod cache;
 mod demo;
+mod egress;
 mod harness;
 mod limits;
 mod outcomes;

@@ -57,7 +57,7 @@ fn every_outcome_lands_as_one_line_with_its_detail() {
     r.expect("digest.blob", "ok", "3145728 bytes");
     r.expect("retry.settles", "ok", "after 3 attempts");
     assert!(
-        r.stdout.contains("9 passed, 3 failed, 3 skipped in "),
+        r.stdout.contains("10 passed, 3 failed, 3 skipped in "),
         "{}",
         r.stdout
     );
@@ -200,7 +200,7 @@ fn list_and_inspect_describe_without_running() {
         r.stdout
     );
     assert!(r.stdout.contains("    basics.ok_status"), "{}", r.stdout);
-    assert!(r.stdout.contains("15 checks in 11 groups"), "{}", r.stdout);
+    assert!(r.stdout.contains("16 checks in 12 groups"), "{}", r.stdout);
     let r = crate::harness::plume(&["inspect", plume_test_guests::BASIC]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("secrets: api_token"), "{}", r.stdout);

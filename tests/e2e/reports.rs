@@ -205,9 +205,9 @@ fn every_format_describes_the_same_run() {
     let r = run_with(&s.path, &reports, &[], &[]);
     assert_eq!(r.code, 1);
 
-    // 15 checks (9 ok, 3 err, 3 skip) and 5 cleanups (1 err).
+    // 16 checks (10 ok, 3 err, 3 skip) and 5 cleanups (1 err).
     let (counts, cases) = junit(&reports.read("out.xml"));
-    assert_eq!(counts, (20, 4, 3));
+    assert_eq!(counts, (21, 4, 3));
     let failure = cases.iter().find(|c| c.0 == "basics.err_status").unwrap();
     assert_eq!(failure.1, "failure");
     assert!(
@@ -234,13 +234,13 @@ fn every_format_describes_the_same_run() {
         .iter()
         .filter(|e| e["event"] == "check_finished")
         .collect();
-    assert_eq!(finished.len(), 15);
+    assert_eq!(finished.len(), 16);
     let started = events
         .iter()
         .filter(|e| e["event"] == "check_started")
         .count();
     assert_eq!(
-        started, 14,
+        started, 15,
         "all but after_failing.never, skipped for its dependency without running"
     );
     let last = events.last().unwrap();
@@ -250,7 +250,7 @@ fn every_format_describes_the_same_run() {
             last["failed"].as_u64(),
             last["skipped"].as_u64()
         ),
-        (Some(9), Some(3), Some(3))
+        (Some(10), Some(3), Some(3))
     );
     assert_eq!(
         events
@@ -260,7 +260,7 @@ fn every_format_describes_the_same_run() {
         5
     );
 
-    assert_eq!(tap(&reports.read("out.tap")), (20, 4, 3));
+    assert_eq!(tap(&reports.read("out.tap")), (21, 4, 3));
 
     let github = reports.read("github.txt");
     assert_eq!(github.lines().count(), 4, "{github}");
@@ -280,7 +280,7 @@ fn every_format_describes_the_same_run() {
         "{summary}"
     );
     assert!(
-        summary.contains("9 passed, 3 failed, 3 skipped"),
+        summary.contains("10 passed, 3 failed, 3 skipped"),
         "{summary}"
     );
 }
@@ -416,7 +416,7 @@ fn quiet_shows_only_red_lines_and_pipes_get_no_colour() {
         r.stdout
     );
     assert!(tagged.iter().all(|l| l.starts_with("[err ]")));
-    assert!(r.stdout.contains("red: ") && r.stdout.contains("9 passed, 3 failed, 3 skipped"));
+    assert!(r.stdout.contains("red: ") && r.stdout.contains("10 passed, 3 failed, 3 skipped"));
     assert!(!r.stdout.contains('\x1b'), "no escape codes in a pipe");
 }
 

@@ -46,6 +46,7 @@ impl TestServer {
             )
             .route("/status/{code}", get(status).delete(status))
             .route("/echo", get(echo))
+            .route("/redirect", get(redirect))
             .route(
                 "/login",
                 post(|| async { axum::Json(serde_json::json!({"token": "tok-123"})) }),
@@ -118,6 +119,16 @@ async fn status(Path(code): Path<u16>) -> impl IntoResponse {
         status,
         axum::Json(serde_json::json!({"error": format!("status {code}")})),
     )
+}
+
+/// `302` to the `to` query parameter.
+async fn redirect(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Response {
+    let to = query
+        .unwrap_or_default()
+        .strip_prefix("to=")
+        .unwrap_or_default()
+        .to_owned();
+    (StatusCode::FOUND, [("location", to)]).into_response()
 }
 
 /// Answers with the Authorization header it received, as a careless service might.

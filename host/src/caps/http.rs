@@ -164,12 +164,15 @@ pub fn classify(e: &reqwest::Error) -> HttpError {
         causes.push(s.to_string());
         source = s.source();
     }
+    let blocked = causes_blocked(e);
     let root = causes.last().cloned().unwrap_or_else(|| e.to_string());
     let text = match e.url() {
         Some(url) => format!("{root} for {url}"),
         None => root,
     };
-    if e.is_timeout() {
+    if let Some(blocked) = blocked {
+        HttpError::Denied(blocked)
+    } else if e.is_timeout() {
         HttpError::Timeout(text)
     } else if tls || causes.iter().any(|c| c.contains("certificate")) {
         HttpError::Tls(text)
@@ -178,6 +181,18 @@ pub fn classify(e: &reqwest::Error) -> HttpError {
     } else {
         HttpError::Connect(text)
     }
+}
+
+/// The resolver's refusal, if that is why the request failed.
+fn causes_blocked(e: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(b) = s.downcast_ref::<crate::egress::BlockedAddresses>() {
+            return Some(b.to_string());
+        }
+        source = s.source();
+    }
+    None
 }
 
 fn header_map(headers: &Headers) -> Result<HeaderMap, HttpError> {
@@ -235,7 +250,13 @@ impl Host for StoreState {
     async fn send(&mut self, req: Request) -> wasmtime::Result<Result<Response, HttpError>> {
         let start = Instant::now();
         let run = self.run.clone();
-        let result = send_request(&run.client, &self.plugin.allow, &run.http, &req).await;
+        let result = send_request(
+            &run.clients.for_plugin(&self.plugin),
+            &self.plugin.allow,
+            &run.http,
+            &req,
+        )
+        .await;
         let status = result.as_ref().ok().map(|r| r.status);
         self.trace(&req, start, &result, status);
         Ok(result)
@@ -248,15 +269,22 @@ impl Host for StoreState {
         let start = Instant::now();
         let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
-        let result = tokio::time::timeout(limit, exchange(&run.client, &self.plugin.allow, &req))
-            .await
-            .unwrap_or_else(|_| {
-                Err(HttpError::Timeout(format!(
-                    "no response headers from {} within {} ms",
-                    req.url,
-                    limit.as_millis()
-                )))
-            });
+        let result = tokio::time::timeout(
+            limit,
+            exchange(
+                &run.clients.for_plugin(&self.plugin),
+                &self.plugin.allow,
+                &req,
+            ),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(HttpError::Timeout(format!(
+                "no response headers from {} within {} ms",
+                req.url,
+                limit.as_millis()
+            )))
+        });
         let status = result.as_ref().ok().map(|r| r.status().as_u16());
         self.trace(&req, start, &result, status);
         let response = match result {
@@ -284,7 +312,12 @@ impl Host for StoreState {
         let limit = deadline(&run.http, req.timeout_ms);
         let cap = run.http.max_digest_body;
         let work = async {
-            let mut response = exchange(&run.client, &self.plugin.allow, &req).await?;
+            let mut response = exchange(
+                &run.clients.for_plugin(&self.plugin),
+                &self.plugin.allow,
+                &req,
+            )
+            .await?;
             let mut hasher = Sha256::new();
             let mut bytes = 0u64;
             while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {

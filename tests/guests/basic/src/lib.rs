@@ -20,6 +20,7 @@ fn plugin() -> Plugin {
         .group("after_failing", &["failing"], |g| g.check("never", never))
         .group("cleanups", &[], |g| g.check("register", register_cleanups))
         .group("denied", &[], |g| g.check("outside", outside))
+        .group("redirect", &[], |g| g.check("out", redirect_out))
         .group("stream", &[], |g| {
             g.check("sse_open", sse_open)
                 .check("sse_closes", sse_closes)
@@ -117,6 +118,25 @@ fn outside(ctx: &mut Ctx) -> Check {
             ),
         ),
         Ok(resp) => fail(resp.status, "the request went through"),
+    }
+}
+
+fn redirect_out(ctx: &mut Ctx) -> Check {
+    let target = ctx.config("denied_url")?;
+    let url = format!("{}/redirect?to={target}", base(ctx)?);
+    match ctx.get(url).follow_redirects(3).try_send() {
+        Err(HttpError::Denied(why)) => ok(None, format!("redirect hop denied: {why}")),
+        Err(other) => fail(
+            None,
+            format!(
+                "expected a denial, got {}",
+                plume_sdk::describe_error(&other)
+            ),
+        ),
+        Ok(resp) => fail(
+            resp.status,
+            "the redirect was followed to a host not allowed",
+        ),
     }
 }
 

@@ -1,0 +1,69 @@
+//! Egress policy: names are resolved once and loopback, private and metadata
+//! addresses are dropped unless the plugin allows them; redirect hops are
+//! checked like requests; a denial says which rule, and nothing is sent.
+
+use crate::harness::{run, suite};
+use crate::server::TestServer;
+
+fn denied_suite(server: &TestServer, allow_private: bool) -> crate::harness::SuiteFile {
+    let port = server.addr.port();
+    let toml = format!(
+        r#"
+[plugins.basic]
+path = "@basic@"
+allow-private = {allow_private}
+allow-hosts = ["@url@", "http://localhost:{port}"]
+config = {{ base_url = "@url@", denied_url = "http://localhost:{port}/forbidden" }}
+"#
+    );
+    suite(&toml, &server.url())
+}
+
+#[test]
+fn a_name_that_resolves_to_loopback_is_denied_unless_private_is_allowed() {
+    let server = TestServer::start();
+    let r = run(&denied_suite(&server, false).path, &["--only", "denied"]);
+    r.expect(
+        "denied.outside",
+        "ok",
+        "denied: localhost resolves only to blocked addresses (",
+    );
+    assert!(
+        r.line("denied.outside").contains("127.0.0.1: loopback"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        server.requests_to("/forbidden").is_empty(),
+        "{:?}",
+        server.log()
+    );
+
+    let r = run(&denied_suite(&server, true).path, &["--only", "denied"]);
+    r.expect("denied.outside", "err", "the request went through");
+    assert_eq!(
+        server.requests_to("/forbidden").len(),
+        1,
+        "allow-private lets it through"
+    );
+}
+
+#[test]
+fn every_redirect_hop_is_checked_against_the_policy() {
+    let server = TestServer::start();
+    let r = run(&denied_suite(&server, false).path, &["--only", "redirect"]);
+    r.expect(
+        "redirect.out",
+        "ok",
+        "redirect hop denied: localhost resolves only to blocked addresses",
+    );
+    assert_eq!(
+        server.requests_to("/redirect").len(),
+        1,
+        "the first hop was allowed"
+    );
+    assert!(
+        server.requests_to("/forbidden").is_empty(),
+        "the denied hop was never sent"
+    );
+}

@@ -259,13 +259,13 @@ impl GroupJob {
         let mut end = GroupEnd::Passed;
         for (i, check) in self.group.checks.iter().enumerate() {
             ledger.started(g, check);
-            store.data_mut().position.check = check.clone();
+            store.data_mut().start_check(check);
             let call = instance.call_run_check(&mut store, local, check);
             let result = tokio::time::timeout(timeout, call).await;
             let (stdout, stderr) = store.data_mut().take_output();
+            store.data_mut().log("stdout", &stdout);
+            store.data_mut().log("stderr", &stderr);
             let data = store.data();
-            data.log("stdout", &stdout);
-            data.log("stderr", &stderr);
             let aborted = match result {
                 Ok(Ok(result)) => {
                     let (outcome, status, detail) = convert(result);

@@ -19,6 +19,8 @@ use crate::suite::PluginEntry;
 
 /// How much a plugin may print to stdout and stderr per group.
 const CAPTURE_BYTES: usize = 1024 * 1024;
+/// How many bytes of log lines (its own, its prints, request traces) one check may emit.
+pub const LOG_BUDGET: usize = 256 * 1024;
 
 /// Host HTTP settings shared by every plugin of a run.
 #[derive(Debug, Clone)]
@@ -115,6 +117,7 @@ pub struct StoreState {
     stderr: MemoryOutputPipe,
     stdout_seen: usize,
     stderr_seen: usize,
+    log_bytes: usize,
 }
 
 impl StoreState {
@@ -143,6 +146,7 @@ impl StoreState {
             stderr,
             stdout_seen: 0,
             stderr_seen: 0,
+            log_bytes: 0,
         }
     }
 
@@ -153,9 +157,29 @@ impl StoreState {
         (out, err)
     }
 
-    /// Sends a line to the run's log as the current check's.
-    pub fn log(&self, level: &str, message: &str) {
+    /// Moves the instance on to `check`, with a fresh log budget.
+    pub fn start_check(&mut self, check: &str) {
+        self.position.check = check.to_owned();
+        self.log_bytes = 0;
+    }
+
+    /// Sends a line to the run's log as the current check's, within the
+    /// check's log budget: past it, one line says so and the rest is dropped,
+    /// so a plugin flooding its log cannot flood the terminal or a report.
+    pub fn log(&mut self, level: &str, message: &str) {
+        if message.is_empty() || self.log_bytes > LOG_BUDGET {
+            return;
+        }
+        self.log_bytes += message.len();
         let p = &self.position;
+        if self.log_bytes > LOG_BUDGET {
+            let note = format!(
+                "log output past {} KiB for this check dropped",
+                LOG_BUDGET / 1024
+            );
+            self.run.ledger.log(&p.group, &p.check, "warn", &note);
+            return;
+        }
         self.run.ledger.log(&p.group, &p.check, level, message);
     }
 }

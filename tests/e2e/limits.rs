@@ -224,3 +224,25 @@ fn sigint_runs_cleanups_and_exits_130() {
 fn sigterm_runs_cleanups_and_exits_143() {
     interrupt("-TERM", 143);
 }
+
+#[test]
+fn a_flood_of_log_output_is_cut_at_the_budget() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let events = tempfile::NamedTempFile::new().unwrap();
+    let report = format!("json={}", events.path().display());
+    let r = run(&s.path, &["--only", "flood", "-v", "--report", &report]);
+    r.expect("flood.logs", "ok", "wrote 100 MB of log lines");
+    assert!(
+        r.stdout
+            .contains("flood.logs warn: log output past 256 KiB for this check dropped"),
+        "the cut is said"
+    );
+    assert!(
+        r.stdout.len() < 1024 * 1024,
+        "the terminal got {} bytes",
+        r.stdout.len()
+    );
+    let written = std::fs::metadata(events.path()).unwrap().len();
+    assert!(written < 1024 * 1024, "the JSON report got {written} bytes");
+}

@@ -225,7 +225,7 @@ fn millis(d: Duration) -> u32 {
 
 impl StoreState {
     fn trace<T>(
-        &self,
+        &mut self,
         req: &Request,
         start: Instant,
         result: &Result<T, HttpError>,

@@ -33,6 +33,7 @@ fn plugin() -> Plugin {
             g.check("sleeps", sleeps).check("after", after)
         })
         .group("healthy", &[], |g| g.check("fine", fine))
+        .group("flood", &[], |g| g.check("logs", flood_logs))
         .group("escape", &[], |g| {
             g.check("files", files)
                 .check("environment", environment)
@@ -130,6 +131,14 @@ fn fine(ctx: &mut Ctx) -> Check {
     resp.expect_status(&[200])?;
     println!("printed to stdout by the guest");
     ok(resp.status, "unaffected by its neighbours")
+}
+
+fn flood_logs(ctx: &mut Ctx) -> Check {
+    let line = "x".repeat(64 * 1024);
+    for _ in 0..1600 {
+        ctx.debug(&line);
+    }
+    ok(None, "wrote 100 MB of log lines")
 }
 
 fn files(_ctx: &mut Ctx) -> Check {

@@ -20,17 +20,7 @@ use plume::suite::PluginEntry;
 const WARM_SAMPLES: usize = 30;
 
 fn entry(name: &str, path: &Path) -> Arc<PluginEntry> {
-    Arc::new(PluginEntry {
-        name: name.to_owned(),
-        path: path.to_owned(),
-        allow: Default::default(),
-        config: Default::default(),
-        secrets: Default::default(),
-        groups: None,
-        group_prefix: String::new(),
-        sha256: None,
-        allow_private: false,
-    })
+    Arc::new(PluginEntry::bare(name, path))
 }
 
 /// Load (compile or cache), link and instantiate once; returns (load, instantiate) times.

@@ -144,17 +144,7 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "plugin".to_owned());
-    let entry = Arc::new(PluginEntry {
-        name,
-        path: args.plugin.clone(),
-        allow: Default::default(),
-        config: Default::default(),
-        secrets: Default::default(),
-        groups: None,
-        group_prefix: String::new(),
-        sha256: None,
-        allow_private: false,
-    });
+    let entry = Arc::new(PluginEntry::bare(&name, &args.plugin));
     let suite = Suite {
         name: "inspect".into(),
         path: args.plugin.clone(),

@@ -111,17 +111,9 @@ impl Runtime {
 
     /// The SHA-256 of a plugin file, for pinning and `plume lock`.
     pub fn digest(&self, name: &str, path: &Path) -> Result<String, PlumeError> {
-        self.cache.digest(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => PlumeError::PluginMissing {
-                plugin: name.to_owned(),
-                path: path.to_owned(),
-            },
-            _ => PlumeError::PluginUnreadable {
-                plugin: name.to_owned(),
-                path: path.to_owned(),
-                reason: e.to_string(),
-            },
-        })
+        self.cache
+            .digest(path)
+            .map_err(|e| unreadable(name, path, &e))
     }
 
     /// Reads and compiles one component, through the compiled-plugin cache.
@@ -131,17 +123,7 @@ impl Runtime {
         path: &Path,
     ) -> Result<(Component, CacheOutcome), PlumeError> {
         // The header tells a component from anything else; the cache reads the rest.
-        let bytes = read_header(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => PlumeError::PluginMissing {
-                plugin: name.to_owned(),
-                path: path.to_owned(),
-            },
-            _ => PlumeError::PluginUnreadable {
-                plugin: name.to_owned(),
-                path: path.to_owned(),
-                reason: e.to_string(),
-            },
-        })?;
+        let bytes = read_header(path).map_err(|e| unreadable(name, path, &e))?;
         let not_component = |reason: String| PlumeError::NotAComponent {
             plugin: name.to_owned(),
             path: path.to_owned(),
@@ -191,6 +173,21 @@ impl Runtime {
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Yield(1)));
         store
+    }
+}
+
+/// A plugin file that could not be read: missing, or why not.
+fn unreadable(name: &str, path: &Path, e: &std::io::Error) -> PlumeError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => PlumeError::PluginMissing {
+            plugin: name.to_owned(),
+            path: path.to_owned(),
+        },
+        _ => PlumeError::PluginUnreadable {
+            plugin: name.to_owned(),
+            path: path.to_owned(),
+            reason: e.to_string(),
+        },
     }
 }
 

@@ -128,6 +128,24 @@ pub struct PluginEntry {
     pub allow_private: bool,
 }
 
+impl PluginEntry {
+    /// A plugin outside any suite (for `plume inspect` and benchmarks): no
+    /// hosts, no config, no secrets.
+    pub fn bare(name: &str, path: &Path) -> PluginEntry {
+        PluginEntry {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            allow: AllowList::default(),
+            config: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            groups: None,
+            group_prefix: String::new(),
+            sha256: None,
+            allow_private: false,
+        }
+    }
+}
+
 /// Command-line choices that shape how a suite resolves.
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {

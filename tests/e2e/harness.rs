@@ -107,3 +107,26 @@ pub fn run(suite: &Path, args: &[&str]) -> Run {
     all.extend_from_slice(args);
     plume(&all)
 }
+
+/// Waits until `server` has received a request to `prefix` (a check that
+/// says it is under way), then sends `signal` (`-INT`, `-TERM`) to `child`.
+pub fn signal_when_seen(
+    server: &crate::server::TestServer,
+    prefix: &str,
+    child: &std::process::Child,
+    signal: &str,
+) {
+    let start = std::time::Instant::now();
+    while server.requests_to(prefix).is_empty() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "nothing reached {prefix}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+}

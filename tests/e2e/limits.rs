@@ -3,9 +3,8 @@
 //! registered before the fault still run — also after the ceiling and signals.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
-use crate::harness::{Run, plume_command, run, suite};
+use crate::harness::{Run, plume_command, run, signal_when_seen, suite};
 use crate::server::TestServer;
 
 fn hostile_suite(server: &TestServer, extra_config: &str) -> crate::harness::SuiteFile {
@@ -178,19 +177,7 @@ fn interrupt(signal: &str, expected_code: i32) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while server.requests_to("/ok?from=sleepy").is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the sleepy check never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let status = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    signal_when_seen(&server, "/ok?from=sleepy", &child, signal);
     let r = Run::from_output(child.wait_with_output().unwrap());
     let name = if signal == "-INT" {
         "SIGINT"

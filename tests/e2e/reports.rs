@@ -4,11 +4,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{Run, SuiteFile, plume, plume_command, suite};
+use crate::harness::{Run, SuiteFile, plume, plume_command, signal_when_seen, suite};
 use crate::server::TestServer;
 
 const SECRET: &str = "sekrit-token-42";
@@ -378,18 +377,7 @@ fn reports_are_complete_after_sigint() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while server.requests_to("/ok?from=sleepy").is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the sleepy check never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    signal_when_seen(&server, "/ok?from=sleepy", &child, "-INT");
     let r = Run::from_output(child.wait_with_output().unwrap());
     assert_eq!(r.code, 130);
     let (counts, _) = junit(&reports.read("out.xml"));

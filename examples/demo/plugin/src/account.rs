@@ -70,22 +70,7 @@ pub fn profile(ctx: &mut Ctx) -> Check {
 }
 
 pub fn shared_key(ctx: &mut Ctx) -> Check {
-    let base = admin_url(ctx)?;
-    let session = ctx.recall("session")?;
-    let resp = ctx
-        .post(format!("{base}/api/keys"))
-        .bearer(&session)
-        .send()?;
-    resp.expect_status(&[201])?
-        .expect_json_match("/key", "^pk_")?;
-    let id = resp.json_str("/id")?;
-    ctx.defer(
-        "shared-api-key",
-        ctx.delete(format!("{base}/api/keys/{id}")).bearer(&session),
-    );
-    ctx.publish("key", &resp.json_str("/key")?);
-    ok(
-        resp.status,
-        format!("key {id} published for memories and sse"),
-    )
+    let (id, key, status) = crate::apikeys::new_key(ctx, "shared-api-key")?;
+    ctx.publish("key", &key);
+    ok(status, format!("key {id} published for memories and sse"))
 }

@@ -10,8 +10,9 @@ fn session(ctx: &Ctx) -> Result<String, Halt> {
     ctx.published("account", "session")
 }
 
-/// Creates a key and registers its revocation; returns (id, key).
-fn new_key(ctx: &Ctx, label: &str) -> Result<(String, String, u16), Halt> {
+/// Creates a key with the account group's session and registers its
+/// revocation before the key is used; returns (id, key, status).
+pub(crate) fn new_key(ctx: &Ctx, label: &str) -> Result<(String, String, u16), Halt> {
     let base = admin_url(ctx)?;
     let session = session(ctx)?;
     let resp = ctx

@@ -13,7 +13,9 @@ use plume::engine::Runtime;
 use plume::ledger::{Ledger, Sink};
 use plume::output::{Mode, Printer};
 use plume::plan::Selection;
-use plume::prepare::{load_plugin, prepare, quiet_shared, redactor_for, run_shared};
+use plume::prepare::{
+    http_settings, load_plugin, prepare, quiet_shared, redactor_for, run_shared_with,
+};
 use plume::runner::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
@@ -65,7 +67,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         Box::new(Printer::new(std::io::stdout(), mode))
     };
     let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
-    let shared = run_shared(ledger.clone())?;
+    let shared = run_shared_with(ledger.clone(), http_settings(&suite))?;
     plume::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
     let runtime = Arc::new(Runtime::new(cache)?);
     let selection = Selection {
@@ -153,6 +155,8 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         check_timeout: plume::suite::DEFAULT_CHECK_TIMEOUT,
         cleanup_budget: plume::suite::DEFAULT_CLEANUP_BUDGET,
         memory_bytes: plume::suite::DEFAULT_MEMORY_MIB * 1024 * 1024,
+        max_body_bytes: plume::suite::DEFAULT_MAX_BODY_MIB * 1024 * 1024,
+        max_digest_bytes: plume::suite::DEFAULT_MAX_DIGEST_MIB * 1024 * 1024,
         preflight: vec![],
         hint: None,
         plugins: vec![],

@@ -66,6 +66,8 @@ pub struct Summary {
     pub skipped: usize,
     pub cleanups_ok: usize,
     pub cleanups_failed: usize,
+    /// Requests the egress policy refused.
+    pub denied: usize,
     /// Names of the red checks and cleanups, in landing order.
     pub red: Vec<String>,
     /// Why the run stopped early, if it did.
@@ -297,6 +299,11 @@ impl Ledger {
             _ => inner.summary.cleanups_ok += 1,
         }
         Self::emit(&mut inner, &Event::CleanupFinished(&record));
+    }
+
+    /// Counts a request the egress policy refused.
+    pub fn denied(&self) {
+        self.lock().summary.denied += 1;
     }
 
     /// Tells the sinks which checks are running, longest first.

@@ -152,6 +152,9 @@ impl<W: Write + Send> Sink for Printer<W> {
                         s.cleanups_ok, s.cleanups_failed
                     ));
                 }
+                if s.denied > 0 {
+                    line.push_str(&format!("; {} request(s) denied by allow-hosts", s.denied));
+                }
                 if !s.red.is_empty() {
                     let red = self.paint(
                         AnsiColor::Red.on_default().bold(),

@@ -42,10 +42,18 @@ pub fn client_builder() -> reqwest::ClientBuilder {
 
 /// The state shared by a run's groups, with `ledger` as its record.
 pub fn run_shared(ledger: Arc<Ledger>) -> Result<Arc<RunShared>, PlumeError> {
+    run_shared_with(ledger, HttpSettings::default())
+}
+
+/// The state shared by a run's groups, with the suite's HTTP limits.
+pub fn run_shared_with(
+    ledger: Arc<Ledger>,
+    http: HttpSettings,
+) -> Result<Arc<RunShared>, PlumeError> {
     Ok(Arc::new(RunShared {
         client: http_client()?,
         clients: Default::default(),
-        http: HttpSettings::default(),
+        http,
         ledger,
         cleanups: CleanupRegistry::default(),
         published: Published::default(),
@@ -98,6 +106,15 @@ pub async fn prepare(
         .collect();
     let plan = Plan::build(&described, selection)?;
     Ok((plugins, plan))
+}
+
+/// The HTTP limits `suite` sets.
+pub fn http_settings(suite: &Suite) -> HttpSettings {
+    HttpSettings {
+        max_body: usize::try_from(suite.max_body_bytes).unwrap_or(usize::MAX),
+        max_digest_body: suite.max_digest_bytes,
+        ..HttpSettings::default()
+    }
 }
 
 /// The redactor for every secret value of `suite`.

@@ -39,6 +39,10 @@ pub const DEFAULT_CEILING: Duration = Duration::from_secs(60);
 pub const DEFAULT_CLEANUP_BUDGET: Duration = Duration::from_secs(10);
 /// Default memory limit per plugin instance.
 pub const DEFAULT_MEMORY_MIB: u64 = 64;
+/// Default cap on a body read by `send`.
+pub const DEFAULT_MAX_BODY_MIB: u64 = 16;
+/// Default cap on a body hashed by `fetch-digest`.
+pub const DEFAULT_MAX_DIGEST_MIB: u64 = 4096;
 
 /// The suite file as written.
 #[derive(Debug, Deserialize)]
@@ -49,6 +53,8 @@ struct RawSuite {
     check_timeout: Option<String>,
     cleanup_budget: Option<String>,
     memory_mib: Option<u64>,
+    max_body_mib: Option<u64>,
+    max_digest_mib: Option<u64>,
     default_env: Option<String>,
     #[serde(default)]
     preflight: Vec<String>,
@@ -102,6 +108,10 @@ pub struct Suite {
     pub check_timeout: Duration,
     pub cleanup_budget: Duration,
     pub memory_bytes: u64,
+    /// Largest body a plugin's `send` may read.
+    pub max_body_bytes: u64,
+    /// Largest body `fetch-digest` may hash.
+    pub max_digest_bytes: u64,
     /// URLs that must answer before any check runs.
     pub preflight: Vec<String>,
     /// What to tell the user when a preflight URL does not answer.
@@ -243,6 +253,14 @@ impl SuiteFile {
             Some(h) => Some(interpolate(h, &values, "hint")?),
             None => None,
         };
+        let max_body_mib = self.raw.max_body_mib.unwrap_or(DEFAULT_MAX_BODY_MIB);
+        let max_digest_mib = self.raw.max_digest_mib.unwrap_or(DEFAULT_MAX_DIGEST_MIB);
+        if max_body_mib == 0 || max_digest_mib == 0 {
+            return Err(invalid(
+                path,
+                "max-body-mib and max-digest-mib must be at least 1",
+            ));
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         let mut plugins = Vec::new();
         for (name, raw) in &self.raw.plugins {
@@ -256,6 +274,8 @@ impl SuiteFile {
             check_timeout,
             cleanup_budget,
             memory_bytes: memory_mib * 1024 * 1024,
+            max_body_bytes: max_body_mib.saturating_mul(1024 * 1024),
+            max_digest_bytes: max_digest_mib.saturating_mul(1024 * 1024),
             preflight,
             hint,
             plugins,

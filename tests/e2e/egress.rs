@@ -67,3 +67,49 @@ fn every_redirect_hop_is_checked_against_the_policy() {
         "the denied hop was never sent"
     );
 }
+
+#[test]
+fn the_metadata_address_is_denied_and_denials_are_counted() {
+    let server = TestServer::start();
+    let toml = r#"
+[plugins.basic]
+path = "@basic@"
+allow-hosts = ["@url@"]
+config = { base_url = "@url@", denied_url = "http://169.254.169.254/latest/meta-data/" }
+"#;
+    let r = run(&suite(toml, &server.url()).path, &["--only", "denied"]);
+    r.expect(
+        "denied.outside",
+        "ok",
+        "denied: http://169.254.169.254:80 is not in allow-hosts",
+    );
+    assert!(
+        r.stdout.contains("; 1 request(s) denied by allow-hosts"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn body_caps_come_from_the_suite() {
+    let server = TestServer::start();
+    let toml = r#"
+max-body-mib = 1
+max-digest-mib = 1
+[plugins.hostile]
+path = "@hostile@"
+allow-hosts = ["@url@"]
+config = { base_url = "@url@" }
+"#;
+    let r = run(&suite(toml, &server.url()).path, &["--only", "caps"]);
+    r.expect(
+        "caps.big_send",
+        "ok",
+        "too-large: body over the 1048576-byte cap (Content-Length 3145728)",
+    );
+    r.expect(
+        "caps.big_digest",
+        "err",
+        "too-large: body over the 1048576-byte cap",
+    );
+}

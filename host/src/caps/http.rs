@@ -232,6 +232,9 @@ impl StoreState {
         status: Option<u16>,
     ) {
         let took = start.elapsed().as_millis();
+        if let Err(HttpError::Denied(_)) = result {
+            self.run.ledger.denied();
+        }
         let line = match (result, status) {
             (Ok(_), Some(s)) => format!("{} {} -> {s} in {took} ms", req.method, req.url),
             (Ok(_), None) => format!("{} {} in {took} ms", req.method, req.url),

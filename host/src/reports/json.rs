@@ -10,7 +10,7 @@
 //! | `check_finished` | `group`, `check`, `outcome` (`ok`/`err`/`skip`), `status` (number or null), `detail`, `duration_ms` |
 //! | `log` | `group`, `check`, `level` (`debug`/`info`/`warn`/`stdout`/`stderr`/`trace`), `message` |
 //! | `cleanup_finished` | `label`, `outcome`, `status`, `detail`, `duration_ms` |
-//! | `run_finished` | `passed`, `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `duration_ms` |
+//! | `run_finished` | `passed`, `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `denied` (requests refused by the egress policy), `duration_ms` |
 //!
 //! A consumer should ignore fields it does not know; a change that removes
 //! or retypes a field bumps the schema's version.
@@ -101,6 +101,7 @@ impl Sink for JsonEvents {
                 "cleanups_failed": s.cleanups_failed,
                 "red": s.red,
                 "stopped": s.stopped,
+                "denied": s.denied,
                 "duration_ms": millis(s.elapsed),
             }),
         };

@@ -34,6 +34,10 @@ fn plugin() -> Plugin {
         })
         .group("healthy", &[], |g| g.check("fine", fine))
         .group("flood", &[], |g| g.check("logs", flood_logs))
+        .group("caps", &[], |g| {
+            g.check("big_send", big_send)
+                .check("big_digest", big_digest)
+        })
         .group("escape", &[], |g| {
             g.check("files", files)
                 .check("environment", environment)
@@ -139,6 +143,21 @@ fn flood_logs(ctx: &mut Ctx) -> Check {
         ctx.debug(&line);
     }
     ok(None, "wrote 100 MB of log lines")
+}
+
+/// Expects the host to refuse a 3 MiB body (run with `max-body-mib = 1`).
+fn big_send(ctx: &mut Ctx) -> Check {
+    match ctx.get(format!("{}/blob", base(ctx)?)).try_send() {
+        Err(HttpError::TooLarge(why)) => ok(None, format!("too-large: {why}")),
+        Err(other) => fail(None, plume_sdk::describe_error(&other)),
+        Ok(resp) => fail(resp.status, format!("read a {}-byte body", resp.body.len())),
+    }
+}
+
+/// Expects the host to stop hashing a 3 MiB body (run with `max-digest-mib = 1`).
+fn big_digest(ctx: &mut Ctx) -> Check {
+    let got = ctx.get(format!("{}/blob", base(ctx)?)).fetch_digest()?;
+    fail(got.status, format!("hashed {} bytes", got.bytes))
 }
 
 fn files(_ctx: &mut Ctx) -> Check {

@@ -5,6 +5,7 @@ mod bad_input;
 mod cache;
 mod demo;
 mod egress;
+mod faulty;
 mod harness;
 mod limits;
 mod outcomes;

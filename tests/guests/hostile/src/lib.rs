@@ -38,6 +38,7 @@ fn plugin() -> Plugin {
             g.check("big_send", big_send)
                 .check("big_digest", big_digest)
         })
+        .group("probe", &[], |g| g.check("fetch", probe))
         .group("escape", &[], |g| {
             g.check("files", files)
                 .check("environment", environment)
@@ -158,6 +159,20 @@ fn big_send(ctx: &mut Ctx) -> Check {
 fn big_digest(ctx: &mut Ctx) -> Check {
     let got = ctx.get(format!("{}/blob", base(ctx)?)).fetch_digest()?;
     fail(got.status, format!("hashed {} bytes", got.bytes))
+}
+
+/// Fetches `probe_url` (following up to 5 redirects, 1 s deadline) and
+/// reports how the exchange ended: the faulty-server tests read the detail.
+fn probe(ctx: &mut Ctx) -> Check {
+    let url = ctx.config("probe_url")?;
+    let request = ctx
+        .get(url)
+        .follow_redirects(5)
+        .timeout(Duration::from_secs(1));
+    match request.try_send() {
+        Ok(resp) => ok(resp.status, format!("{} bytes", resp.body.len())),
+        Err(e) => fail(None, plume_sdk::describe_error(&e)),
+    }
 }
 
 fn files(_ctx: &mut Ctx) -> Check {

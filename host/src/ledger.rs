@@ -75,6 +75,33 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
+impl Summary {
+    /// `47 passed, 0 failed, 2 skipped in 0.73s; cleanups: 4 ok, 0 failed`,
+    /// with the denied requests when there were any.
+    pub fn headline(&self) -> String {
+        let mut line = format!(
+            "{} passed, {} failed, {} skipped in {:.2}s",
+            self.passed,
+            self.failed,
+            self.skipped,
+            self.elapsed.as_secs_f64()
+        );
+        if self.cleanups_ok + self.cleanups_failed > 0 {
+            line.push_str(&format!(
+                "; cleanups: {} ok, {} failed",
+                self.cleanups_ok, self.cleanups_failed
+            ));
+        }
+        if self.denied > 0 {
+            line.push_str(&format!(
+                "; {} request(s) denied by allow-hosts",
+                self.denied
+            ));
+        }
+        line
+    }
+}
+
 /// What a sink is told, as it happens.
 #[derive(Debug)]
 pub enum Event<'a> {

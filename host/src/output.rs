@@ -139,22 +139,7 @@ impl<W: Write + Send> Sink for Printer<W> {
                 if let Some(why) = &s.stopped {
                     let _ = writeln!(self.out, "stopped: {why}");
                 }
-                let mut line = format!(
-                    "{} passed, {} failed, {} skipped in {:.2}s",
-                    s.passed,
-                    s.failed,
-                    s.skipped,
-                    s.elapsed.as_secs_f64()
-                );
-                if s.cleanups_ok + s.cleanups_failed > 0 {
-                    line.push_str(&format!(
-                        "; cleanups: {} ok, {} failed",
-                        s.cleanups_ok, s.cleanups_failed
-                    ));
-                }
-                if s.denied > 0 {
-                    line.push_str(&format!("; {} request(s) denied by allow-hosts", s.denied));
-                }
+                let line = s.headline();
                 if !s.red.is_empty() {
                     let red = self.paint(
                         AnsiColor::Red.on_default().bold(),

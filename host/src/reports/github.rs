@@ -99,13 +99,7 @@ impl Sink for GithubReport {
                 );
             }
             Event::Finished(s) => {
-                let mut line = format!(
-                    "{} passed, {} failed, {} skipped in {:.2}s",
-                    s.passed,
-                    s.failed,
-                    s.skipped,
-                    s.elapsed.as_secs_f64()
-                );
+                let mut line = s.headline();
                 if let Some(why) = &s.stopped {
                     line.push_str(&format!(" (stopped: {why})"));
                 }

@@ -78,7 +78,9 @@ pub async fn run_all(run: &RunShared, budget: Duration) {
         let result = tokio::time::timeout(
             left,
             send_request(
-                &run.clients.for_plugin(&item.plugin),
+                &run.clients
+                    .for_plugin(&item.plugin, run.http.max_connections)
+                    .client,
                 &item.plugin.allow,
                 &run.http,
                 req,

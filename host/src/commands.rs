@@ -157,6 +157,7 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         memory_bytes: plume::suite::DEFAULT_MEMORY_MIB * 1024 * 1024,
         max_body_bytes: plume::suite::DEFAULT_MAX_BODY_MIB * 1024 * 1024,
         max_digest_bytes: plume::suite::DEFAULT_MAX_DIGEST_MIB * 1024 * 1024,
+        max_connections: plume::suite::DEFAULT_MAX_CONNECTIONS,
         preflight: vec![],
         hint: None,
         plugins: vec![],

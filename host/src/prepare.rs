@@ -113,6 +113,7 @@ pub fn http_settings(suite: &Suite) -> HttpSettings {
     HttpSettings {
         max_body: usize::try_from(suite.max_body_bytes).unwrap_or(usize::MAX),
         max_digest_body: suite.max_digest_bytes,
+        max_connections: suite.max_connections,
         ..HttpSettings::default()
     }
 }

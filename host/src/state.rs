@@ -31,6 +31,8 @@ pub struct HttpSettings {
     pub max_body: usize,
     /// Largest body `fetch-digest` will hash.
     pub max_digest_body: u64,
+    /// Requests (and open streams) one plugin may have in flight at once.
+    pub max_connections: usize,
 }
 
 impl Default for HttpSettings {
@@ -39,6 +41,7 @@ impl Default for HttpSettings {
             default_timeout: Duration::from_secs(10),
             max_body: 16 * 1024 * 1024,
             max_digest_body: 4 * 1024 * 1024 * 1024,
+            max_connections: 16,
         }
     }
 }
@@ -62,23 +65,34 @@ impl Published {
     }
 }
 
-/// HTTP clients, one per plugin: each resolves names under its plugin's policy.
+/// One plugin's way out: its client, resolving names under its policy, and
+/// the slots that cap how many of its requests are in flight at once.
+#[derive(Clone)]
+pub struct PluginNet {
+    pub client: reqwest::Client,
+    pub slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// Every plugin's [`PluginNet`], made on first use.
 #[derive(Default)]
-pub struct Clients(Mutex<HashMap<String, reqwest::Client>>);
+pub struct Clients(Mutex<HashMap<String, PluginNet>>);
 
 impl Clients {
-    /// The client of `plugin`, made on first use.
-    pub fn for_plugin(&self, plugin: &PluginEntry) -> reqwest::Client {
+    /// The network of `plugin`, made on first use with `max_connections` slots.
+    pub fn for_plugin(&self, plugin: &PluginEntry, max_connections: usize) -> PluginNet {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(plugin.name.clone())
             .or_insert_with(|| {
                 let resolver = crate::egress::PolicyResolver {
                     allow_private: plugin.allow_private,
                 };
-                crate::prepare::client_builder()
-                    .dns_resolver(std::sync::Arc::new(resolver))
-                    .build()
-                    .unwrap_or_default()
+                PluginNet {
+                    client: crate::prepare::client_builder()
+                        .dns_resolver(Arc::new(resolver))
+                        .build()
+                        .unwrap_or_default(),
+                    slots: Arc::new(tokio::sync::Semaphore::new(max_connections.max(1))),
+                }
             })
             .clone()
     }

@@ -39,6 +39,8 @@ pub const DEFAULT_CEILING: Duration = Duration::from_secs(60);
 pub const DEFAULT_CLEANUP_BUDGET: Duration = Duration::from_secs(10);
 /// Default memory limit per plugin instance.
 pub const DEFAULT_MEMORY_MIB: u64 = 64;
+/// Default cap on the requests one plugin has in flight at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
 /// Default cap on a body read by `send`.
 pub const DEFAULT_MAX_BODY_MIB: u64 = 16;
 /// Default cap on a body hashed by `fetch-digest`.
@@ -55,6 +57,7 @@ struct RawSuite {
     memory_mib: Option<u64>,
     max_body_mib: Option<u64>,
     max_digest_mib: Option<u64>,
+    max_connections: Option<usize>,
     default_env: Option<String>,
     #[serde(default)]
     preflight: Vec<String>,
@@ -112,6 +115,8 @@ pub struct Suite {
     pub max_body_bytes: u64,
     /// Largest body `fetch-digest` may hash.
     pub max_digest_bytes: u64,
+    /// Requests and open streams one plugin may have in flight at once.
+    pub max_connections: usize,
     /// URLs that must answer before any check runs.
     pub preflight: Vec<String>,
     /// What to tell the user when a preflight URL does not answer.
@@ -276,6 +281,11 @@ impl SuiteFile {
             memory_bytes: memory_mib * 1024 * 1024,
             max_body_bytes: max_body_mib.saturating_mul(1024 * 1024),
             max_digest_bytes: max_digest_mib.saturating_mul(1024 * 1024),
+            max_connections: self
+                .raw
+                .max_connections
+                .unwrap_or(DEFAULT_MAX_CONNECTIONS)
+                .max(1),
             preflight,
             hint,
             plugins,

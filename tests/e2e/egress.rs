@@ -113,3 +113,26 @@ config = { base_url = "@url@" }
         "too-large: body over the 1048576-byte cap",
     );
 }
+
+#[test]
+fn a_plugin_cannot_hold_more_connections_than_its_cap() {
+    let server = TestServer::start();
+    let toml = r#"
+max-connections = 4
+[plugins.hostile]
+path = "@hostile@"
+allow-hosts = ["@url@"]
+config = { base_url = "@url@" }
+"#;
+    let r = run(&suite(toml, &server.url()).path, &["--only", "streams"]);
+    r.expect(
+        "streams.hold",
+        "err",
+        "opened 4 streams; the next: timeout: all 4 connections of this plugin stayed busy for 500 ms (max-connections)",
+    );
+    assert_eq!(
+        server.requests_to("/sse").len(),
+        4,
+        "the fifth request was never sent"
+    );
+}

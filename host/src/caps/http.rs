@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
 use sha2::{Digest, Sha256};
+use tokio::sync::OwnedSemaphorePermit;
 use url::Url;
 use wasmtime::component::Resource;
 
@@ -18,13 +19,15 @@ use crate::bindings::http::{
     Response, ResponseHead,
 };
 use crate::egress::AllowList;
-use crate::state::{HttpSettings, StoreState};
+use crate::state::{HttpSettings, PluginNet, StoreState};
 
 /// A streamed response body held for the guest.
 pub struct BodyStream {
     response: reqwest::Response,
     /// Bytes received but not yet handed over (a chunk larger than the read asked for).
     pending: bytes::Bytes,
+    /// The connection slot the stream holds until the guest drops it.
+    _slot: OwnedSemaphorePermit,
 }
 
 /// Sends `req` (following redirects as it asks) and returns the response
@@ -249,17 +252,42 @@ impl StoreState {
     }
 }
 
+impl StoreState {
+    /// This plugin's client and connection slots.
+    fn net(&self) -> PluginNet {
+        self.run
+            .clients
+            .for_plugin(&self.plugin, self.run.http.max_connections)
+    }
+}
+
+/// Waits, within `limit`, for one of the plugin's connection slots.
+async fn slot(
+    net: &PluginNet,
+    limit: Duration,
+    cap: usize,
+) -> Result<OwnedSemaphorePermit, HttpError> {
+    match tokio::time::timeout(limit, net.slots.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) => Err(HttpError::Invalid(
+            "the plugin's connection slots are closed".to_owned(),
+        )),
+        Err(_) => Err(HttpError::Timeout(format!(
+            "all {cap} connections of this plugin stayed busy for {} ms (max-connections)",
+            limit.as_millis()
+        ))),
+    }
+}
+
 impl Host for StoreState {
     async fn send(&mut self, req: Request) -> wasmtime::Result<Result<Response, HttpError>> {
         let start = Instant::now();
-        let run = self.run.clone();
-        let result = send_request(
-            &run.clients.for_plugin(&self.plugin),
-            &self.plugin.allow,
-            &run.http,
-            &req,
-        )
-        .await;
+        let (net, run) = (self.net(), self.run.clone());
+        let limit = deadline(&run.http, req.timeout_ms);
+        let result = match slot(&net, limit, run.http.max_connections).await {
+            Ok(_permit) => send_request(&net.client, &self.plugin.allow, &run.http, &req).await,
+            Err(e) => Err(e),
+        };
         let status = result.as_ref().ok().map(|r| r.status);
         self.trace(&req, start, &result, status);
         Ok(result)
@@ -270,27 +298,23 @@ impl Host for StoreState {
         req: Request,
     ) -> wasmtime::Result<Result<(ResponseHead, Resource<BodyStream>), HttpError>> {
         let start = Instant::now();
-        let run = self.run.clone();
+        let (net, run) = (self.net(), self.run.clone());
         let limit = deadline(&run.http, req.timeout_ms);
-        let result = tokio::time::timeout(
-            limit,
-            exchange(
-                &run.clients.for_plugin(&self.plugin),
-                &self.plugin.allow,
-                &req,
-            ),
-        )
-        .await
-        .unwrap_or_else(|_| {
+        let work = async {
+            let permit = slot(&net, limit, run.http.max_connections).await?;
+            let response = exchange(&net.client, &self.plugin.allow, &req).await?;
+            Ok((permit, response))
+        };
+        let result = tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
             Err(HttpError::Timeout(format!(
                 "no response headers from {} within {} ms",
                 req.url,
                 limit.as_millis()
             )))
         });
-        let status = result.as_ref().ok().map(|r| r.status().as_u16());
+        let status = result.as_ref().ok().map(|(_, r)| r.status().as_u16());
         self.trace(&req, start, &result, status);
-        let response = match result {
+        let (permit, response) = match result {
             Ok(r) => r,
             Err(e) => return Ok(Err(e)),
         };
@@ -302,6 +326,7 @@ impl Host for StoreState {
         let stream = self.table.push(BodyStream {
             response,
             pending: bytes::Bytes::new(),
+            _slot: permit,
         })?;
         Ok(Ok((head, stream)))
     }
@@ -311,16 +336,12 @@ impl Host for StoreState {
         req: Request,
     ) -> wasmtime::Result<Result<DigestResponse, HttpError>> {
         let start = Instant::now();
-        let run = self.run.clone();
+        let (net, run) = (self.net(), self.run.clone());
         let limit = deadline(&run.http, req.timeout_ms);
         let cap = run.http.max_digest_body;
         let work = async {
-            let mut response = exchange(
-                &run.clients.for_plugin(&self.plugin),
-                &self.plugin.allow,
-                &req,
-            )
-            .await?;
+            let _permit = slot(&net, limit, run.http.max_connections).await?;
+            let mut response = exchange(&net.client, &self.plugin.allow, &req).await?;
             let mut hasher = Sha256::new();
             let mut bytes = 0u64;
             while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {

@@ -39,6 +39,7 @@ fn plugin() -> Plugin {
                 .check("big_digest", big_digest)
         })
         .group("probe", &[], |g| g.check("fetch", probe))
+        .group("streams", &[], |g| g.check("hold", hold_streams))
         .group("escape", &[], |g| {
             g.check("files", files)
                 .check("environment", environment)
@@ -173,6 +174,29 @@ fn probe(ctx: &mut Ctx) -> Check {
         Ok(resp) => ok(resp.status, format!("{} bytes", resp.body.len())),
         Err(e) => fail(None, plume_sdk::describe_error(&e)),
     }
+}
+
+/// Opens event streams and holds them all, until one cannot be opened.
+fn hold_streams(ctx: &mut Ctx) -> Check {
+    let url = format!("{}/sse", base(ctx)?);
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        match ctx
+            .get(url.clone())
+            .timeout(Duration::from_millis(500))
+            .open()
+        {
+            Ok(stream) => held.push(stream),
+            Err(e) => {
+                let why = plume_sdk::describe_error(&e);
+                return fail(
+                    None,
+                    format!("opened {} streams; the next: {why}", held.len()),
+                );
+            }
+        }
+    }
+    ok(None, format!("held {} streams", held.len()))
 }
 
 fn files(_ctx: &mut Ctx) -> Check {

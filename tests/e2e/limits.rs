@@ -24,7 +24,28 @@ config = { base_url = "@url@" EXTRA }
 fn each_fault_is_named_and_contained_to_its_group() {
     let server = TestServer::start();
     let s = hostile_suite(&server, "");
-    let r = run(&s.path, &["--skip", "sleepy"]);
+    let events = tempfile::NamedTempFile::new().unwrap();
+    let report = format!("json={}", events.path().display());
+    let groups = [
+        "spin", "trap", "panic", "memory", "stack", "hostloop", "healthy", "escape",
+    ];
+    let mut args: Vec<&str> = groups.iter().flat_map(|g| ["--only", g]).collect();
+    args.extend(["--report", &report]);
+    let r = run(&s.path, &args);
+
+    // Each faulty check ends within its timeout (1 s) plus 100 ms.
+    for line in std::fs::read_to_string(events.path()).unwrap().lines() {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        if event["event"] == "check_finished" && event["outcome"] == "err" {
+            let took = event["duration_ms"].as_u64().unwrap();
+            assert!(
+                took <= 1100,
+                "{}.{} took {took} ms",
+                event["group"],
+                event["check"]
+            );
+        }
+    }
 
     r.expect(
         "spin.loop_forever",

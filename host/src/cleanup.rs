@@ -75,24 +75,21 @@ pub async fn run_all(run: &RunShared, budget: Duration) {
                 .cleanup(label, Outcome::Err, None, &detail, Duration::ZERO);
             continue;
         }
-        let result = tokio::time::timeout(
-            left,
-            send_request(
-                &run.clients
-                    .for_plugin(&item.plugin, run.http.max_connections)
-                    .client,
-                &item.plugin.allow,
-                &run.http,
-                req,
-            ),
-        )
-        .await
-        .unwrap_or_else(|_| {
-            Err(HttpError::Timeout(format!(
-                "the cleanup budget ({} ms) ran out",
-                budget.as_millis()
-            )))
-        });
+        let attempt = async {
+            let net = run
+                .clients
+                .for_plugin(&item.plugin, run.http.max_connections)
+                .map_err(HttpError::Invalid)?;
+            send_request(&net.client, &item.plugin.allow, &run.http, req).await
+        };
+        let result = tokio::time::timeout(left, attempt)
+            .await
+            .unwrap_or_else(|_| {
+                Err(HttpError::Timeout(format!(
+                    "the cleanup budget ({} ms) ran out",
+                    budget.as_millis()
+                )))
+            });
         let took = start.elapsed();
         let (outcome, status, detail) = match result {
             Ok(resp) if (200..400).contains(&resp.status) => (

@@ -79,22 +79,35 @@ pub struct Clients(Mutex<HashMap<String, PluginNet>>);
 
 impl Clients {
     /// The network of `plugin`, made on first use with `max_connections` slots.
-    pub fn for_plugin(&self, plugin: &PluginEntry, max_connections: usize) -> PluginNet {
+    pub fn for_plugin(
+        &self,
+        plugin: &PluginEntry,
+        max_connections: usize,
+    ) -> Result<PluginNet, String> {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(plugin.name.clone())
-            .or_insert_with(|| {
-                let resolver = crate::egress::PolicyResolver {
-                    allow_private: plugin.allow_private,
-                };
-                PluginNet {
-                    client: crate::prepare::client_builder()
-                        .dns_resolver(Arc::new(resolver))
-                        .build()
-                        .unwrap_or_default(),
-                    slots: Arc::new(tokio::sync::Semaphore::new(max_connections.max(1))),
-                }
-            })
-            .clone()
+        if let Some(net) = map.get(&plugin.name) {
+            return Ok(net.clone());
+        }
+        let resolver = crate::egress::PolicyResolver {
+            allow_private: plugin.allow_private,
+        };
+        let mut roots = Vec::new();
+        for pem in &plugin.tls_roots {
+            roots.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())?);
+        }
+        // Never fall back to a default client: it would follow redirects and
+        // resolve names outside the egress policy.
+        let client = crate::prepare::client_builder()
+            .dns_resolver(Arc::new(resolver))
+            .tls_certs_merge(roots)
+            .build()
+            .map_err(|e| format!("cannot build the plugin's HTTP client: {e}"))?;
+        let net = PluginNet {
+            client,
+            slots: Arc::new(tokio::sync::Semaphore::new(max_connections.max(1))),
+        };
+        map.insert(plugin.name.clone(), net.clone());
+        Ok(net)
     }
 }
 

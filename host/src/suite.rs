@@ -84,6 +84,8 @@ struct RawPlugin {
     sha256: Option<String>,
     #[serde(default)]
     allow_private: bool,
+    #[serde(default)]
+    tls_roots: Vec<String>,
 }
 
 /// Where a secret's value comes from.
@@ -141,6 +143,8 @@ pub struct PluginEntry {
     pub sha256: Option<String>,
     /// Reach loopback, private, link-local and metadata addresses through names too.
     pub allow_private: bool,
+    /// Extra trusted root certificates (PEM), for services behind a private CA.
+    pub tls_roots: Vec<Vec<u8>>,
 }
 
 impl PluginEntry {
@@ -157,6 +161,7 @@ impl PluginEntry {
             group_prefix: String::new(),
             sha256: None,
             allow_private: false,
+            tls_roots: Vec::new(),
         }
     }
 }
@@ -352,6 +357,27 @@ fn resolve_plugin(
         let text = scalar(value, &where_)?;
         config.insert(key.clone(), interpolate(&text, values, &where_)?);
     }
+    let mut tls_roots = Vec::new();
+    for (i, entry) in raw.tls_roots.iter().enumerate() {
+        let where_ = place(&format!("tls-roots[{i}]"));
+        let file = PathBuf::from(interpolate(entry, values, &where_)?);
+        let file = if file.is_absolute() {
+            file
+        } else {
+            base.join(file)
+        };
+        let pem = std::fs::read(&file).map_err(|e| PlumeError::SuiteInvalid {
+            path: PathBuf::from(&where_),
+            message: format!("cannot read {}: {}", file.display(), io_reason(&e)),
+        })?;
+        if reqwest::Certificate::from_pem_bundle(&pem).map_or(true, |c| c.is_empty()) {
+            return Err(PlumeError::SuiteInvalid {
+                path: PathBuf::from(&where_),
+                message: format!("{} holds no PEM certificate", file.display()),
+            });
+        }
+        tls_roots.push(pem);
+    }
     let secrets = raw
         .secrets
         .iter()
@@ -370,6 +396,7 @@ fn resolve_plugin(
         group_prefix: raw.group_prefix.clone(),
         sha256: raw.sha256.as_ref().map(|d| d.trim().to_ascii_lowercase()),
         allow_private: raw.allow_private,
+        tls_roots,
     })
 }
 

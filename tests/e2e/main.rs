@@ -14,3 +14,4 @@ mod polyglot;
 mod reports;
 mod scaffold;
 mod server;
+mod tls;

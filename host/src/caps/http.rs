@@ -254,10 +254,11 @@ impl StoreState {
 
 impl StoreState {
     /// This plugin's client and connection slots.
-    fn net(&self) -> PluginNet {
+    fn net(&self) -> Result<PluginNet, HttpError> {
         self.run
             .clients
             .for_plugin(&self.plugin, self.run.http.max_connections)
+            .map_err(HttpError::Invalid)
     }
 }
 
@@ -282,10 +283,13 @@ async fn slot(
 impl Host for StoreState {
     async fn send(&mut self, req: Request) -> wasmtime::Result<Result<Response, HttpError>> {
         let start = Instant::now();
-        let (net, run) = (self.net(), self.run.clone());
+        let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
-        let result = match slot(&net, limit, run.http.max_connections).await {
-            Ok(_permit) => send_request(&net.client, &self.plugin.allow, &run.http, &req).await,
+        let result = match self.net() {
+            Ok(net) => match slot(&net, limit, run.http.max_connections).await {
+                Ok(_permit) => send_request(&net.client, &self.plugin.allow, &run.http, &req).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         let status = result.as_ref().ok().map(|r| r.status);
@@ -298,9 +302,11 @@ impl Host for StoreState {
         req: Request,
     ) -> wasmtime::Result<Result<(ResponseHead, Resource<BodyStream>), HttpError>> {
         let start = Instant::now();
-        let (net, run) = (self.net(), self.run.clone());
+        let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
+        let net = self.net();
         let work = async {
+            let net = net?;
             let permit = slot(&net, limit, run.http.max_connections).await?;
             let response = exchange(&net.client, &self.plugin.allow, &req).await?;
             Ok((permit, response))
@@ -336,10 +342,12 @@ impl Host for StoreState {
         req: Request,
     ) -> wasmtime::Result<Result<DigestResponse, HttpError>> {
         let start = Instant::now();
-        let (net, run) = (self.net(), self.run.clone());
+        let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
         let cap = run.http.max_digest_body;
+        let net = self.net();
         let work = async {
+            let net = net?;
             let _permit = slot(&net, limit, run.http.max_connections).await?;
             let mut response = exchange(&net.client, &self.plugin.allow, &req).await?;
             let mut hasher = Sha256::new();

@@ -129,22 +129,10 @@ pub async fn run_all(run: &RunShared, budget: Duration) {
                     "{} {} failed: {} ({origin})",
                     req.method,
                     req.url,
-                    describe_error(&e)
+                    crate::caps::http::describe_error(&e)
                 ),
             ),
         };
         run.ledger.cleanup(label, outcome, status, &detail, took);
-    }
-}
-
-/// `kind: message` for an HTTP error.
-pub fn describe_error(e: &HttpError) -> String {
-    match e {
-        HttpError::Timeout(m) => format!("timeout: {m}"),
-        HttpError::Connect(m) => format!("connect: {m}"),
-        HttpError::Tls(m) => format!("tls: {m}"),
-        HttpError::Denied(m) => format!("denied: {m}"),
-        HttpError::TooLarge(m) => format!("too-large: {m}"),
-        HttpError::Invalid(m) => format!("invalid: {m}"),
     }
 }

@@ -40,11 +40,6 @@ pub fn client_builder() -> reqwest::ClientBuilder {
         .user_agent(concat!("plume/", env!("CARGO_PKG_VERSION")))
 }
 
-/// The state shared by a run's groups, with `ledger` as its record.
-pub fn run_shared(ledger: Arc<Ledger>) -> Result<Arc<RunShared>, PlumeError> {
-    run_shared_with(ledger, HttpSettings::default())
-}
-
 /// The state shared by a run's groups, with the suite's HTTP limits.
 pub fn run_shared_with(
     ledger: Arc<Ledger>,
@@ -62,7 +57,10 @@ pub fn run_shared_with(
 
 /// A ledger with no sinks, for describing plugins outside a run.
 pub fn quiet_shared() -> Result<Arc<RunShared>, PlumeError> {
-    run_shared(Arc::new(Ledger::new(Redactor::default(), Vec::new())))
+    run_shared_with(
+        Arc::new(Ledger::new(Redactor::default(), Vec::new())),
+        HttpSettings::default(),
+    )
 }
 
 /// Compiles one plugin and calls its `describe()`.

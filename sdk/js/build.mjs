@@ -2,13 +2,14 @@
 //
 //   node sdk/js/build.mjs PLUGIN.js OUT.wasm
 //
-// esbuild bundles the plugin with this SDK into one module (componentize-js
-// reads a single file), keeping the `plume:check/*` imports for the host;
-// componentize-js then builds the component against wit/ with every WASI
-// feature disabled: the plugin reaches the world only through the contract.
-import { build } from "esbuild";
+// On first use it installs the SDK's pinned toolchain (`npm ci` here, from
+// package-lock.json). esbuild then bundles the plugin with this SDK into one
+// module (componentize-js reads a single file), keeping the
+// `plume:check/*` imports for the host; componentize-js builds the component
+// against wit/ with every WASI feature disabled: the plugin reaches the world
+// only through the contract.
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,6 +19,10 @@ if (!entry || !out) {
   console.error("usage: node sdk/js/build.mjs PLUGIN.js OUT.wasm");
   process.exit(2);
 }
+if (!existsSync(join(sdk, "node_modules", ".bin", "componentize-js"))) {
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: sdk, stdio: "inherit" });
+}
+const { build } = await import("esbuild");
 mkdirSync(dirname(resolve(out)), { recursive: true });
 const bundle = `${resolve(out)}.bundle.js`;
 await build({

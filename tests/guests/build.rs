@@ -199,18 +199,8 @@ fn run(cmd: &mut Command, what: &str) {
 fn build_js(workspace: &Path, entry: &Path, out: &Path) {
     require("node", "apt-get install nodejs npm");
     require("npm", "apt-get install npm");
+    // build.mjs installs the SDK's pinned toolchain (`npm ci`) on first use.
     let sdk = workspace.join("sdk/js");
-    if !sdk.join("node_modules/.bin/componentize-js").exists() {
-        run(
-            Command::new("npm").current_dir(&sdk).args([
-                "ci",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-            ]),
-            "npm ci in sdk/js",
-        );
-    }
     run(
         Command::new("node")
             .arg(sdk.join("build.mjs"))

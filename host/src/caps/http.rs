@@ -198,6 +198,18 @@ fn causes_blocked(e: &reqwest::Error) -> Option<String> {
     None
 }
 
+/// `kind: message` for an HTTP error.
+pub fn describe_error(e: &HttpError) -> String {
+    match e {
+        HttpError::Timeout(m) => format!("timeout: {m}"),
+        HttpError::Connect(m) => format!("connect: {m}"),
+        HttpError::Tls(m) => format!("tls: {m}"),
+        HttpError::Denied(m) => format!("denied: {m}"),
+        HttpError::TooLarge(m) => format!("too-large: {m}"),
+        HttpError::Invalid(m) => format!("invalid: {m}"),
+    }
+}
+
 fn header_map(headers: &Headers) -> Result<HeaderMap, HttpError> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
@@ -245,7 +257,7 @@ impl StoreState {
                 "{} {} -> {} after {took} ms",
                 req.method,
                 req.url,
-                crate::cleanup::describe_error(e)
+                describe_error(e)
             ),
         };
         self.log("trace", &line);

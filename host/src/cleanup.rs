@@ -119,7 +119,7 @@ pub async fn run_all(run: &RunShared, budget: Duration) {
                     req.method,
                     req.url,
                     resp.status,
-                    crate::caps::assert::excerpt(&resp.body)
+                    crate::matchers::excerpt(&resp.body)
                 ),
             ),
             Err(e) => (

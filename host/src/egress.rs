@@ -244,33 +244,46 @@ pub struct BlockedAddresses {
     pub addresses: String,
 }
 
+/// Keeps the resolved addresses the policy allows; when every address of
+/// `name` is blocked, says which ranges they fell in.
+pub fn keep_allowed(
+    name: &str,
+    resolved: Vec<SocketAddr>,
+    allow_private: bool,
+) -> Result<Vec<SocketAddr>, BlockedAddresses> {
+    let (kept, dropped): (Vec<SocketAddr>, Vec<SocketAddr>) = resolved
+        .into_iter()
+        .partition(|a| allow_private || blocked_range(a.ip()).is_none());
+    if kept.is_empty() && !dropped.is_empty() {
+        let addresses = dropped
+            .iter()
+            .map(|a| format!("{}: {}", a.ip(), blocked_range(a.ip()).unwrap_or("blocked")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(BlockedAddresses {
+            name: name.to_owned(),
+            addresses,
+        });
+    }
+    Ok(kept)
+}
+
 /// Resolves names once and keeps only the addresses the policy allows.
+#[cfg(feature = "runtime")]
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyResolver {
     pub allow_private: bool,
 }
 
+#[cfg(feature = "runtime")]
 impl reqwest::dns::Resolve for PolicyResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let allow_private = self.allow_private;
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let (kept, dropped): (Vec<SocketAddr>, Vec<SocketAddr>) = all
-                .into_iter()
-                .partition(|a| allow_private || blocked_range(a.ip()).is_none());
-            if kept.is_empty() && !dropped.is_empty() {
-                let addresses = dropped
-                    .iter()
-                    .map(|a| format!("{}: {}", a.ip(), blocked_range(a.ip()).unwrap_or("blocked")))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let err: Box<dyn std::error::Error + Send + Sync> = Box::new(BlockedAddresses {
-                    name: host,
-                    addresses,
-                });
-                return Err(err);
-            }
+            let kept = keep_allowed(&host, all, allow_private)
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })?;
             let addrs: reqwest::dns::Addrs = Box::new(kept.into_iter());
             Ok(addrs)
         })

@@ -48,8 +48,14 @@ fn expand(text: &str, values: &Values, place: &str, depth: usize) -> Result<Stri
         } else if let Some(inner) = after.strip_prefix('{') {
             let end = inner
                 .find('}')
-                .ok_or_else(|| err(format!("unclosed `${{` in \"{text}\"")))?;
+                .ok_or_else(|| err(format!("unclosed `${{` in {text:?}")))?;
             let name = inner[..end].trim();
+            if name.contains(char::is_control) {
+                return Err(err(format!(
+                    "{:?} is not a name: names have no control characters",
+                    &inner[..end]
+                )));
+            }
             let (name, default) = match name.split_once(":-") {
                 Some((n, d)) => (n.trim(), Some(d)),
                 None => (name, None),
@@ -102,6 +108,17 @@ mod tests {
             v.insert((*k).into(), (*val).into());
         }
         v
+    }
+
+    /// Found by the `interpolate` fuzz target: the CLI prints errors as one line.
+    #[test]
+    fn errors_stay_on_one_line_whatever_the_text() {
+        for text in ["line one\n${unclosed", "${a\nb}"] {
+            let e = interpolate(text, &values(&[]), "env.x")
+                .unwrap_err()
+                .to_string();
+            assert!(!e.contains('\n'), "{e:?}");
+        }
     }
 
     #[test]

@@ -11,26 +11,46 @@
 //!   concurrently under the per-check timeout and the run ceiling, [`cleanup`] walks the
 //!   deferred requests in reverse at the end;
 //! - [`ledger`] records every check's outcome exactly once and feeds [`output`], which
-//!   prints one line per check as it lands; [`redact`] keeps secrets out of both.
+//!   prints one line per check as it lands; [`redact`] keeps secrets out of both;
+//! - [`matchers`] is the assertion vocabulary of `plume:check/assert`.
+//!
+//! Everything that runs plugins sits behind the default `runtime` feature; without
+//! it the library is the pure input-handling part, which `host/fuzz` fuzzes.
 
+#[cfg(feature = "runtime")]
 pub mod bindings;
+#[cfg(feature = "runtime")]
 pub mod cache;
+#[cfg(feature = "runtime")]
 pub mod caps;
+#[cfg(feature = "runtime")]
 pub mod cleanup;
 pub mod egress;
+#[cfg(feature = "runtime")]
 pub mod engine;
 pub mod error;
 pub mod interpolate;
+#[cfg(feature = "runtime")]
 pub mod ledger;
+#[cfg(feature = "runtime")]
 pub mod limits;
+pub mod matchers;
+#[cfg(feature = "runtime")]
 pub mod output;
+#[cfg(feature = "runtime")]
 pub mod plan;
+#[cfg(feature = "runtime")]
 pub mod preflight;
+#[cfg(feature = "runtime")]
 pub mod prepare;
 pub mod redact;
+#[cfg(feature = "runtime")]
 pub mod reports;
+#[cfg(feature = "runtime")]
 pub mod runner;
+#[cfg(feature = "runtime")]
 pub mod scaffold;
+#[cfg(feature = "runtime")]
 pub mod state;
 pub mod suite;
 

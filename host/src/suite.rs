@@ -25,6 +25,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use serde::Deserialize;
 
 use crate::egress::AllowList;
@@ -370,7 +372,8 @@ fn resolve_plugin(
             path: PathBuf::from(&where_),
             message: format!("cannot read {}: {}", file.display(), io_reason(&e)),
         })?;
-        if reqwest::Certificate::from_pem_bundle(&pem).map_or(true, |c| c.is_empty()) {
+        let parsed: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
+        if parsed.map_or(true, |certs| certs.is_empty()) {
             return Err(PlumeError::SuiteInvalid {
                 path: PathBuf::from(&where_),
                 message: format!("{} holds no PEM certificate", file.display()),

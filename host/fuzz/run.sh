@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time over its kept corpus.
+#
+#   bash host/fuzz/run.sh [SECONDS_PER_TARGET]   (default 30)
+#
+# Installs what it needs on first use: the nightly toolchain (cargo-fuzz needs
+# it) and cargo-fuzz itself. A crash fails the script and leaves the input in
+# host/fuzz/artifacts/<target>/; replay it with
+#   cargo +nightly fuzz run -s none <target> host/fuzz/artifacts/<target>/<file>
+# New inputs found are added to host/fuzz/corpus/<target>/; minimise before
+# committing them with `cargo +nightly fuzz cmin -s none <target>`.
+set -euo pipefail
+seconds="${1:-30}"
+cd "$(dirname "$0")/.."
+
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    rustup toolchain install nightly --profile minimal
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked --version 0.13.2
+fi
+
+# The targets are safe Rust over safe Rust: plain libFuzzer coverage, no sanitizer.
+cargo +nightly fuzz build -s none
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+for target in $(cargo +nightly fuzz list); do
+    status=0
+    cargo +nightly fuzz run -s none "$target" "fuzz/corpus/$target" -- \
+        -max_total_time="$seconds" -max_len=4096 >"$log" 2>&1 || status=$?
+    if [ "$status" -ne 0 ]; then
+        tail -n 40 "$log"
+        echo "fuzz: $target FAILED (exit $status); the input is in host/fuzz/artifacts/$target/" >&2
+        exit 1
+    fi
+    echo "fuzz: $target ok, $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -n 1)s"
+done

@@ -1,0 +1,343 @@
+//! The assertion vocabulary behind `plume:check/assert`, free of the wasm runtime.
+//!
+//! A failure message states what was expected, what was found, and a bounded
+//! excerpt of the body, so a check's line is enough to debug from:
+//! `at /billing_plan: expected a value, found none; body: {"id":7,...}`.
+
+use regex::Regex;
+use serde_json::Value;
+
+/// Response headers as the contract passes them: name and value pairs.
+pub type Headers = Vec<(String, String)>;
+
+/// The JSON types `json-type` can expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    Null,
+    Boolean,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+/// How much of a body a failure message quotes.
+const EXCERPT_CHARS: usize = 160;
+
+/// A bounded, single-line excerpt of a body for failure messages.
+pub fn excerpt(body: &[u8]) -> String {
+    if body.is_empty() {
+        return "(empty)".to_owned();
+    }
+    let text = String::from_utf8_lossy(body);
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let count = flat.chars().count();
+    if count <= EXCERPT_CHARS {
+        flat
+    } else {
+        let head: String = flat.chars().take(EXCERPT_CHARS).collect();
+        format!("{head}… ({} bytes)", body.len())
+    }
+}
+
+pub fn status_in(status: u16, expected: &[u16], body: &[u8]) -> Result<(), String> {
+    if expected.contains(&status) {
+        return Ok(());
+    }
+    let want = match expected {
+        [one] => one.to_string(),
+        many => format!(
+            "one of {}",
+            many.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Err(format!(
+        "expected status {want}, got {status}; body: {}",
+        excerpt(body)
+    ))
+}
+
+fn parse(body: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(body)
+        .map_err(|e| format!("expected a JSON body ({e}); body: {}", excerpt(body)))
+}
+
+fn lookup<'a>(doc: &'a Value, pointer: &str, body: &[u8]) -> Result<&'a Value, String> {
+    if !pointer.is_empty() && !pointer.starts_with('/') {
+        return Err(format!(
+            "bad JSON pointer {pointer:?}: it must be empty or start with /"
+        ));
+    }
+    doc.pointer(pointer).ok_or_else(|| {
+        format!(
+            "at {}: expected a value, found none; body: {}",
+            show(pointer),
+            excerpt(body)
+        )
+    })
+}
+
+fn show(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "(root)"
+    } else {
+        pointer
+    }
+}
+
+/// A value as text: strings as they are, anything else as JSON.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn quoted(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > EXCERPT_CHARS {
+        format!("{}…", text.chars().take(EXCERPT_CHARS).collect::<String>())
+    } else {
+        text
+    }
+}
+
+pub fn json_exists(body: &[u8], pointer: &str) -> Result<(), String> {
+    lookup(&parse(body)?, pointer, body).map(|_| ())
+}
+
+pub fn json_get(body: &[u8], pointer: &str) -> Result<String, String> {
+    lookup(&parse(body)?, pointer, body).map(text_of)
+}
+
+pub fn json_equals(body: &[u8], pointer: &str, expected: &str) -> Result<(), String> {
+    let want: Value = serde_json::from_str(expected).map_err(|e| {
+        format!(
+            "the expected value {expected:?} is not JSON ({e}); write strings as \"\\\"text\\\"\""
+        )
+    })?;
+    let doc = parse(body)?;
+    let got = lookup(&doc, pointer, body)?;
+    if *got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "at {}: expected {}, got {}",
+            show(pointer),
+            quoted(&want),
+            quoted(got)
+        ))
+    }
+}
+
+pub fn json_matches(body: &[u8], pointer: &str, pattern: &str) -> Result<(), String> {
+    let re = Regex::new(pattern).map_err(|e| format!("bad regex {pattern:?}: {e}"))?;
+    let doc = parse(body)?;
+    let got = lookup(&doc, pointer, body)?;
+    if re.is_match(&text_of(got)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "at {}: expected a match for /{pattern}/, got {}",
+            show(pointer),
+            quoted(got)
+        ))
+    }
+}
+
+fn kind_name(kind: JsonKind) -> &'static str {
+    match kind {
+        JsonKind::Null => "null",
+        JsonKind::Boolean => "boolean",
+        JsonKind::Number => "number",
+        JsonKind::String => "string",
+        JsonKind::Array => "array",
+        JsonKind::Object => "object",
+    }
+}
+
+fn kind_of(value: &Value) -> JsonKind {
+    match value {
+        Value::Null => JsonKind::Null,
+        Value::Bool(_) => JsonKind::Boolean,
+        Value::Number(_) => JsonKind::Number,
+        Value::String(_) => JsonKind::String,
+        Value::Array(_) => JsonKind::Array,
+        Value::Object(_) => JsonKind::Object,
+    }
+}
+
+pub fn json_type(body: &[u8], pointer: &str, kind: JsonKind) -> Result<(), String> {
+    let doc = parse(body)?;
+    let got = lookup(&doc, pointer, body)?;
+    let actual = kind_of(got);
+    if actual == kind {
+        Ok(())
+    } else {
+        Err(format!(
+            "at {}: expected {}, got {} {}",
+            show(pointer),
+            kind_name(kind),
+            kind_name(actual),
+            quoted(got)
+        ))
+    }
+}
+
+pub fn json_non_empty(body: &[u8], pointer: &str) -> Result<(), String> {
+    let doc = parse(body)?;
+    let got = lookup(&doc, pointer, body)?;
+    let empty = match got {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
+    if empty {
+        Err(format!(
+            "at {}: expected a non-empty value, got {}",
+            show(pointer),
+            quoted(got)
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn names(headers: &Headers) -> String {
+    let list: Vec<&str> = headers.iter().map(|(k, _)| k.as_str()).collect();
+    if list.is_empty() {
+        "none".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+pub fn header_present(headers: &Headers, name: &str) -> Result<(), String> {
+    match header(headers, name) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "expected header {name}, not present (headers: {})",
+            names(headers)
+        )),
+    }
+}
+
+pub fn header_matches(headers: &Headers, name: &str, pattern: &str) -> Result<(), String> {
+    let re = Regex::new(pattern).map_err(|e| format!("bad regex {pattern:?}: {e}"))?;
+    match header(headers, name) {
+        Some(v) if re.is_match(v) => Ok(()),
+        Some(v) => Err(format!(
+            "header {name}: expected a match for /{pattern}/, got {v:?}"
+        )),
+        None => Err(format!(
+            "expected header {name}, not present (headers: {})",
+            names(headers)
+        )),
+    }
+}
+
+pub fn body_contains(body: &[u8], needle: &str) -> Result<(), String> {
+    let found = body
+        .windows(needle.len().max(1))
+        .any(|w| w == needle.as_bytes());
+    if found || needle.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the body to contain {needle:?}, not found; body: {}",
+            excerpt(body)
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &[u8] = br#"{"plan":"free","items":[1,2],"empty":"","n":3}"#;
+
+    #[test]
+    fn status_messages_show_expected_actual_and_body() {
+        assert!(status_in(200, &[200, 201], b"").is_ok());
+        let msg = status_in(500, &[401], br#"{"error":"boom"}"#).unwrap_err();
+        assert_eq!(
+            msg,
+            r#"expected status 401, got 500; body: {"error":"boom"}"#
+        );
+    }
+
+    #[test]
+    fn json_pointer_assertions_name_the_pointer() {
+        assert!(json_exists(DOC, "/plan").is_ok());
+        let msg = json_exists(DOC, "/billing_plan").unwrap_err();
+        assert!(
+            msg.starts_with("at /billing_plan: expected a value, found none; body: {"),
+            "{msg}"
+        );
+        assert_eq!(
+            json_equals(DOC, "/plan", "\"pro\"").unwrap_err(),
+            r#"at /plan: expected "pro", got "free""#
+        );
+        assert!(json_equals(DOC, "/n", "3").is_ok());
+        assert!(json_matches(DOC, "/plan", "^fr").is_ok());
+        assert_eq!(
+            json_type(DOC, "/items", JsonKind::Object).unwrap_err(),
+            "at /items: expected object, got array [1,2]"
+        );
+        assert_eq!(
+            json_non_empty(DOC, "/empty").unwrap_err(),
+            r#"at /empty: expected a non-empty value, got """#
+        );
+        assert_eq!(json_get(DOC, "/plan").unwrap(), "free");
+        assert_eq!(json_get(DOC, "/items").unwrap(), "[1,2]");
+    }
+
+    #[test]
+    fn non_json_bodies_are_quoted() {
+        let msg = json_exists(b"<html>oops</html>", "/a").unwrap_err();
+        assert!(
+            msg.contains("expected a JSON body") && msg.contains("<html>oops</html>"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn headers_and_body_contains() {
+        let h = vec![("content-type".to_string(), "text/event-stream".to_string())];
+        assert!(header_present(&h, "Content-Type").is_ok());
+        assert_eq!(
+            header_present(&h, "www-authenticate").unwrap_err(),
+            "expected header www-authenticate, not present (headers: content-type)"
+        );
+        assert!(header_matches(&h, "content-type", "^text/event-stream").is_ok());
+        assert!(body_contains(b"abc MARK def", "MARK").is_ok());
+        assert!(
+            body_contains(b"abc", "MARK")
+                .unwrap_err()
+                .contains("\"MARK\", not found")
+        );
+    }
+
+    #[test]
+    fn excerpts_are_bounded() {
+        let long = vec![b'x'; 10_000];
+        let e = excerpt(&long);
+        assert!(e.ends_with("… (10000 bytes)"), "{e}");
+        assert!(e.chars().count() < 200);
+    }
+}

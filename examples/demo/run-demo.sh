@@ -19,9 +19,10 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
     rustup target add wasm32-wasip2
 fi
 
-echo "== building plume, the demo service and the demo plugin (the first build takes several minutes)"
+echo "== building plume, the demo service, the demo plugin and the check packs (the first build takes several minutes)"
 cargo build --quiet -p plume -p plume-demo-service
-cargo build --quiet -p demo-plugin --target wasm32-wasip2 --release
+cargo build --quiet --target wasm32-wasip2 --release \
+    -p demo-plugin -p plume-pack-http -p plume-pack-release-artifact
 
 admin_password="demo-admin-password"
 log=$(mktemp)

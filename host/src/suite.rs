@@ -356,8 +356,7 @@ fn resolve_plugin(
     let mut config = BTreeMap::new();
     for (key, value) in &raw.config {
         let where_ = place(&format!("config.{key}"));
-        let text = scalar(value, &where_)?;
-        config.insert(key.clone(), interpolate(&text, values, &where_)?);
+        config.insert(key.clone(), config_value(value, values, &where_)?);
     }
     let mut tls_roots = Vec::new();
     for (i, entry) in raw.tls_roots.iter().enumerate() {
@@ -400,6 +399,45 @@ fn resolve_plugin(
         sha256: raw.sha256.as_ref().map(|d| d.trim().to_ascii_lowercase()),
         allow_private: raw.allow_private,
         tls_roots,
+    })
+}
+
+/// A plugin's config value as the plugin reads it: a scalar as text, a table
+/// or an array as JSON; every string in it interpolated.
+fn config_value(value: &toml::Value, values: &Values, place: &str) -> Result<String, PlumeError> {
+    match value {
+        toml::Value::Table(_) | toml::Value::Array(_) => {
+            Ok(json_of(value, values, place)?.to_string())
+        }
+        scalar_value => interpolate(&scalar(scalar_value, place)?, values, place),
+    }
+}
+
+fn json_of(
+    value: &toml::Value,
+    values: &Values,
+    place: &str,
+) -> Result<serde_json::Value, PlumeError> {
+    use serde_json::Value as Json;
+    Ok(match value {
+        toml::Value::String(s) => Json::String(interpolate(s, values, place)?),
+        toml::Value::Integer(i) => Json::from(*i),
+        toml::Value::Float(f) => Json::from(*f),
+        toml::Value::Boolean(b) => Json::Bool(*b),
+        toml::Value::Datetime(d) => Json::String(d.to_string()),
+        toml::Value::Array(items) => Json::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| json_of(v, values, &format!("{place}[{i}]")))
+                .collect::<Result<_, _>>()?,
+        ),
+        toml::Value::Table(table) => Json::Object(
+            table
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), json_of(v, values, &format!("{place}.{k}"))?)))
+                .collect::<Result<_, PlumeError>>()?,
+        ),
     })
 }
 

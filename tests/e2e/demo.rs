@@ -13,7 +13,7 @@ use crate::harness::{Run, plume_command};
 
 const ADMIN_PASSWORD: &str = "e2e-admin-password";
 /// Every check of the demo suite, whatever the fault.
-const CHECKS: usize = 49;
+const CHECKS: usize = 52;
 
 /// The checks each fault must turn red: no more, no fewer. The match is
 /// exhaustive, so a new fault cannot be added without saying what catches it.
@@ -100,9 +100,24 @@ fn the_healthy_service_is_all_green_with_stated_skips() {
     r.expect(
         "release.expected.version",
         "skip",
-        "EXPECTED_VERSION not set",
+        "expected_version is not set",
     );
-    r.expect("release.expected.sha", "skip", "EXPECTED_SHA not set");
+    r.expect("release.expected.sha", "skip", "expected_sha is not set");
+    r.expect(
+        "release.origin.same_binary",
+        "skip",
+        "origin_url is not set",
+    );
+    r.expect(
+        "release.sums.matches",
+        "ok",
+        "SHA256SUMS lists plume-demo-agent.bin",
+    );
+    r.expect(
+        "public.pricing.free_plan",
+        "ok",
+        "/plans/0/id = \"free\", /plans/0/monthly_price = 0",
+    );
     r.expect(
         "memories.query.marker_present",
         "ok",
@@ -117,7 +132,7 @@ fn the_healthy_service_is_all_green_with_stated_skips() {
         assert_eq!(r.outcome(cleanup), "ok", "{}", r.stdout);
     }
     assert!(
-        r.stdout.contains("47 passed, 0 failed, 2 skipped"),
+        r.stdout.contains("48 passed, 0 failed, 4 skipped"),
         "{}",
         r.stdout
     );
@@ -147,7 +162,7 @@ fn expected_version_and_sha_come_from_the_environment() {
     r.expect(
         "release.expected.version",
         "err",
-        &format!("version.json says {version}, the deploy expected 9.9.9"),
+        &format!("manifest version {version} != expected version 9.9.9"),
     );
     assert_eq!(r.code, 1);
 }

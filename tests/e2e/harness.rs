@@ -9,8 +9,8 @@ pub struct SuiteFile {
     pub path: PathBuf,
 }
 
-/// Writes `toml` as a suite file; `@basic@`, `@hostile@`, `@wrong@` and
-/// `@url@` are replaced by the guest paths and the server's URL.
+/// Writes `toml` as a suite file; `@basic@`, `@hostile@`, `@wrong@`, `@http@`,
+/// `@release@` and `@url@` are replaced by the guest paths and the server's URL.
 pub fn suite(toml: &str, url: &str) -> SuiteFile {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("plume.toml");
@@ -18,6 +18,8 @@ pub fn suite(toml: &str, url: &str) -> SuiteFile {
         .replace("@basic@", plume_test_guests::BASIC)
         .replace("@hostile@", plume_test_guests::HOSTILE)
         .replace("@wrong@", plume_test_guests::WRONG_WORLD)
+        .replace("@http@", plume_test_guests::PACK_HTTP)
+        .replace("@release@", plume_test_guests::PACK_RELEASE_ARTIFACT)
         .replace("@url@", url);
     std::fs::write(&path, text).expect("write suite");
     SuiteFile { _dir: dir, path }

@@ -18,6 +18,8 @@ const GUESTS: &[(&str, &str)] = &[
     ("HOSTILE", "guest-hostile"),
     ("WRONG_WORLD", "guest-wrong-world"),
     ("DEMO", "demo-plugin"),
+    ("PACK_HTTP", "plume-pack-http"),
+    ("PACK_RELEASE_ARTIFACT", "plume-pack-release-artifact"),
 ];
 const TARGET: &str = "wasm32-wasip2";
 
@@ -36,10 +38,9 @@ fn main() {
             manifest_dir.join(dir).display()
         );
     }
-    println!(
-        "cargo:rerun-if-changed={}",
-        workspace.join("sdk/rust/src").display()
-    );
+    for dir in ["sdk/rust/src", "examples/demo/plugin", "plugins"] {
+        println!("cargo:rerun-if-changed={}", workspace.join(dir).display());
+    }
     println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
 
     ensure_target();

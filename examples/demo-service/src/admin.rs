@@ -93,6 +93,12 @@ pub async fn version_json(State(state): State<AppState>, headers: HeaderMap) -> 
     .into_response()
 }
 
+/// The release's `SHA256SUMS`, as a release pipeline publishes it beside the binary.
+pub async fn sums(State(state): State<AppState>) -> Response {
+    let line = format!("{}  plume-demo-agent.bin\n", state.release.sha256);
+    ([(header::CONTENT_TYPE, "text/plain")], line).into_response()
+}
+
 pub async fn binary(State(state): State<AppState>) -> Response {
     let bytes = state.release.binary.clone();
     (

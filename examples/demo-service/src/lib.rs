@@ -77,6 +77,7 @@ fn admin_router(state: AppState) -> Router {
         .route("/admin/customers/{id}", get(admin::customer))
         .route("/stable/version.json", get(admin::version_json))
         .route("/stable/plume-demo-agent.bin", get(admin::binary))
+        .route("/stable/SHA256SUMS", get(admin::sums))
         .fallback(not_found)
         .with_state(state)
 }

@@ -7,8 +7,9 @@ use crate::__bindings::plume::check::types::{CheckResult, GroupInfo, Outcome, Pl
 use crate::ctx::Ctx;
 use crate::outcome::{Check, Halt};
 
-/// A check function.
-pub type CheckFn = fn(&mut Ctx) -> Check;
+/// A check: a function, or a closure over what the plugin read from its
+/// config when it was built (as the declarative packs in `plugins/` do).
+pub type CheckFn = Box<dyn Fn(&mut Ctx) -> Check + Send + Sync>;
 
 /// A plugin: its name, version, what it reads, and its groups in order.
 pub struct Plugin {
@@ -69,8 +70,12 @@ impl Plugin {
 
 impl Group {
     /// Registers a check; checks run in the order they are registered.
-    pub fn check(mut self, name: &str, run: CheckFn) -> Self {
-        self.checks.push((name.to_owned(), run));
+    pub fn check(
+        mut self,
+        name: &str,
+        run: impl Fn(&mut Ctx) -> Check + Send + Sync + 'static,
+    ) -> Self {
+        self.checks.push((name.to_owned(), Box::new(run)));
         self
     }
 }

@@ -6,6 +6,7 @@
 //! - [`HOSTILE`]: loops, traps, panics, memory bombs, stack overflow, denied hosts;
 //! - [`WRONG_WORLD`]: a component built against another version of the contract;
 //! - [`DEMO`]: the demo suite's product plugin (`examples/demo/plugin`);
+//! - [`PACK_HTTP`], [`PACK_RELEASE_ARTIFACT`]: the check packs in `plugins/`;
 //! - [`DEMO_JS`], [`DEMO_PY`]: its core ported to JavaScript and Python (`examples/js`, `examples/python`).
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));

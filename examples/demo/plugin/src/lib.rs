@@ -1,10 +1,12 @@
 //! The demo suite's product plugin: smoke checks for `examples/demo-service`
 //! in the style of the field reports — markers that must come back, writes
-//! read back, negative paths with their exact codes, status plus shape, and
-//! a release channel whose served bytes must match what was shipped.
+//! read back, negative paths with their exact codes, status plus shape. The
+//! demo suite gives its public JSON to the `http` pack and its release channel
+//! to the `release-artifact` pack (`plugins/`), so this plugin holds only what
+//! is specific to the product.
 //!
-//! Config: `admin_url`, `mcp_url`, `admin_email`, `expected_version`,
-//! `expected_sha`. Secret: `admin_password` (the admin group skips without it).
+//! Config: `admin_url`, `mcp_url`, `admin_email`. Secret: `admin_password`
+//! (the admin group skips without it).
 
 mod account;
 mod admin;
@@ -13,33 +15,18 @@ mod auth;
 mod discovery;
 mod health;
 mod memories;
-mod public;
-mod release;
 mod sse;
 
 use plume_sdk::prelude::*;
 
 fn plugin() -> Plugin {
     Plugin::new("demo", "0.1.0")
-        .config(&[
-            "admin_url",
-            "mcp_url",
-            "admin_email",
-            "expected_version",
-            "expected_sha",
-        ])
+        .config(&["admin_url", "mcp_url", "admin_email"])
         .secrets(&["admin_password"])
         .group("health", &[], |g| {
             g.check("admin.up", health::admin_up)
                 .check("mcp.up", health::mcp_up)
                 .check("versions.agree", health::versions_agree)
-        })
-        .group("public", &[], |g| {
-            g.check("pricing.plans", public::pricing_plans)
-                .check("pricing.free_plan", public::free_plan)
-                .check("auth_config.shape", public::auth_config_shape)
-                .check("auth_config.password_rule", public::password_rule)
-                .check("unknown_route.404", public::unknown_route)
         })
         .group("discovery", &[], |g| {
             g.check("as_metadata.keys", discovery::as_keys)
@@ -91,13 +78,6 @@ fn plugin() -> Plugin {
                 .check("customer.unknown_404", admin::unknown_customer)
                 .check("non_admin.403", admin::non_admin)
         })
-        .group("release", &[], |g| {
-            g.check("manifest.shape", release::manifest_shape)
-                .check("binary.matches_manifest", release::binary_matches)
-                .check("binary.content_length", release::content_length)
-                .check("expected.version", release::expected_version)
-                .check("expected.sha", release::expected_sha)
-        })
 }
 
 /// The admin listener's URL.
@@ -108,11 +88,6 @@ fn admin_url(ctx: &Ctx) -> Result<String, Halt> {
 /// The MCP listener's URL.
 fn mcp_url(ctx: &Ctx) -> Result<String, Halt> {
     Ok(ctx.config("mcp_url")?.trim_end_matches('/').to_owned())
-}
-
-/// The first 12 hex digits of a digest and an ellipsis, for details.
-fn short(sha: &str) -> String {
-    format!("{}…", &sha[..sha.len().min(12)])
 }
 
 plume_sdk::export_plugin!(plugin);

@@ -1,0 +1,98 @@
+//! `http`: declarative checks, written as tables in the suite file.
+//!
+//! A simple product needs no plugin code: each `[[plugins.NAME.config.checks]]`
+//! table is a request and what its answer must show (status set, JSON pointers
+//! with the host's matchers, headers, body text, latency, streams), plus values
+//! to capture for later checks and a cleanup registered before the request.
+//! Groups are the checks' `group` names in order of first use; the `groups`
+//! table gives them dependencies. See `plugins/http/README.md`.
+
+mod run;
+mod spec;
+mod template;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use plume_sdk::__bindings::plume::check::config;
+use plume_sdk::{Plugin, export_plugin};
+
+use spec::{CheckSpec, GroupSpec};
+
+/// Reads a JSON config value; a bad one stops the plugin's description with
+/// a message naming the key, which `plume` prints as a one-line error.
+fn read<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
+    let Some(text) = config::get(key) else {
+        return T::default();
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| bad_config(&format!("config.{key}: {e}")));
+    let named = |e: serde_json::Error| bad_config(&format!("config.{key}: {e}{HELP}"));
+    // Checks one by one, so an error names the table it is in.
+    if let serde_json::Value::Array(items) = &value {
+        for (i, item) in items.iter().enumerate() {
+            if let Err(e) = serde_json::from_value::<CheckSpec>(item.clone()) {
+                let at = ["group", "name"].map(|k| item[k].as_str().unwrap_or("?"));
+                bad_config(&format!(
+                    "config.{key}[{i}] ({}.{}): {e}{HELP}",
+                    at[0], at[1]
+                ));
+            }
+        }
+    }
+    serde_json::from_value(value).unwrap_or_else(named)
+}
+
+const HELP: &str = " (see plugins/http/README.md for the table's keys)";
+
+fn bad_config(message: &str) -> ! {
+    panic!("{message}")
+}
+
+fn build() -> Plugin {
+    let checks: Vec<CheckSpec> = read("checks");
+    let groups: BTreeMap<String, GroupSpec> = read("groups");
+    if checks.is_empty() {
+        bad_config("config.checks: no checks; add [[plugins.NAME.config.checks]] tables");
+    }
+    let mut order: Vec<String> = Vec::new();
+    for (i, c) in checks.iter().enumerate() {
+        if c.expect.count() == 0 {
+            bad_config(&format!(
+                "config.checks[{i}] ({}.{}): no expectations; give it an `expect` table (a status set, JSON pointers, headers, body text)",
+                c.group, c.name
+            ));
+        }
+        if !order.contains(&c.group) {
+            order.push(c.group.clone());
+        }
+    }
+    if let Some(unused) = groups.keys().find(|g| !order.contains(g)) {
+        bad_config(&format!(
+            "config.groups.{unused}: no check is in group {unused}"
+        ));
+    }
+    let checks: Vec<Arc<CheckSpec>> = checks.into_iter().map(Arc::new).collect();
+    let mut plugin = Plugin::new("http", env!("CARGO_PKG_VERSION")).config(&["checks", "groups"]);
+    for name in &order {
+        let depends: Vec<&str> = groups
+            .get(name)
+            .map(|g| g.depends_on.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mine: Vec<Arc<CheckSpec>> = checks
+            .iter()
+            .filter(|c| &c.group == name)
+            .cloned()
+            .collect();
+        plugin = plugin.group(name, &depends, move |mut group| {
+            for spec in mine {
+                let check_name = spec.name.clone();
+                group = group.check(&check_name, move |ctx| run::run(&spec, ctx));
+            }
+            group
+        });
+    }
+    plugin
+}
+
+export_plugin!(build);

@@ -1,0 +1,209 @@
+//! The binary the manifest names: downloaded once, hashed as it streams
+//! (never held whole in memory), and compared with the manifest, the
+//! expected digest and the `SHA256SUMS` file.
+
+use std::time::Instant;
+
+use plume_sdk::prelude::*;
+use plume_sdk::{Hasher, describe_error};
+
+use crate::manifest::expected;
+use crate::settings::{max_bytes, optional, timeout};
+use crate::short;
+
+/// How much one read may return.
+const CHUNK: u32 = 256 * 1024;
+
+/// A download, hashed as it streamed.
+pub struct Download {
+    pub status: u16,
+    pub sha256: String,
+    pub bytes: u64,
+    pub content_length: Option<String>,
+}
+
+/// Streams `url` through a hasher, stopping with `err` past the size cap.
+pub fn download(ctx: &Ctx, url: &str) -> Result<Download, Halt> {
+    let cap = max_bytes(ctx)?;
+    let mut request = ctx.get(url);
+    let deadline = timeout(ctx)?;
+    if let Some(limit) = deadline {
+        request = request.timeout(limit);
+    }
+    let mut stream = request
+        .open()
+        .map_err(|e| Halt::err(format!("GET {url}: {}", describe_error(&e))))?;
+    stream.expect_status(&[200])?;
+    let content_length = stream
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.clone());
+    let mut hasher = Hasher::new();
+    let mut bytes = 0u64;
+    let start = Instant::now();
+    let wait = deadline.unwrap_or(Duration::from_secs(30));
+    loop {
+        let left = wait.saturating_sub(start.elapsed());
+        let chunk = stream.read(CHUNK, left).map_err(|e| {
+            Halt::err(format!(
+                "GET {url} after {bytes} bytes: {}",
+                describe_error(&e)
+            ))
+        })?;
+        match chunk {
+            Chunk::Data(data) => {
+                bytes += data.len() as u64;
+                if bytes > cap {
+                    return fail(
+                        stream.status,
+                        format!(
+                            "{url} is larger than max_mib ({} MiB); stopped after {bytes} bytes",
+                            cap >> 20
+                        ),
+                    );
+                }
+                hasher.update(&data);
+            }
+            Chunk::Idle if left.is_zero() => {
+                return fail(
+                    stream.status,
+                    format!(
+                        "{url}: {bytes} bytes in {} ms and not finished",
+                        wait.as_millis()
+                    ),
+                );
+            }
+            Chunk::Idle => {}
+            Chunk::End => break,
+        }
+    }
+    Ok(Download {
+        status: stream.status,
+        sha256: hasher.finish(),
+        bytes,
+        content_length,
+    })
+}
+
+pub fn matches_manifest(ctx: &mut Ctx) -> Check {
+    let manifest = ctx.recall("sha256")?;
+    let got = download(ctx, &ctx.recall("download_url")?)?;
+    ctx.publish("served_sha", &got.sha256);
+    ctx.publish("served_bytes", &got.bytes.to_string());
+    ctx.publish(
+        "content_length",
+        got.content_length.as_deref().unwrap_or(""),
+    );
+    if got.sha256 != manifest {
+        return fail(
+            got.status,
+            format!(
+                "served sha {} != version.json sha {} ({} bytes)",
+                short(&got.sha256),
+                short(&manifest),
+                got.bytes
+            ),
+        );
+    }
+    ok(
+        got.status,
+        format!(
+            "{} bytes, sha256 {} matches the manifest",
+            got.bytes,
+            short(&got.sha256)
+        ),
+    )
+}
+
+pub fn content_length(ctx: &mut Ctx) -> Check {
+    let bytes = ctx.recall("served_bytes")?;
+    let declared = ctx.recall("content_length")?;
+    if declared.is_empty() {
+        return fail(
+            None,
+            format!("no Content-Length on the binary ({bytes} bytes received)"),
+        );
+    }
+    if declared != bytes {
+        return fail(
+            None,
+            format!("Content-Length {declared} != {bytes} bytes received"),
+        );
+    }
+    ok(
+        None,
+        format!("Content-Length {declared} matches the bytes received"),
+    )
+}
+
+pub fn expected_sha(ctx: &mut Ctx) -> Check {
+    let want = expected(ctx, "expected_sha")?.to_ascii_lowercase();
+    let served = ctx.recall("served_sha")?;
+    let manifest = ctx.recall("sha256")?;
+    if served != want {
+        return fail(
+            None,
+            format!(
+                "served sha {} != expected sha {}",
+                short(&served),
+                short(&want)
+            ),
+        );
+    }
+    if manifest != want {
+        return fail(
+            None,
+            format!(
+                "version.json sha {} != expected sha {}",
+                short(&manifest),
+                short(&want)
+            ),
+        );
+    }
+    ok(
+        None,
+        format!("served and published sha {} as built", short(&want)),
+    )
+}
+
+/// The digest a `SHA256SUMS` file gives for `file` (`<hex>  <name>` or `<hex> *<name>`).
+pub fn sums_entry(sums: &str, file: &str) -> Option<String> {
+    sums.lines().find_map(|line| {
+        let (hex, name) = line.trim().split_once(char::is_whitespace)?;
+        let name = name.trim_start().trim_start_matches('*');
+        (name == file).then(|| hex.to_ascii_lowercase())
+    })
+}
+
+pub fn sums_match(ctx: &mut Ctx) -> Check {
+    let Some(url) = optional(ctx, "sums_url") else {
+        return skip("sums_url is not set: no SHA256SUMS file to compare with");
+    };
+    let served = ctx.recall("served_sha")?;
+    let download_url = ctx.recall("download_url")?;
+    let file = download_url
+        .split(['?', '#'])
+        .next()
+        .and_then(|u| u.rsplit('/').next())
+        .unwrap_or_default();
+    let resp = ctx.get(&url).send()?;
+    resp.expect_status(&[200])?;
+    let Some(listed) = sums_entry(&resp.text(), file) else {
+        return fail(resp.status, format!("{url} lists no {file}"));
+    };
+    if listed != served {
+        return fail(
+            resp.status,
+            format!(
+                "served sha {} != SHA256SUMS sha {} for {file}",
+                short(&served),
+                short(&listed)
+            ),
+        );
+    }
+    ok(
+        resp.status,
+        format!("SHA256SUMS lists {file} with sha {}", short(&listed)),
+    )
+}

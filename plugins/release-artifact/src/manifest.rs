@@ -1,0 +1,80 @@
+//! The manifest: fetched and its shape checked, its values kept for the
+//! checks that follow (`version`, `sha256`, `download_url`).
+
+use plume_sdk::prelude::*;
+
+use crate::settings::{manifest_url, optional, pointer};
+use crate::short;
+
+const SEMVER: &str = r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$";
+const SHA256: &str = "^[0-9a-f]{64}$";
+const RFC3339: &str = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$";
+
+/// The fields of a manifest, read through the configured pointers.
+pub struct Manifest {
+    pub status: u16,
+    pub version: String,
+    pub sha256: String,
+    pub download_url: String,
+}
+
+/// Fetches a manifest and checks its shape; `err` says which field is off.
+pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
+    let (v, s, u, t) = (
+        pointer(ctx, "version_pointer", "/version"),
+        pointer(ctx, "sha_pointer", "/sha256"),
+        pointer(ctx, "url_pointer", "/download_url"),
+        pointer(ctx, "time_pointer", "/updated_at"),
+    );
+    let resp = ctx.get(url).send()?;
+    resp.expect_status(&[200])?
+        .expect_json_match(&v, SEMVER)?
+        .expect_json_match(&s, SHA256)?
+        .expect_json_match(&u, "^https?://")?
+        .expect_json_match(&t, RFC3339)?;
+    Ok(Manifest {
+        status: resp.status,
+        version: resp.json_str(&v)?,
+        sha256: resp.json_str(&s)?,
+        download_url: resp.json_str(&u)?,
+    })
+}
+
+pub fn shape(ctx: &mut Ctx) -> Check {
+    let m = fetch(ctx, &manifest_url(ctx)?)?;
+    ctx.publish("version", &m.version);
+    ctx.publish("sha256", &m.sha256);
+    ctx.publish("download_url", &m.download_url);
+    ok(
+        m.status,
+        format!(
+            "version {}, sha256 {}, {}",
+            m.version,
+            short(&m.sha256),
+            m.download_url
+        ),
+    )
+}
+
+/// An expected value from the config; `skip` naming the key when unset.
+pub fn expected(ctx: &Ctx, key: &str) -> Result<String, Halt> {
+    match optional(ctx, key) {
+        Some(v) => Ok(v),
+        None => skip(format!(
+            "{key} is not set: no expected value to compare with"
+        )),
+    }
+}
+
+pub fn expected_version(ctx: &mut Ctx) -> Check {
+    let want = expected(ctx, "expected_version")?;
+    let served = ctx.recall("version")?;
+    let want_bare = want.trim_start_matches('v');
+    if served.trim_start_matches('v') != want_bare {
+        return fail(
+            None,
+            format!("manifest version {served} != expected version {want}"),
+        );
+    }
+    ok(None, format!("version {served} as expected"))
+}

@@ -1,0 +1,190 @@
+//! The `release-artifact` pack (`plugins/release-artifact`) against nginx
+//! serving a release as a CDN and an origin would: healthy, a stale CDN
+//! manifest, a malformed manifest, and a binary over the size cap. (Its run
+//! against the demo service's release channel is in `demo.rs`.)
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::harness::{Run, run, suite};
+use crate::nginx::Nginx;
+
+const VERSION: &str = "2.3.4";
+
+/// A release folder: the binary, its SHA256SUMS and a manifest.
+struct Release {
+    dir: tempfile::TempDir,
+    sha: String,
+}
+
+fn binary() -> Vec<u8> {
+    (0..2 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2246822519) >> 23) as u8)
+        .collect()
+}
+
+fn sha_of(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Release {
+    fn new() -> Release {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bytes = binary();
+        let sha = sha_of(&bytes);
+        std::fs::write(dir.path().join("plume-agent.bin"), &bytes).unwrap();
+        std::fs::write(
+            dir.path().join("SHA256SUMS"),
+            format!("{sha}  plume-agent.bin\n{}  other.bin\n", sha_of(b"other")),
+        )
+        .unwrap();
+        Release { dir, sha }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes the manifest; `download` is the base URL the binary is under.
+    fn manifest(&self, version: &str, sha: &str, download: &str) {
+        let doc = serde_json::json!({
+            "version": version,
+            "sha256": sha,
+            "download_url": format!("{download}/plume-agent.bin"),
+            "updated_at": "2026-11-25T09:30:00Z",
+        });
+        std::fs::write(self.path().join("version.json"), doc.to_string()).unwrap();
+    }
+}
+
+fn run_pack(nginx: &Nginx, config: &str) -> Run {
+    let toml = format!(
+        "name = \"release\"\ncheck-timeout = \"10s\"\n\n[plugins.release]\npath = \"@release@\"\n\
+         allow-hosts = [\"{cdn}\", \"{origin}\"]\n\n[plugins.release.config]\n\
+         manifest_url = \"{cdn}/version.json\"\n{config}\n",
+        cdn = nginx.url(0),
+        origin = nginx.url(1),
+    );
+    let s = suite(&toml, "");
+    run(&s.path, &[])
+}
+
+fn full_config(nginx: &Nginx, sha: &str) -> String {
+    format!(
+        "expected_version = \"{VERSION}\"\nexpected_sha = \"{sha}\"\n\
+         sums_url = \"{}/SHA256SUMS\"\norigin_url = \"{}/version.json\"\n",
+        nginx.url(0),
+        nginx.url(1)
+    )
+}
+
+#[test]
+fn a_healthy_release_passes_every_check_with_both_values_shown() {
+    let (cdn, origin) = (Release::new(), Release::new());
+    let nginx = Nginx::serve(&[cdn.path(), origin.path()]);
+    cdn.manifest(VERSION, &cdn.sha, &nginx.url(0));
+    origin.manifest(VERSION, &origin.sha, &nginx.url(1));
+    let r = run_pack(&nginx, &full_config(&nginx, &cdn.sha));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let short = &cdn.sha[..12];
+    r.expect(
+        "release.manifest.shape",
+        "ok",
+        &format!("version {VERSION}, sha256 {short}…"),
+    );
+    r.expect(
+        "release.expected.version",
+        "ok",
+        "version 2.3.4 as expected",
+    );
+    r.expect(
+        "release.binary.matches_manifest",
+        "ok",
+        &format!("2097152 bytes, sha256 {short}… matches the manifest"),
+    );
+    r.expect(
+        "release.binary.content_length",
+        "ok",
+        "Content-Length 2097152 matches",
+    );
+    r.expect("release.expected.sha", "ok", "as built");
+    r.expect(
+        "release.sums.matches",
+        "ok",
+        "SHA256SUMS lists plume-agent.bin",
+    );
+    r.expect(
+        "release.origin.same_manifest",
+        "ok",
+        "origin and cdn both at 2.3.4",
+    );
+    r.expect(
+        "release.origin.same_binary",
+        "ok",
+        "origin serves the same 2097152 bytes",
+    );
+}
+
+#[test]
+fn a_stale_cdn_manifest_is_caught_with_both_digests() {
+    let (cdn, origin) = (Release::new(), Release::new());
+    let nginx = Nginx::serve(&[cdn.path(), origin.path()]);
+    // The CDN still serves the previous release's manifest over the new binary.
+    let old_sha = sha_of(b"the previous build");
+    cdn.manifest("2.3.3", &old_sha, &nginx.url(0));
+    origin.manifest(VERSION, &origin.sha, &nginx.url(1));
+    let r = run_pack(&nginx, &full_config(&nginx, &cdn.sha));
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let (new, old) = (&cdn.sha[..12], &old_sha[..12]);
+    r.expect(
+        "release.expected.version",
+        "err",
+        "manifest version 2.3.3 != expected version 2.3.4",
+    );
+    r.expect(
+        "release.binary.matches_manifest",
+        "err",
+        &format!("served sha {new}… != version.json sha {old}…"),
+    );
+    r.expect(
+        "release.expected.sha",
+        "err",
+        &format!("version.json sha {old}… != expected sha {new}…"),
+    );
+    r.expect("release.sums.matches", "ok", new);
+    r.expect(
+        "release.origin.same_manifest",
+        "err",
+        &format!("cdn version 2.3.3 != origin version 2.3.4; cdn sha {old}… != origin sha {new}…"),
+    );
+    r.expect("release.origin.same_binary", "ok", "the same 2097152 bytes");
+}
+
+#[test]
+fn a_malformed_manifest_and_an_oversized_binary_are_named() {
+    let release = Release::new();
+    let nginx = Nginx::serve(&[release.path(), release.path()]);
+    std::fs::write(
+        release.path().join("version.json"),
+        r#"{"version":"2.3.4","sha256":"not-a-digest","download_url":"x","updated_at":"today"}"#,
+    )
+    .unwrap();
+    let r = run_pack(&nginx, "");
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    r.expect(
+        "release.manifest.shape",
+        "err",
+        "at /sha256: expected a match for /^[0-9a-f]{64}$/, got \"not-a-digest\"",
+    );
+    r.expect("release.binary.matches_manifest", "skip", "no `sha256`");
+
+    release.manifest(VERSION, &release.sha, &nginx.url(0));
+    let r = run_pack(&nginx, "max_mib = 1");
+    r.expect(
+        "release.binary.matches_manifest",
+        "err",
+        "is larger than max_mib (1 MiB); stopped after",
+    );
+    r.expect("release.sums.matches", "skip", "sums_url is not set");
+}

@@ -9,6 +9,7 @@ wasmtime::component::bindgen!({
     world: "plugin",
     imports: {
         "plume:check/http": async | trappable,
+        "plume:check/tls": async | trappable,
         "plume:check/clock.sleep": async | trappable,
         default: trappable,
     },
@@ -19,4 +20,4 @@ wasmtime::component::bindgen!({
     },
 });
 
-pub use self::plume::check::{assert, cleanup, clock, config, digest, http, log, types};
+pub use self::plume::check::{assert, cleanup, clock, config, digest, http, log, tls, types};

@@ -74,7 +74,7 @@ pub enum PlumeError {
     },
 
     #[error(
-        "plugin `{plugin}`: {path} was built for another contract: {reason} (rebuild it against plume:check@0.1.0)"
+        "plugin `{plugin}`: {path} was built for another contract: {reason} (rebuild it against plume:check@0.1.x)"
     )]
     WrongWorld {
         plugin: String,

@@ -17,13 +17,13 @@
 //
 //   export const { describe, runCheck } = plugin.exports();
 
-import * as http from "plume:check/http@0.1.0";
-import * as assert from "plume:check/assert@0.1.0";
-import * as config from "plume:check/config@0.1.0";
-import * as cleanup from "plume:check/cleanup@0.1.0";
-import * as clock from "plume:check/clock@0.1.0";
-import * as digest from "plume:check/digest@0.1.0";
-import * as log from "plume:check/log@0.1.0";
+import * as http from "plume:check/http@0.1.1";
+import * as assert from "plume:check/assert@0.1.1";
+import * as config from "plume:check/config@0.1.1";
+import * as cleanup from "plume:check/cleanup@0.1.1";
+import * as clock from "plume:check/clock@0.1.1";
+import * as digest from "plume:check/digest@0.1.1";
+import * as log from "plume:check/log@0.1.1";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -12,6 +12,7 @@ mod nginx;
 mod outcomes;
 mod pack_http;
 mod pack_release;
+mod pack_tls;
 mod pinning;
 mod polyglot;
 mod reports;

@@ -12,30 +12,58 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::harness::{run, suite};
 
-/// A CA and a leaf certificate for `name` it signed (expired if asked).
-fn certificates(
+/// How long a test certificate is valid.
+#[derive(Clone, Copy)]
+pub enum Validity {
+    /// rcgen's default: from 1975 to 4096.
+    Long,
+    /// 2020 to 2021.
+    Expired,
+    /// From yesterday for this many days.
+    Days(i64),
+}
+
+/// A CA and a leaf certificate for `name` it signed.
+pub fn certificates(
     name: &str,
-    expired: bool,
+    validity: Validity,
 ) -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
     let leaf_key = KeyPair::generate().unwrap();
     let mut params = CertificateParams::new(vec![name.to_owned()]).unwrap();
-    if expired {
-        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
-        params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    match validity {
+        Validity::Long => {}
+        Validity::Expired => {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
+        Validity::Days(days) => {
+            let now = time::OffsetDateTime::now_utc();
+            params.not_before = now - time::Duration::days(1);
+            params.not_after = now + time::Duration::days(days) + time::Duration::hours(1);
+        }
     }
     let leaf = params.signed_by(&leaf_key, &ca).unwrap();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
     (ca.pem(), leaf.der().clone(), key)
 }
 
-/// Serves `ok` over TLS with `cert`; returns the port.
-fn https_server(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> u16 {
+/// Serves `ok` over TLS with `cert` (TLS 1.2 only if asked); returns the port.
+pub fn https_server(
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+    tls12_only: bool,
+) -> u16 {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions: &[&rustls::SupportedProtocolVersion] = if tls12_only {
+        &[&rustls::version::TLS12]
+    } else {
+        rustls::DEFAULT_VERSIONS
+    };
     let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(vec![cert], key)
@@ -64,18 +92,30 @@ fn https_server(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> u
     port
 }
 
-/// Runs the probe against an HTTPS server whose leaf is for `name`.
-fn probe(name: &str, expired: bool, trust_ca: bool) -> crate::harness::Run {
-    let (ca_pem, cert, key) = certificates(name, expired);
-    let port = https_server(cert, key);
+/// The CA written to a temporary file, and the suite line that trusts it
+/// (empty when it is not to be trusted); keep the folder while the run lasts.
+pub fn tls_roots(ca_pem: &str, trust: bool) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, ca_pem).unwrap();
-    let roots = if trust_ca {
+    let line = if trust {
         format!("tls-roots = [\"{}\"]", ca_file.display())
     } else {
         String::new()
     };
+    (dir, line)
+}
+
+/// Runs the probe against an HTTPS server whose leaf is for `name`.
+fn probe(name: &str, expired: bool, trust_ca: bool) -> crate::harness::Run {
+    let validity = if expired {
+        Validity::Expired
+    } else {
+        Validity::Long
+    };
+    let (ca_pem, cert, key) = certificates(name, validity);
+    let port = https_server(cert, key, false);
+    let (dir, roots) = tls_roots(&ca_pem, trust_ca);
     let toml = format!(
         r#"
 [plugins.hostile]

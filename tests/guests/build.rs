@@ -17,9 +17,11 @@ const GUESTS: &[(&str, &str)] = &[
     ("BASIC", "guest-basic"),
     ("HOSTILE", "guest-hostile"),
     ("WRONG_WORLD", "guest-wrong-world"),
+    ("CONTRACT_0_1_0", "guest-contract-0-1-0"),
     ("DEMO", "demo-plugin"),
     ("PACK_HTTP", "plume-pack-http"),
     ("PACK_RELEASE_ARTIFACT", "plume-pack-release-artifact"),
+    ("PACK_TLS", "plume-pack-tls"),
 ];
 const TARGET: &str = "wasm32-wasip2";
 
@@ -32,7 +34,7 @@ fn main() {
     let out_dir = PathBuf::from(env("OUT_DIR"));
     let target_dir = guest_target_dir(&out_dir, &workspace);
 
-    for dir in ["basic", "hostile", "wrong-world"] {
+    for dir in ["basic", "hostile", "wrong-world", "contract-0.1.0"] {
         println!(
             "cargo:rerun-if-changed={}",
             manifest_dir.join(dir).display()

@@ -1,7 +1,7 @@
 //! [`Ctx`]: what a check can reach — config, secrets, group values, HTTP,
 //! cleanups, logs, markers and digests.
 
-use crate::__bindings::plume::check::{cleanup, config, digest, log};
+use crate::__bindings::plume::check::{cleanup, config, digest, log, tls};
 use crate::outcome::Halt;
 use crate::request::RequestBuilder;
 
@@ -100,6 +100,12 @@ impl Ctx {
     /// Register it before the work that needs undoing.
     pub fn defer(&self, label: &str, request: RequestBuilder) {
         cleanup::defer(label, &request.into_request());
+    }
+
+    /// What `url`'s server presents in its TLS handshake: version, chain,
+    /// whether the chain verifies and the leaf fits the host name (contract 0.1.1).
+    pub fn tls(&self, url: &str) -> Result<tls::Peer, Halt> {
+        tls::inspect(url, None).map_err(|e| Halt::err(crate::describe_error(&e)))
     }
 
     /// A fresh `PLUME-MARKER-<hex>` to write and read back.

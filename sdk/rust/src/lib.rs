@@ -51,6 +51,9 @@ pub use response::{DigestResponse, JsonKind, Response};
 pub use retry::{Settled, eventually};
 pub use stream::{Chunk, Stream};
 
+/// What a server presents in its TLS handshake ([`Ctx::tls`]).
+pub use __bindings::plume::check::tls::{Certificate, Peer};
+
 /// The contract's HTTP error, for checks that inspect why a request failed.
 pub use __bindings::plume::check::http::HttpError;
 

@@ -1,0 +1,187 @@
+//! `tls`: the certificates a product's hosts present (contract 0.1.1's
+//! `tls` interface). For each configured `https://` URL, four checks: days
+//! to expiry against a warning threshold, the host name, the chain against
+//! the trusted roots, and the negotiated version against a minimum. One
+//! handshake per host serves its four checks. See `plugins/tls/README.md`.
+
+mod date;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use plume_sdk::Peer;
+use plume_sdk::prelude::*;
+
+/// Handshakes already made by this instance (one group), by URL: one
+/// attempt per host serves its four checks, failed or not.
+static SEEN: Mutex<Option<HashMap<String, Result<Peer, String>>>> = Mutex::new(None);
+
+/// The configured URLs: a JSON array, or one URL.
+fn hosts() -> Vec<String> {
+    let raw = plume_sdk::__bindings::plume::check::config::get("hosts").unwrap_or_default();
+    match serde_json::from_str::<Vec<String>>(&raw) {
+        Ok(list) => list,
+        Err(_) if raw.trim().is_empty() => Vec::new(),
+        Err(_) => vec![raw.trim().to_owned()],
+    }
+}
+
+/// `host:port` of a URL, for check names.
+fn label(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or(rest)
+        .to_owned()
+}
+
+fn peer(ctx: &Ctx, url: &str) -> Result<Peer, Halt> {
+    let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+    let map = seen.get_or_insert_with(HashMap::new);
+    let result = map.entry(url.to_owned()).or_insert_with(|| {
+        ctx.tls(url).map_err(|halt| match halt {
+            Halt::Err { detail, .. } => detail,
+            Halt::Skip { reason } => reason,
+        })
+    });
+    result.clone().map_err(Halt::err)
+}
+
+fn leaf(p: &Peer) -> Result<&plume_sdk::Certificate, Halt> {
+    p.chain
+        .first()
+        .ok_or_else(|| Halt::err("the server presented no certificate"))
+}
+
+fn number(ctx: &Ctx, key: &str, default: i64) -> Result<i64, Halt> {
+    match ctx.config_opt(key).filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| Halt::err(format!("config {key} {v:?} is not a whole number"))),
+    }
+}
+
+fn expiry(ctx: &Ctx, url: &str) -> Check {
+    let p = peer(ctx, url)?;
+    let leaf = leaf(&p)?;
+    let warn = number(ctx, "warn_days", 14)?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let left = leaf.not_after - now;
+    let days = left.div_euclid(86_400);
+    let on = date::ymd(leaf.not_after);
+    if left < 0 {
+        return fail(None, format!("expired on {on} ({} days ago)", -days));
+    }
+    if days < warn {
+        return fail(
+            None,
+            format!("expires in {days} days (on {on}), under warn_days {warn}"),
+        );
+    }
+    ok(None, format!("expires in {days} days (on {on})"))
+}
+
+fn hostname(ctx: &Ctx, url: &str) -> Check {
+    let p = peer(ctx, url)?;
+    let leaf = leaf(&p)?;
+    let host = label(url);
+    let host = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
+    if p.name_matches {
+        ok(
+            None,
+            format!("valid for {host} (names: {})", leaf.names.join(", ")),
+        )
+    } else {
+        fail(
+            None,
+            format!(
+                "the certificate is for [{}], not {host}",
+                leaf.names.join(", ")
+            ),
+        )
+    }
+}
+
+fn chain(ctx: &Ctx, url: &str) -> Check {
+    let p = peer(ctx, url)?;
+    let leaf = leaf(&p)?;
+    match &p.chain_error {
+        None => ok(
+            None,
+            format!(
+                "{} certificate(s) verify to a trusted root; issuer {}",
+                p.chain.len(),
+                leaf.issuer
+            ),
+        ),
+        Some(why) => fail(
+            None,
+            format!("the chain does not verify: {why}; issuer {}", leaf.issuer),
+        ),
+    }
+}
+
+/// A check of one configured URL.
+type CheckOn = fn(&Ctx, &str) -> Check;
+
+/// Protocol versions in order.
+const VERSIONS: [&str; 2] = ["TLSv1.2", "TLSv1.3"];
+
+fn version(ctx: &Ctx, url: &str) -> Check {
+    let p = peer(ctx, url)?;
+    let min = ctx
+        .config_opt("min_version")
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "TLSv1.2".to_owned());
+    let rank = |v: &str| VERSIONS.iter().position(|k| k.eq_ignore_ascii_case(v));
+    let Some(want) = rank(&min) else {
+        return Err(Halt::err(format!(
+            "config min_version {min:?}: use TLSv1.2 or TLSv1.3"
+        )));
+    };
+    match rank(&p.version) {
+        Some(got) if got >= want => ok(None, format!("negotiated {} (minimum {min})", p.version)),
+        _ => fail(
+            None,
+            format!("negotiated {}, below min_version {min}", p.version),
+        ),
+    }
+}
+
+fn plugin() -> Plugin {
+    let mut plugin = Plugin::new("tls", env!("CARGO_PKG_VERSION")).config(&[
+        "hosts",
+        "warn_days",
+        "min_version",
+    ]);
+    let urls = hosts();
+    if urls.is_empty() {
+        panic!(
+            "config.hosts: no hosts; set hosts = [\"https://example.com\"] (see plugins/tls/README.md)"
+        );
+    }
+    plugin = plugin.group("tls", &[], move |mut g| {
+        for url in urls {
+            let name = label(&url);
+            let checks: [(&str, CheckOn); 4] = [
+                ("expiry", expiry),
+                ("hostname", hostname),
+                ("chain", chain),
+                ("version", version),
+            ];
+            for (what, run) in checks {
+                let url = url.clone();
+                g = g.check(&format!("{name}.{what}"), move |ctx| run(ctx, &url));
+            }
+        }
+        g
+    });
+    plugin
+}
+
+plume_sdk::export_plugin!(plugin);

@@ -1,0 +1,155 @@
+//! The `tls` pack (`plugins/tls`, contract 0.1.1's `tls` interface) against
+//! loopback TLS servers with certificates the test makes: valid, for
+//! another name, expired, close to expiry, from an unknown CA, and TLS 1.2
+//! only. Each fault turns exactly its check red, with the facts in the line.
+//! And a plugin built against contract 0.1.0 still loads and runs.
+
+use crate::harness::{Run, run, suite};
+use crate::server::TestServer;
+use crate::tls::{Validity, certificates, https_server, tls_roots};
+
+/// Runs the pack against one server whose leaf is for `name`.
+fn pack(name: &str, validity: Validity, trust_ca: bool, tls12_only: bool, extra: &str) -> Run {
+    let (ca_pem, cert, key) = certificates(name, validity);
+    let port = https_server(cert, key, tls12_only);
+    let (dir, roots) = tls_roots(&ca_pem, trust_ca);
+    let toml = format!(
+        "[plugins.tls]\npath = \"@tls@\"\nallow-hosts = [\"https://127.0.0.1:{port}\"]\n{roots}\n\
+         [plugins.tls.config]\nhosts = [\"https://127.0.0.1:{port}/\"]\n{extra}\n"
+    );
+    let s = suite(&toml, "");
+    let r = run(&s.path, &[]);
+    drop(dir);
+    r
+}
+
+fn red(r: &Run) -> Vec<String> {
+    r.names()
+        .into_iter()
+        .filter(|n| r.outcome(n) == "err")
+        .map(|n| n.rsplit('.').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_valid_certificate_passes_all_four_checks() {
+    let r = pack(
+        "127.0.0.1",
+        Validity::Days(90),
+        true,
+        false,
+        "min_version = \"TLSv1.3\"",
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let host = r.names()[0].split(".expiry").next().unwrap().to_owned();
+    r.expect(&format!("{host}.expiry"), "ok", "expires in 90 days");
+    r.expect(
+        &format!("{host}.hostname"),
+        "ok",
+        "valid for 127.0.0.1 (names: 127.0.0.1)",
+    );
+    r.expect(&format!("{host}.chain"), "ok", "verify to a trusted root");
+    r.expect(
+        &format!("{host}.version"),
+        "ok",
+        "negotiated TLSv1.3 (minimum TLSv1.3)",
+    );
+}
+
+#[test]
+fn each_fault_turns_exactly_its_check_red() {
+    let wrong_name = pack("wrong.example", Validity::Long, true, false, "");
+    assert_eq!(red(&wrong_name), ["hostname"], "{}", wrong_name.stdout);
+    assert!(
+        wrong_name
+            .stdout
+            .contains("the certificate is for [wrong.example], not 127.0.0.1"),
+        "{}",
+        wrong_name.stdout
+    );
+
+    let expired = pack("127.0.0.1", Validity::Expired, true, false, "");
+    assert_eq!(red(&expired), ["expiry", "chain"], "{}", expired.stdout);
+    assert!(
+        expired.stdout.contains("expired on 2021-01-01"),
+        "{}",
+        expired.stdout
+    );
+
+    let soon = pack(
+        "127.0.0.1",
+        Validity::Days(5),
+        true,
+        false,
+        "warn_days = 14",
+    );
+    assert_eq!(red(&soon), ["expiry"], "{}", soon.stdout);
+    assert!(
+        soon.stdout.contains("expires in 5 days") && soon.stdout.contains("under warn_days 14"),
+        "{}",
+        soon.stdout
+    );
+
+    let unknown_ca = pack("127.0.0.1", Validity::Long, false, false, "");
+    assert_eq!(red(&unknown_ca), ["chain"], "{}", unknown_ca.stdout);
+    assert!(
+        unknown_ca
+            .stdout
+            .contains("the chain does not verify: invalid peer certificate: UnknownIssuer"),
+        "{}",
+        unknown_ca.stdout
+    );
+
+    let old = pack(
+        "127.0.0.1",
+        Validity::Long,
+        true,
+        true,
+        "min_version = \"TLSv1.3\"",
+    );
+    assert_eq!(red(&old), ["version"], "{}", old.stdout);
+    assert!(
+        old.stdout
+            .contains("negotiated TLSv1.2, below min_version TLSv1.3"),
+        "{}",
+        old.stdout
+    );
+}
+
+#[test]
+fn hosts_outside_the_egress_policy_are_denied_once_each() {
+    let toml = "[plugins.tls]\npath = \"@tls@\"\n\
+                allow-hosts = [\"https://127.0.0.1:1\", \"https://localhost:9\"]\n\
+                [plugins.tls.config]\nhosts = [\"https://127.0.0.1:9/\", \"https://localhost:9/\"]\n";
+    let s = suite(toml, "");
+    let r = run(&s.path, &[]);
+    r.expect(
+        "tls.127.0.0.1:9.expiry",
+        "err",
+        "denied: https://127.0.0.1:9 is not in allow-hosts",
+    );
+    r.expect(
+        "tls.localhost:9.chain",
+        "err",
+        "denied: localhost resolves only to blocked addresses (127.0.0.1: loopback)",
+    );
+    // One attempt per host serves its four checks.
+    assert!(
+        r.stdout.contains("2 request(s) denied by allow-hosts"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_plugin_built_against_contract_0_1_0_still_loads_and_runs() {
+    let server = TestServer::start();
+    let toml = format!(
+        "[plugins.old]\npath = \"{}\"\nallow-hosts = [\"@url@\"]\nconfig = {{ url = \"@url@/ok\" }}\n",
+        plume_test_guests::CONTRACT_0_1_0
+    );
+    let s = suite(&toml, &server.url());
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.expect("old.send", "ok", "a 0.1.0 plugin got 15 bytes");
+}

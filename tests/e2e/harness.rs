@@ -10,7 +10,7 @@ pub struct SuiteFile {
 }
 
 /// Writes `toml` as a suite file; `@basic@`, `@hostile@`, `@wrong@`, `@http@`,
-/// `@release@`, `@tls@` and `@url@` are replaced by the guest paths and the server's URL.
+/// `@release@`, `@tls@`, `@oauth@` and `@url@` are replaced by the guest paths and the server's URL.
 pub fn suite(toml: &str, url: &str) -> SuiteFile {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("plume.toml");
@@ -21,6 +21,7 @@ pub fn suite(toml: &str, url: &str) -> SuiteFile {
         .replace("@http@", plume_test_guests::PACK_HTTP)
         .replace("@release@", plume_test_guests::PACK_RELEASE_ARTIFACT)
         .replace("@tls@", plume_test_guests::PACK_TLS)
+        .replace("@oauth@", plume_test_guests::PACK_OAUTH)
         .replace("@url@", url);
     std::fs::write(&path, text).expect("write suite");
     SuiteFile { _dir: dir, path }

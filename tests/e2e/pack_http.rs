@@ -126,7 +126,8 @@ fn a_suite_of_tables_runs_captures_markers_streams_and_cleanups() {
         .position(|l| l.starts_with("DELETE /cleanup/login-PLUME-MARKER-"))
         .unwrap_or_else(|| panic!("no cleanup in {log:?}"));
     assert_eq!(cleanup, log.len() - 1, "{log:?}");
-    r.expect("cleanup.DELETE", "ok", "204");
+    r.expect("cleanup.token", "ok", "DELETE ");
+    r.expect("cleanup.token", "ok", "-> 204");
 }
 
 const RED: &str = r#"

@@ -22,6 +22,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("PACK_HTTP", "plume-pack-http"),
     ("PACK_RELEASE_ARTIFACT", "plume-pack-release-artifact"),
     ("PACK_TLS", "plume-pack-tls"),
+    ("PACK_OAUTH", "plume-pack-oauth"),
 ];
 const TARGET: &str = "wasm32-wasip2";
 

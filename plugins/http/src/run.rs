@@ -29,7 +29,7 @@ pub fn run(spec: &CheckSpec, ctx: &mut Ctx) -> Check {
         if let Some(body) = &d.body {
             request = request.body(t.expand(body)?);
         }
-        ctx.defer(&format!("{} {}", d.method, t.expand(&d.url)?), request);
+        ctx.defer(d.label.as_deref().unwrap_or(&spec.name), request);
     }
     let url = t.expand(&spec.url)?;
     let mut request = ctx.request(&spec.method, url.clone());

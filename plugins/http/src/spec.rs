@@ -61,6 +61,8 @@ pub struct Requires {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DeferSpec {
+    /// The cleanup's line is `cleanup.<label>` (default: the check's name).
+    pub label: Option<String>,
     #[serde(default = "delete")]
     pub method: String,
     pub url: String,

@@ -7,7 +7,7 @@
 //! - [`WRONG_WORLD`]: a component built against another version of the contract;
 //! - [`CONTRACT_0_1_0`]: a plugin built against contract 0.1.0, which must keep loading;
 //! - [`DEMO`]: the demo suite's product plugin (`examples/demo/plugin`);
-//! - [`PACK_HTTP`], [`PACK_RELEASE_ARTIFACT`], [`PACK_TLS`]: the check packs in `plugins/`;
+//! - [`PACK_HTTP`], [`PACK_RELEASE_ARTIFACT`], [`PACK_TLS`], [`PACK_OAUTH`]: the check packs in `plugins/`;
 //! - [`DEMO_JS`], [`DEMO_PY`]: its core ported to JavaScript and Python (`examples/js`, `examples/python`).
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));

@@ -1,0 +1,123 @@
+//! The `oauth` pack (`plugins/oauth`) against a real authorization server,
+//! `oidc-provider`, on loopback: discovery, registration, sign-in, PKCE,
+//! the token on the resource, rotation, revocation and the negative paths
+//! all green when healthy; each switched-on bug caught by its check; and
+//! the flow skipped with its reason when there is no client or password.
+
+use std::collections::BTreeSet;
+
+use crate::harness::{Run, plume_command, suite};
+use crate::oidc::{Oidc, PASSWORD};
+
+fn run_pack(oidc: &Oidc, extra: &str, password: Option<&str>) -> Run {
+    let issuer = &oidc.issuer;
+    let toml = format!(
+        "name = \"oauth\"\ncheck-timeout = \"5s\"\n\n[plugins.oauth]\npath = \"@oauth@\"\n\
+         allow-hosts = [\"{issuer}\"]\n\n[plugins.oauth.config]\nissuer = \"{issuer}\"\n\
+         metadata_url = \"{issuer}/.well-known/openid-configuration\"\n\
+         resource_url = \"{issuer}/me\"\n\
+         resource_metadata_url = \"{issuer}/.well-known/oauth-protected-resource\"\n\
+         redirect_uri = \"{issuer}/cb\"\nsign_in_fields = {{ login = \"smoke\" }}\n{extra}\n\
+         [plugins.oauth.secrets]\npassword = {{ env = \"PLUME_E2E_OIDC_PASSWORD\" }}\n"
+    );
+    let s = suite(&toml, "");
+    let mut cmd = plume_command();
+    cmd.arg("run").arg(&s.path);
+    match password {
+        Some(p) => cmd.env("PLUME_E2E_OIDC_PASSWORD", p),
+        None => cmd.env_remove("PLUME_E2E_OIDC_PASSWORD"),
+    };
+    Run::from_output(cmd.output().expect("run plume"))
+}
+
+fn outcome_set(r: &Run, outcome: &str) -> BTreeSet<String> {
+    r.names()
+        .into_iter()
+        .filter(|n| !n.starts_with("cleanup.") && r.outcome(n) == outcome)
+        .collect()
+}
+
+#[test]
+fn a_healthy_server_passes_discovery_flows_and_negative_paths() {
+    let oidc = Oidc::start(&[]);
+    let r = run_pack(&oidc, "", Some(PASSWORD));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(outcome_set(&r, "ok").len(), 14, "{}", r.stdout);
+    r.expect("discovery.as_metadata.pkce_s256", "ok", "[\"S256\"]");
+    r.expect(
+        "discovery.www_authenticate.on_401",
+        "ok",
+        "401 with Bearer realm=",
+    );
+    r.expect("flow.client", "ok", "(RFC 7591)");
+    r.expect("flow.authorize.sign_in_redirect", "ok", "/interaction/");
+    r.expect(
+        "flow.code.pkce_s256",
+        "ok",
+        "state preserved, code exchanged with PKCE S256",
+    );
+    r.expect("flow.revoke.access_token", "ok", "from 200 to 401");
+    r.expect("flow.refresh.reuse_rejected", "ok", "invalid_grant");
+    r.expect("flow.negative.missing_pkce", "ok", "error=invalid_request");
+    r.expect(
+        "flow.negative.redirect_uri_mismatch",
+        "ok",
+        "400 and no redirect",
+    );
+    r.expect("flow.negative.unknown_client", "ok", "invalid_client");
+    // The registered client is deleted at the end (RFC 7592).
+    r.expect("cleanup.registered-client", "ok", "204");
+}
+
+#[test]
+fn each_bug_is_caught_by_its_check() {
+    let no_pkce = Oidc::start(&["no-pkce"]);
+    let r = run_pack(&no_pkce, "", Some(PASSWORD));
+    assert_eq!(
+        outcome_set(&r, "err"),
+        BTreeSet::from(["flow.negative.missing_pkce".to_owned()]),
+        "{}",
+        r.stdout
+    );
+    r.expect(
+        "flow.negative.missing_pkce",
+        "err",
+        "an authorization request without PKCE was accepted: redirected to",
+    );
+
+    let no_rotation = Oidc::start(&["no-rotation"]);
+    let r = run_pack(&no_rotation, "", Some(PASSWORD));
+    assert_eq!(
+        outcome_set(&r, "err"),
+        BTreeSet::from(["flow.refresh.rotates".to_owned()]),
+        "{}",
+        r.stdout
+    );
+    r.expect("flow.refresh.rotates", "err", "does not rotate");
+
+    let r = run_pack(&no_rotation, "", Some("a wrong password"));
+    r.expect(
+        "flow.code.pkce_s256",
+        "err",
+        "ended with 401 instead of a redirect to the client",
+    );
+}
+
+#[test]
+fn without_a_client_or_a_password_the_flow_skips_with_its_reason() {
+    let closed = Oidc::start(&["no-registration"]);
+    let r = run_pack(&closed, "", Some(PASSWORD));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    r.expect(
+        "flow.client",
+        "skip",
+        "no client_id configured and the server advertises no registration_endpoint",
+    );
+    r.expect("flow.code.pkce_s256", "skip", "no `client_id`");
+    // With the server's pre-registered test client, but no password.
+    let r = run_pack(&closed, "client_id = \"plume-test\"", None);
+    r.expect("flow.client", "ok", "configured client plume-test");
+    r.expect("flow.authorize.sign_in_redirect", "ok", "which answers 200");
+    r.expect("flow.code.pkce_s256", "skip", "no password");
+    r.expect("flow.negative.missing_pkce", "ok", "error=invalid_request");
+}

@@ -1,0 +1,102 @@
+// A real OAuth 2 authorization server for the oauth pack's end-to-end tests:
+// oidc-provider on a loopback port with dynamic client registration (RFC 7591),
+// PKCE S256 required (RFC 7636), rotating refresh tokens, revocation (RFC 7009),
+// a test user who signs in by a form post, and RFC 9728 metadata for its
+// userinfo endpoint, which serves as the protected resource.
+//
+//   node tests/oidc/server.mjs [PORT]      prints "listening PORT" when ready
+//
+// The test user is `smoke` with the password in OIDC_TEST_PASSWORD.
+// OIDC_TEST_FAULTS (comma-separated) switches bugs on, for the pack to catch:
+//   no-pkce          authorization requests without PKCE are accepted
+//   no-rotation      refresh tokens are not rotated
+//   no-registration  dynamic client registration is off
+
+import http from "node:http";
+import Provider from "oidc-provider";
+
+const USER = "smoke";
+const PASSWORD = process.env.OIDC_TEST_PASSWORD ?? "smoke-password";
+const FAULTS = new Set((process.env.OIDC_TEST_FAULTS ?? "").split(",").filter(Boolean));
+
+const server = http.createServer();
+await new Promise((resolve) => server.listen(Number(process.argv[2] ?? 0), "127.0.0.1", resolve));
+const port = server.address().port;
+const issuer = `http://127.0.0.1:${port}`;
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: "plume-test",
+      token_endpoint_auth_method: "none",
+      redirect_uris: [`${issuer}/cb`],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+    },
+  ],
+  features: {
+    devInteractions: { enabled: false },
+    registration: { enabled: !FAULTS.has("no-registration") },
+    registrationManagement: { enabled: !FAULTS.has("no-registration") },
+    revocation: { enabled: true },
+  },
+  pkce: { required: () => !FAULTS.has("no-pkce"), methods: ["S256"] },
+  rotateRefreshToken: !FAULTS.has("no-rotation"),
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed("refresh_token"),
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  findAccount: async (ctx, id) =>
+    id === USER ? { accountId: id, claims: async () => ({ sub: id }) } : undefined,
+  cookies: { keys: ["plume-test-only-cookie-key"] },
+});
+const callback = provider.callback();
+
+async function form(req) {
+  let body = "";
+  for await (const chunk of req) body += chunk;
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+function send(res, status, type, body) {
+  res.writeHead(status, { "content-type": type });
+  res.end(body);
+}
+
+async function interaction(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  if (req.method === "GET") {
+    return send(res, 200, "text/html",
+      `<form method="post"><input name="login"><input name="password" type="password">` +
+      `<button>Sign in to ${details.params.client_id}</button></form>`);
+  }
+  const { login, password } = await form(req);
+  if (login !== USER || password !== PASSWORD) {
+    return send(res, 401, "text/html", "<p>invalid credentials</p>");
+  }
+  const grant = new provider.Grant({ accountId: USER, clientId: details.params.client_id });
+  grant.addOIDCScope(details.params.scope ?? "openid");
+  const grantId = await grant.save();
+  await provider.interactionFinished(
+    req, res,
+    { login: { accountId: USER }, consent: { grantId } },
+    { mergeWithLastSubmission: false },
+  );
+}
+
+server.on("request", async (req, res) => {
+  const path = new URL(req.url, issuer).pathname;
+  try {
+    if (path === "/.well-known/oauth-protected-resource") {
+      return send(res, 200, "application/json", JSON.stringify({
+        resource: `${issuer}/me`,
+        authorization_servers: [issuer],
+        bearer_methods_supported: ["header"],
+      }));
+    }
+    if (path.startsWith("/interaction/")) return await interaction(req, res);
+    return callback(req, res);
+  } catch (e) {
+    send(res, 500, "text/plain", String(e));
+  }
+});
+
+console.log(`listening ${port}`);

@@ -24,6 +24,7 @@ import * as cleanup from "plume:check/cleanup@0.1.1";
 import * as clock from "plume:check/clock@0.1.1";
 import * as digest from "plume:check/digest@0.1.1";
 import * as log from "plume:check/log@0.1.1";
+import * as tls from "plume:check/tls@0.1.1";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -320,6 +321,14 @@ export class Ctx {
   }
   marker() {
     return log.marker();
+  }
+  /**
+   * What `url`'s server presents in its TLS handshake (contract 0.1.1):
+   * `{ version, chain: [{ subject, issuer, names, notBefore, notAfter }],
+   * chainError, nameMatches }`, reported even when the certificate would be refused.
+   */
+  tls(url) {
+    return httpCall(() => tls.inspect(url, undefined));
   }
   debug(message) {
     log.write("debug", String(message));

@@ -142,6 +142,47 @@ fn hosts_outside_the_egress_policy_are_denied_once_each() {
 }
 
 #[test]
+fn javascript_and_python_guests_read_the_same_tls_facts() {
+    let (ca_pem, cert, key) = certificates("wrong.example", Validity::Days(30));
+    let port = https_server(cert, key, false);
+    let (_dir, roots) = tls_roots(&ca_pem, true);
+    let mut lines = Vec::new();
+    for (name, path) in [
+        ("js", plume_test_guests::TLS_JS),
+        ("py", plume_test_guests::TLS_PY),
+    ] {
+        let toml = format!(
+            "[plugins.{name}]\npath = \"{path}\"\ngroup-prefix = \"{name}.\"\n\
+             allow-hosts = [\"https://127.0.0.1:{port}\"]\n{roots}\n\
+             config = {{ url = \"https://127.0.0.1:{port}/\" }}\n"
+        );
+        let s = suite(&toml, "");
+        let r = run(&s.path, &[]);
+        let line = r.line(&format!("{name}.tls.peer")).to_owned();
+        assert_eq!(
+            r.outcome(&format!("{name}.tls.peer")),
+            "ok",
+            "{}\n{}",
+            r.stdout,
+            r.stderr
+        );
+        let detail = line
+            .split_once("  -  ")
+            .map_or(line.as_str(), |(_, d)| d)
+            .trim()
+            .to_owned();
+        lines.push(detail);
+    }
+    assert!(
+        lines[0]
+            .starts_with("TLSv1.3; names wrong.example; chain verifies; name differs; not after "),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[0], lines[1], "JavaScript and Python disagree");
+}
+
+#[test]
 fn a_plugin_built_against_contract_0_1_0_still_loads_and_runs() {
     let server = TestServer::start();
     let toml = format!(
@@ -152,4 +193,24 @@ fn a_plugin_built_against_contract_0_1_0_still_loads_and_runs() {
     let r = run(&s.path, &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     r.expect("old.send", "ok", "a 0.1.0 plugin got 15 bytes");
+}
+
+#[test]
+fn a_server_that_does_not_speak_tls_is_a_tls_error_on_each_check() {
+    let plain = TestServer::start();
+    let port = plain.addr.port();
+    let toml = format!(
+        "[plugins.tls]\npath = \"@tls@\"\nallow-hosts = [\"https://127.0.0.1:{port}\"]\n\
+         [plugins.tls.config]\nhosts = \"https://127.0.0.1:{port}/\"\n"
+    );
+    let s = suite(&toml, "");
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    for check in ["expiry", "hostname", "chain", "version"] {
+        r.expect(
+            &format!("tls.127.0.0.1:{port}.{check}"),
+            "err",
+            &format!("tls: handshake with 127.0.0.1:{port}: "),
+        );
+    }
 }

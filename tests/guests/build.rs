@@ -75,39 +75,55 @@ fn main() {
         "building the guest components failed (see the cargo output above)"
     );
 
+    // Guests in JavaScript and Python, built with the SDKs' pinned toolchains.
     let plugins = target_dir.join("plugins");
-    let js = plugins.join("demo_js.wasm");
-    let js_inputs = [
-        workspace.join("examples/js"),
+    let js_sdk = [
         workspace.join("sdk/js/plume.js"),
         workspace.join("sdk/js/build.mjs"),
-        workspace.join("wit"),
     ];
-    if stale(&js, &js_inputs) {
-        build_js(&workspace, &workspace.join("examples/js/demo.js"), &js);
-    }
-    let py = plugins.join("demo_py.wasm");
-    let py_inputs = [
-        workspace.join("examples/python"),
-        workspace.join("sdk/python/plume_sdk"),
-        workspace.join("wit"),
+    let py_sdk = [workspace.join("sdk/python/plume_sdk")];
+    let scripted: [(&str, &str, &str, &[PathBuf]); 4] = [
+        ("DEMO_JS", "examples/js/demo.js", "demo_js.wasm", &js_sdk),
+        (
+            "DEMO_PY",
+            "examples/python/demo.py",
+            "demo_py.wasm",
+            &py_sdk,
+        ),
+        (
+            "TLS_JS",
+            "tests/guests/scripts/tls.js",
+            "tls_js.wasm",
+            &js_sdk,
+        ),
+        (
+            "TLS_PY",
+            "tests/guests/scripts/tls.py",
+            "tls_py.wasm",
+            &py_sdk,
+        ),
     ];
-    if stale(&py, &py_inputs) {
-        build_python(&workspace, &workspace.join("examples/python/demo.py"), &py);
-    }
-    for input in js_inputs.iter().chain(&py_inputs) {
-        println!("cargo:rerun-if-changed={}", input.display());
-    }
-
     let mut consts = String::new();
-    consts.push_str(&format!(
-        "pub const DEMO_JS: &str = {:?};\n",
-        js.display().to_string()
-    ));
-    consts.push_str(&format!(
-        "pub const DEMO_PY: &str = {:?};\n",
-        py.display().to_string()
-    ));
+    for (name, source, output, sdk) in scripted {
+        let source = workspace.join(source);
+        let out = plugins.join(output);
+        let mut inputs = vec![source.clone(), workspace.join("wit")];
+        inputs.extend(sdk.iter().cloned());
+        if stale(&out, &inputs) {
+            if output.ends_with("_js.wasm") {
+                build_js(&workspace, &source, &out);
+            } else {
+                build_python(&workspace, &source, &out);
+            }
+        }
+        for input in &inputs {
+            println!("cargo:rerun-if-changed={}", input.display());
+        }
+        consts.push_str(&format!(
+            "pub const {name}: &str = {:?};\n",
+            out.display().to_string()
+        ));
+    }
     for (name, package) in GUESTS {
         let file = target_dir
             .join(TARGET)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, TypeVar
 
 from componentize_py_types import Err
-from wit_world.imports import assert_, cleanup, clock, config, digest, http, log, types
+from wit_world.imports import assert_, cleanup, clock, config, digest, http, log, tls, types
 
 JsonKind = assert_.JsonKind
 T = TypeVar("T")
@@ -342,6 +342,13 @@ class Ctx:
 
     def marker(self) -> str:
         return log.marker()
+
+    def tls(self, url: str) -> tls.Peer:
+        """What `url`'s server presents in its TLS handshake (contract 0.1.1):
+        `version`, `chain` (leaf first: `subject`, `issuer`, `names`,
+        `not_before`, `not_after`), `chain_error`, `name_matches`; reported
+        even when the certificate would be refused."""
+        return _http(lambda: tls.inspect(url, None))
 
     def debug(self, message: str) -> None:
         log.write(log.Level.DEBUG, str(message))

@@ -8,6 +8,7 @@
 //! - [`CONTRACT_0_1_0`]: a plugin built against contract 0.1.0, which must keep loading;
 //! - [`DEMO`]: the demo suite's product plugin (`examples/demo/plugin`);
 //! - [`PACK_HTTP`], [`PACK_RELEASE_ARTIFACT`], [`PACK_TLS`], [`PACK_OAUTH`]: the check packs in `plugins/`;
-//! - [`DEMO_JS`], [`DEMO_PY`]: its core ported to JavaScript and Python (`examples/js`, `examples/python`).
+//! - [`DEMO_JS`], [`DEMO_PY`]: its core ported to JavaScript and Python (`examples/js`, `examples/python`);
+//! - [`TLS_JS`], [`TLS_PY`]: the `tls` interface from JavaScript and Python (`scripts/`).
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));

@@ -3,8 +3,8 @@
 #
 #   bash host/fuzz/run.sh [SECONDS_PER_TARGET]   (default 30)
 #
-# Installs what it needs on first use: the nightly toolchain (cargo-fuzz needs
-# it) and cargo-fuzz itself. A crash fails the script and leaves the input in
+# Installs what it needs on first use: a C++ compiler for libFuzzer, the nightly
+# toolchain (cargo-fuzz needs it) and cargo-fuzz itself. A crash fails the script and leaves the input in
 # host/fuzz/artifacts/<target>/; replay it with
 #   cargo +nightly fuzz run -s none <target> host/fuzz/artifacts/<target>/<file>
 # New inputs found are added to host/fuzz/corpus/<target>/; minimise before
@@ -13,6 +13,10 @@ set -euo pipefail
 seconds="${1:-30}"
 cd "$(dirname "$0")/.."
 
+# libFuzzer itself is C++, built by libfuzzer-sys.
+if ! command -v c++ >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq g++
+fi
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
     rustup toolchain install nightly --profile minimal
 fi

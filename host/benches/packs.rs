@@ -108,15 +108,7 @@ fn release(dir: &Path, mib: usize) {
          allow-hosts = [\"{base}\"]\n[plugins.release.config]\nmanifest_url = \"{base}/version.json\"\n",
         plume_test_guests::PACK_RELEASE_ARTIFACT
     );
-    let mut best = u64::MAX;
-    for _ in 0..3 {
-        let (checks, _) = run(dir, &suite);
-        let ms = checks
-            .iter()
-            .find(|(n, _)| n == "release.binary.matches_manifest")
-            .map_or(u64::MAX, |(_, d)| *d);
-        best = best.min(ms);
-    }
+    let best = best_of_3(dir, &suite, "release.binary.matches_manifest");
     line("release-artifact", mib, "streamed through the guest", best);
 
     // The same bytes through the host's fetch-digest (the basic test guest).
@@ -125,17 +117,22 @@ fn release(dir: &Path, mib: usize) {
          allow-hosts = [\"{base}\"]\ngroups = [\"digest\"]\nconfig = {{ base_url = \"{base}\" }}\n",
         plume_test_guests::BASIC
     );
-    let mut best = u64::MAX;
-    for _ in 0..3 {
-        let (checks, _) = run(dir, &suite);
-        best = best.min(
+    let best = best_of_3(dir, &suite, "digest.blob");
+    line("fetch-digest", mib, "hashed in the host", best);
+}
+
+/// The shortest of three runs' durations of `check`, in milliseconds.
+fn best_of_3(dir: &Path, suite: &str, check: &str) -> u64 {
+    (0..3)
+        .map(|_| {
+            let (checks, _) = run(dir, suite);
             checks
                 .iter()
-                .find(|(n, _)| n == "digest.blob")
-                .map_or(u64::MAX, |(_, d)| *d),
-        );
-    }
-    line("fetch-digest", mib, "hashed in the host", best);
+                .find(|(n, _)| n == check)
+                .map_or(u64::MAX, |(_, d)| *d)
+        })
+        .min()
+        .unwrap_or(u64::MAX)
 }
 
 fn line(what: &str, mib: usize, how: &str, ms: u64) {

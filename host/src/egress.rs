@@ -268,7 +268,40 @@ pub fn keep_allowed(
     Ok(kept)
 }
 
-/// Resolves names once and keeps only the addresses the policy allows.
+/// Why a host could not be resolved under the policy.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("cannot resolve {host}: {source}")]
+    Lookup {
+        host: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Blocked(#[from] BlockedAddresses),
+}
+
+/// Resolves `host` once and keeps only the addresses the policy allows. A
+/// literal address is not resolved: it passed the allow-list as written.
+#[cfg(feature = "runtime")]
+pub async fn resolve(
+    host: &str,
+    port: u16,
+    allow_private: bool,
+) -> Result<Vec<SocketAddr>, ResolveError> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let all: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|source| ResolveError::Lookup {
+            host: host.to_owned(),
+            source,
+        })?
+        .collect();
+    Ok(keep_allowed(host, all, allow_private)?)
+}
+
+/// The plugins' HTTP clients resolve names through [`resolve`].
 #[cfg(feature = "runtime")]
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyResolver {
@@ -280,10 +313,15 @@ impl reqwest::dns::Resolve for PolicyResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let allow_private = self.allow_private;
         Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let kept = keep_allowed(&host, all, allow_private)
-                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })?;
+            let kept = resolve(name.as_str(), 0, allow_private).await.map_err(
+                |e| -> Box<dyn std::error::Error + Send + Sync> {
+                    match e {
+                        // The io error as it was, so the HTTP error names it as before.
+                        ResolveError::Lookup { source, .. } => Box::new(source),
+                        ResolveError::Blocked(blocked) => Box::new(blocked),
+                    }
+                },
+            )?;
             let addrs: reqwest::dns::Addrs = Box::new(kept.into_iter());
             Ok(addrs)
         })

@@ -8,11 +8,12 @@
 //! `tls-roots`) on its own. So an expired or misnamed certificate is
 //! reported with its facts and the reason, not as a bare handshake error.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use url::Url;
@@ -20,7 +21,7 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use crate::bindings::http::HttpError;
 use crate::bindings::tls::{Certificate, Host, Peer};
-use crate::egress::keep_allowed;
+use crate::egress::{ResolveError, resolve};
 use crate::state::StoreState;
 
 /// Accepts any chain and keeps it, so the host can judge it after the handshake.
@@ -70,9 +71,11 @@ impl ServerCertVerifier for Recorder {
 
 /// The system's roots plus the plugin's `tls-roots`.
 fn roots(extra: &[Vec<u8>]) -> RootCertStore {
+    // The system's store is read from disk once per process, not per handshake.
+    static NATIVE: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+    let native = NATIVE.get_or_init(|| rustls_native_certs::load_native_certs().certs);
     let mut store = RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    store.add_parsable_certificates(native.certs);
+    store.add_parsable_certificates(native.iter().cloned());
     for pem in extra {
         use rustls::pki_types::pem::PemObject;
         let certs = CertificateDer::pem_slice_iter(pem).filter_map(Result::ok);
@@ -145,11 +148,11 @@ fn name_matches(names: &[String], host: &str) -> bool {
 
 /// The chain judged against `roots` for no particular name.
 fn chain_error(
+    provider: Arc<CryptoProvider>,
     roots: RootCertStore,
     chain: &[CertificateDer<'static>],
     server: &ServerName<'static>,
 ) -> Option<String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier =
         match WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider).build() {
             Ok(v) => v,
@@ -188,15 +191,12 @@ async fn inspect(
         .to_owned();
     let port = parsed.port_or_known_default().unwrap_or(443);
     let work = async {
-        let resolved: Vec<_> = tokio::net::lookup_host((host.as_str(), port))
+        let addrs = resolve(&host, port, allow_private)
             .await
-            .map_err(|e| HttpError::Connect(format!("cannot resolve {host}: {e}")))?
-            .collect();
-        // A literal address passed the allow-list as listed (as for `http`);
-        // a name is held to the address policy.
-        let literal = host.parse::<std::net::IpAddr>().is_ok();
-        let addrs = keep_allowed(&host, resolved, allow_private || literal)
-            .map_err(|e| HttpError::Denied(e.to_string()))?;
+            .map_err(|e| match e {
+                ResolveError::Blocked(b) => HttpError::Denied(b.to_string()),
+                lookup => HttpError::Connect(lookup.to_string()),
+            })?;
         let mut last = format!("{host} resolved to no address");
         let mut tcp = None;
         for addr in addrs {
@@ -216,7 +216,7 @@ async fn inspect(
                 .signature_verification_algorithms
                 .supported_schemes(),
         });
-        let config = rustls::ClientConfig::builder_with_provider(provider)
+        let config = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| HttpError::Tls(e.to_string()))?
             .dangerous()
@@ -245,7 +245,7 @@ async fn inspect(
             .is_some_and(|leaf| name_matches(&leaf.names, &host));
         Ok(Peer {
             version,
-            chain_error: chain_error(roots(extra_roots), &chain, &server),
+            chain_error: chain_error(provider, roots(extra_roots), &chain, &server),
             name_matches: name_ok,
             chain: certificates,
         })

@@ -14,7 +14,6 @@ mod template;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use plume_sdk::__bindings::plume::check::config;
 use plume_sdk::{Plugin, export_plugin};
 
 use spec::{CheckSpec, GroupSpec};
@@ -22,25 +21,28 @@ use spec::{CheckSpec, GroupSpec};
 /// Reads a JSON config value; a bad one stops the plugin's description with
 /// a message naming the key, which `plume` prints as a one-line error.
 fn read<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
-    let Some(text) = config::get(key) else {
+    let Some(text) = plume_sdk::config_value(key) else {
         return T::default();
     };
-    let value: serde_json::Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| bad_config(&format!("config.{key}: {e}")));
-    let named = |e: serde_json::Error| bad_config(&format!("config.{key}: {e}{HELP}"));
-    // Checks one by one, so an error names the table it is in.
-    if let serde_json::Value::Array(items) = &value {
-        for (i, item) in items.iter().enumerate() {
-            if let Err(e) = serde_json::from_value::<CheckSpec>(item.clone()) {
-                let at = ["group", "name"].map(|k| item[k].as_str().unwrap_or("?"));
+    serde_json::from_str(&text).unwrap_or_else(|e| bad_config(&format!("config.{key}: {e}{HELP}")))
+}
+
+/// The `checks` array, read table by table so an error names the one it is in.
+fn read_checks() -> Vec<CheckSpec> {
+    let items: Vec<serde_json::Value> = read("checks");
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = ["group", "name"].map(|k| item[k].as_str().unwrap_or("?").to_owned());
+            serde_json::from_value(item).unwrap_or_else(|e| {
                 bad_config(&format!(
-                    "config.{key}[{i}] ({}.{}): {e}{HELP}",
+                    "config.checks[{i}] ({}.{}): {e}{HELP}",
                     at[0], at[1]
-                ));
-            }
-        }
-    }
-    serde_json::from_value(value).unwrap_or_else(named)
+                ))
+            })
+        })
+        .collect()
 }
 
 const HELP: &str = " (see plugins/http/README.md for the table's keys)";
@@ -50,7 +52,7 @@ fn bad_config(message: &str) -> ! {
 }
 
 fn build() -> Plugin {
-    let checks: Vec<CheckSpec> = read("checks");
+    let checks = read_checks();
     let groups: BTreeMap<String, GroupSpec> = read("groups");
     if checks.is_empty() {
         bad_config("config.checks: no checks; add [[plugins.NAME.config.checks]] tables");

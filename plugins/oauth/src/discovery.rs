@@ -5,7 +5,7 @@
 
 use plume_sdk::prelude::*;
 
-use crate::settings::{issuer, metadata_url, optional, resource_url};
+use crate::settings::{issuer, metadata_url, resource_url};
 
 const ENDPOINTS: [&str; 4] = [
     "authorization_endpoint",
@@ -71,7 +71,7 @@ pub fn pkce_s256(ctx: &mut Ctx) -> Check {
 }
 
 pub fn resource_metadata(ctx: &mut Ctx) -> Check {
-    let Some(url) = optional(ctx, "resource_metadata_url") else {
+    let Some(url) = ctx.config_given("resource_metadata_url") else {
         return skip("resource_metadata_url is not set: no RFC 9728 metadata to read");
     };
     let issuer = issuer(ctx)?;
@@ -91,7 +91,7 @@ pub fn resource_metadata(ctx: &mut Ctx) -> Check {
             format!("authorization_servers {servers} does not list {issuer}"),
         );
     }
-    if let Some(resource) = optional(ctx, "resource_url") {
+    if let Some(resource) = ctx.config_given("resource_url") {
         resp.expect_json_eq("/resource", resource.as_str())?;
     }
     ok(

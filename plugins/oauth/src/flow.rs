@@ -5,7 +5,7 @@
 
 use plume_sdk::prelude::*;
 
-use crate::settings::{issuer, optional, redirect_uri, resource_url, scope, sign_in_form};
+use crate::settings::{issuer, redirect_uri, resource_url, scope, sign_in_form};
 use crate::web::{Jar, form, pkce, query_param, resolve};
 
 /// How many redirects a sign-in may take to come back to the client.
@@ -56,7 +56,7 @@ fn location(r: &Response) -> Result<&str, Halt> {
 }
 
 pub fn client(ctx: &mut Ctx) -> Check {
-    if let Some(id) = optional(ctx, "client_id") {
+    if let Some(id) = ctx.config_given("client_id") {
         ctx.publish("client_id", &id);
         return ok(None, format!("configured client {id}"));
     }
@@ -152,7 +152,7 @@ fn sign_in(ctx: &Ctx, mut jar: Jar, sign_in: &str, redirect: &str) -> Result<Str
 
 /// The token endpoint's answer to `pairs` (plus the client's secret, if any).
 pub fn token_request(ctx: &Ctx, pairs: &[(&str, &str)]) -> Result<Response, Halt> {
-    let secret = plume_sdk::__bindings::plume::check::config::secret("client_secret");
+    let secret = ctx.secret_opt("client_secret");
     let mut all: Vec<(&str, &str)> = pairs.to_vec();
     if let Some(s) = secret.as_deref() {
         all.push(("client_secret", s));

@@ -14,20 +14,13 @@ pub const KEYS: [&str; 9] = [
     "password_field",
 ];
 
-/// A config value that is set and not blank.
-pub fn optional(ctx: &Ctx, key: &str) -> Option<String> {
-    ctx.config_opt(key)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
 pub fn issuer(ctx: &Ctx) -> Result<String, Halt> {
     Ok(ctx.config("issuer")?.trim_end_matches('/').to_owned())
 }
 
 /// Where the server's metadata is (RFC 8414's well-known path by default).
 pub fn metadata_url(ctx: &Ctx) -> Result<String, Halt> {
-    match optional(ctx, "metadata_url") {
+    match ctx.config_given("metadata_url") {
         Some(url) => Ok(url),
         None => Ok(format!(
             "{}/.well-known/oauth-authorization-server",
@@ -41,12 +34,13 @@ pub fn redirect_uri(ctx: &Ctx) -> Result<String, Halt> {
 }
 
 pub fn scope(ctx: &Ctx) -> String {
-    optional(ctx, "scope").unwrap_or_else(|| "openid".to_owned())
+    ctx.config_given("scope")
+        .unwrap_or_else(|| "openid".to_owned())
 }
 
 /// The protected resource; checks that need it skip without it.
 pub fn resource_url(ctx: &Ctx) -> Result<String, Halt> {
-    optional(ctx, "resource_url").map_or_else(
+    ctx.config_given("resource_url").map_or_else(
         || skip("resource_url is not set: no protected resource to try"),
         Ok,
     )
@@ -68,7 +62,9 @@ pub fn sign_in_form(ctx: &Ctx) -> Result<Vec<(String, String)>, Halt> {
         .into_iter()
         .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
         .collect();
-    let field = optional(ctx, "password_field").unwrap_or_else(|| "password".to_owned());
+    let field = ctx
+        .config_given("password_field")
+        .unwrap_or_else(|| "password".to_owned());
     form.push((field, password));
     Ok(form)
 }

@@ -8,7 +8,7 @@ use plume_sdk::prelude::*;
 use plume_sdk::{Hasher, describe_error};
 
 use crate::manifest::expected;
-use crate::settings::{max_bytes, optional, timeout};
+use crate::settings::{max_bytes, timeout};
 use crate::short;
 
 /// How much one read may return.
@@ -177,7 +177,7 @@ pub fn sums_entry(sums: &str, file: &str) -> Option<String> {
 }
 
 pub fn sums_match(ctx: &mut Ctx) -> Check {
-    let Some(url) = optional(ctx, "sums_url") else {
+    let Some(url) = ctx.config_given("sums_url") else {
         return skip("sums_url is not set: no SHA256SUMS file to compare with");
     };
     let served = ctx.recall("served_sha")?;

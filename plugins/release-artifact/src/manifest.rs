@@ -3,7 +3,7 @@
 
 use plume_sdk::prelude::*;
 
-use crate::settings::{manifest_url, optional, pointer};
+use crate::settings::{manifest_url, pointer};
 use crate::short;
 
 const SEMVER: &str = r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$";
@@ -58,7 +58,7 @@ pub fn shape(ctx: &mut Ctx) -> Check {
 
 /// An expected value from the config; `skip` naming the key when unset.
 pub fn expected(ctx: &Ctx, key: &str) -> Result<String, Halt> {
-    match optional(ctx, key) {
+    match ctx.config_given(key) {
         Some(v) => Ok(v),
         None => skip(format!(
             "{key} is not set: no expected value to compare with"

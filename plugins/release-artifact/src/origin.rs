@@ -6,11 +6,10 @@ use plume_sdk::prelude::*;
 
 use crate::binary::download;
 use crate::manifest::fetch;
-use crate::settings::optional;
 use crate::short;
 
 fn origin_url(ctx: &Ctx) -> Result<String, Halt> {
-    optional(ctx, "origin_url").map_or_else(
+    ctx.config_given("origin_url").map_or_else(
         || skip("origin_url is not set: no origin to compare the CDN with"),
         Ok,
     )

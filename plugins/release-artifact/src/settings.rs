@@ -21,21 +21,14 @@ pub fn manifest_url(ctx: &Ctx) -> Result<String, Halt> {
     ctx.config("manifest_url")
 }
 
-/// A config value that is set and not blank.
-pub fn optional(ctx: &Ctx, key: &str) -> Option<String> {
-    ctx.config_opt(key)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
 /// A JSON pointer into the manifest, with its default.
 pub fn pointer(ctx: &Ctx, key: &str, default: &str) -> String {
-    optional(ctx, key).unwrap_or_else(|| default.to_owned())
+    ctx.config_given(key).unwrap_or_else(|| default.to_owned())
 }
 
 /// The largest binary the pack downloads (default 512 MiB).
 pub fn max_bytes(ctx: &Ctx) -> Result<u64, Halt> {
-    match optional(ctx, "max_mib") {
+    match ctx.config_given("max_mib") {
         None => Ok(512 << 20),
         Some(v) => v
             .parse::<u64>()
@@ -46,7 +39,7 @@ pub fn max_bytes(ctx: &Ctx) -> Result<u64, Halt> {
 
 /// The deadline for one download (default: the check's timeout).
 pub fn timeout(ctx: &Ctx) -> Result<Option<Duration>, Halt> {
-    match optional(ctx, "timeout_ms") {
+    match ctx.config_given("timeout_ms") {
         None => Ok(None),
         Some(v) => v
             .parse::<u64>()

@@ -19,7 +19,7 @@ static SEEN: Mutex<Option<HashMap<String, Result<Peer, String>>>> = Mutex::new(N
 
 /// The configured URLs: a JSON array, or one URL.
 fn hosts() -> Vec<String> {
-    let raw = plume_sdk::__bindings::plume::check::config::get("hosts").unwrap_or_default();
+    let raw = plume_sdk::config_value("hosts").unwrap_or_default();
     match serde_json::from_str::<Vec<String>>(&raw) {
         Ok(list) => list,
         Err(_) if raw.trim().is_empty() => Vec::new(),
@@ -55,10 +55,9 @@ fn leaf(p: &Peer) -> Result<&plume_sdk::Certificate, Halt> {
 }
 
 fn number(ctx: &Ctx, key: &str, default: i64) -> Result<i64, Halt> {
-    match ctx.config_opt(key).filter(|v| !v.trim().is_empty()) {
+    match ctx.config_given(key) {
         None => Ok(default),
         Some(v) => v
-            .trim()
             .parse()
             .map_err(|_| Halt::err(format!("config {key} {v:?} is not a whole number"))),
     }
@@ -135,8 +134,7 @@ const VERSIONS: [&str; 2] = ["TLSv1.2", "TLSv1.3"];
 fn version(ctx: &Ctx, url: &str) -> Check {
     let p = peer(ctx, url)?;
     let min = ctx
-        .config_opt("min_version")
-        .filter(|v| !v.trim().is_empty())
+        .config_given("min_version")
         .unwrap_or_else(|| "TLSv1.2".to_owned());
     let rank = |v: &str| VERSIONS.iter().position(|k| k.eq_ignore_ascii_case(v));
     let Some(want) = rank(&min) else {

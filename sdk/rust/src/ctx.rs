@@ -43,11 +43,24 @@ impl Ctx {
         config::get(key)
     }
 
+    /// A config value that is set and not blank, trimmed: `None` for the
+    /// empty string `${env:X:-}` gives when `X` is unset.
+    pub fn config_given(&self, key: &str) -> Option<String> {
+        config_value(key)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
     /// A secret; `skip` (`no admin_password`) when it is not configured.
     pub fn secret(&self, name: &str) -> Result<String, Halt> {
         config::secret(name).ok_or_else(|| Halt::Skip {
             reason: format!("no {name}"),
         })
+    }
+
+    /// A secret, or `None` when it is not configured (for optional ones).
+    pub fn secret_opt(&self, name: &str) -> Option<String> {
+        config::secret(name)
     }
 
     /// Publishes a value for the groups that depend on this one.
@@ -127,6 +140,13 @@ impl Ctx {
     pub fn warn(&self, message: impl AsRef<str>) {
         log::write(log::Level::Warn, message.as_ref());
     }
+}
+
+/// A config value outside any check: for the function that builds the
+/// [`Plugin`](crate::Plugin), which runs before checks do (the declarative
+/// packs in `plugins/` read their checks here).
+pub fn config_value(key: &str) -> Option<String> {
+    config::get(key)
 }
 
 /// Lowercase hex SHA-256 of `data`, computed by the host.

@@ -17,6 +17,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod support;
+
 use axum::Router;
 use axum::routing::get;
 use sha2::{Digest, Sha256};
@@ -50,18 +52,7 @@ fn serve(mib: usize) -> String {
             "/ok",
             get(|| async { axum::Json(serde_json::json!({"status": "ok", "n": 7})) }),
         );
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            listener.set_nonblocking(true).expect("nonblocking");
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            axum::serve(listener, app).await.expect("serve");
-        });
-    });
-    base
+    support::serve_on(listener, app)
 }
 
 /// Runs `suite` and returns each finished check's duration by name, and the wall time.

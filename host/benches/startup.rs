@@ -41,7 +41,7 @@ async fn start(
         check: String::new(),
         upstream: Arc::default(),
     };
-    let state = StoreState::new(shared, entry(name, path), position, 64 << 20);
+    let state = StoreState::new(shared, entry(name, path), position);
     let mut store = runtime.store(state);
     let begin = Instant::now();
     pre.instantiate_async(&mut store)

@@ -2,9 +2,17 @@
 //!
 //! A check registers its cleanup *before* the work that needs it, so an
 //! account or key is undone whatever happens next: pass, fail, timeout, trap,
-//! the run ceiling or a signal. The walk has its own time budget; each request
-//! goes through the same allow-list as the plugin's own requests, and one
-//! that fails is reported and does not stop the others.
+//! the run ceiling or a signal. Each request goes through the same allow-list
+//! as the plugin's own requests, and one that fails is reported and does not
+//! stop the others.
+//!
+//! The walk is fair between plugins: each plugin's cleanups are walked in
+//! reverse order of registration by a walk of their own, the plugins' walks
+//! run side by side, and each has the whole cleanup budget. A plugin whose
+//! cleanup never answers, or that registered thousands, spends only its own
+//! walk's time; every other plugin's cleanups run as they would without it.
+//! The whole stays bounded by the budget: what a walk could not reach in time
+//! is reported `not run`.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -52,10 +60,27 @@ impl CleanupRegistry {
     }
 }
 
-/// Runs every registered cleanup, newest first, within `budget`.
+/// Runs every registered cleanup within `budget`: one walk per plugin,
+/// newest first, all walks at once.
 pub async fn run_all(run: &RunShared, budget: Duration) {
     let deadline = Instant::now() + budget;
-    for item in run.cleanups.take().into_iter().rev() {
+    let mut walks: Vec<(String, Vec<Deferred>)> = Vec::new();
+    for item in run.cleanups.take() {
+        let plugin = item.plugin.name.clone();
+        match walks.iter_mut().find(|(name, _)| *name == plugin) {
+            Some((_, items)) => items.push(item),
+            None => walks.push((plugin, vec![item])),
+        }
+    }
+    let walks = walks
+        .into_iter()
+        .map(|(_, items)| walk(run, items, budget, deadline));
+    futures::future::join_all(walks).await;
+}
+
+/// One plugin's cleanups, newest first, until `deadline`.
+async fn walk(run: &RunShared, items: Vec<Deferred>, budget: Duration, deadline: Instant) {
+    for item in items.into_iter().rev() {
         let start = Instant::now();
         // Lines use the suite's names: the plugin's group prefix applies to labels too.
         let prefix = &item.plugin.group_prefix;

@@ -13,9 +13,7 @@ use plume::engine::Runtime;
 use plume::ledger::{Ledger, Sink};
 use plume::output::{Mode, Printer};
 use plume::plan::Selection;
-use plume::prepare::{
-    http_settings, load_plugin, prepare, quiet_shared, redactor_for, run_shared_with,
-};
+use plume::prepare::{load_plugin, prepare, quiet_shared, redactor_for, run_shared_with};
 use plume::runner::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
@@ -67,7 +65,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         Box::new(Printer::new(std::io::stdout(), mode))
     };
     let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
-    let shared = run_shared_with(ledger.clone(), http_settings(&suite))?;
+    let shared = run_shared_with(ledger.clone(), &suite.limits)?;
     plume::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
     let runtime = Arc::new(Runtime::new(cache)?);
     let selection = Selection {
@@ -94,7 +92,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             }
         })
     };
-    let end = runner::run(runtime, &suite, plugins, &plan, shared, stop).await;
+    let end = runner::run(runtime, plugins, &plan, shared, stop).await;
     ticker.abort();
     let summary = ledger.close();
     Ok(match end {
@@ -111,13 +109,16 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let runtime = Runtime::new(cache)?;
     let shared = quiet_shared()?;
     let (plugins, plan) = prepare(&runtime, &suite, &shared, &Selection::default()).await?;
+    // What a plugin describes is its own text: redacted, one safe line each.
+    let redactor = redactor_for(&suite);
+    let show = |text: &str| shown(&redactor.redact(text));
     for p in &plugins {
-        println!(
+        print_line(&format!(
             "{} {} ({})",
-            p.info.name,
-            p.info.version,
+            show(&p.info.name),
+            show(&p.info.version),
             p.entry.path.display()
-        );
+        ));
         for g in plan
             .groups
             .iter()
@@ -126,11 +127,11 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
             let deps = if g.depends_on.is_empty() {
                 String::new()
             } else {
-                format!("  (after {})", g.depends_on.join(", "))
+                format!("  (after {})", show(&g.depends_on.join(", ")))
             };
-            println!("  {}{deps}", g.name);
+            print_line(&format!("  {}{deps}", show(&g.name)));
             for c in &g.checks {
-                println!("    {}.{c}", g.name);
+                print_line(&format!("    {}.{}", show(&g.name), show(c)));
             }
         }
     }
@@ -147,47 +148,55 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "plugin".to_owned());
     let entry = Arc::new(PluginEntry::bare(&name, &args.plugin));
-    let suite = Suite {
-        name: "inspect".into(),
-        path: args.plugin.clone(),
-        env_name: None,
-        ceiling: plume::suite::DEFAULT_CEILING,
-        check_timeout: plume::suite::DEFAULT_CHECK_TIMEOUT,
-        cleanup_budget: plume::suite::DEFAULT_CLEANUP_BUDGET,
-        memory_bytes: plume::suite::DEFAULT_MEMORY_MIB * 1024 * 1024,
-        max_body_bytes: plume::suite::DEFAULT_MAX_BODY_MIB * 1024 * 1024,
-        max_digest_bytes: plume::suite::DEFAULT_MAX_DIGEST_MIB * 1024 * 1024,
-        max_connections: plume::suite::DEFAULT_MAX_CONNECTIONS,
-        preflight: vec![],
-        hint: None,
-        plugins: vec![],
-    };
     let runtime = Runtime::new(cache)?;
     let shared = quiet_shared()?;
-    let loaded = load_plugin(&runtime, entry, &shared, &suite).await?;
+    let loaded = load_plugin(&runtime, entry, &shared).await?;
     let info = &loaded.info;
-    println!("plugin:  {} {}", info.name, info.version);
+    print_line(&format!(
+        "plugin:  {} {}",
+        shown(&info.name),
+        shown(&info.version)
+    ));
     println!("file:    {}", args.plugin.display());
-    println!("config:  {}", list_or_none(&info.config_keys));
-    println!("secrets: {}", list_or_none(&info.secrets));
+    print_line(&format!("config:  {}", list_or_none(&info.config_keys)));
+    print_line(&format!("secrets: {}", list_or_none(&info.secrets)));
     println!("groups:");
     for g in &info.groups {
         let deps = if g.depends_on.is_empty() {
             String::new()
         } else {
-            format!(" (after {})", g.depends_on.join(", "))
+            format!(" (after {})", list_or_none(&g.depends_on))
         };
-        println!("  {}{deps}: {}", g.name, g.checks.join(", "));
+        print_line(&format!(
+            "  {}{deps}: {}",
+            shown(&g.name),
+            list_or_none(&g.checks)
+        ));
     }
     Ok(0)
 }
 
+/// Each of a plugin's texts as one safe, bounded line, comma-separated.
 fn list_or_none(items: &[String]) -> String {
     if items.is_empty() {
         "none".to_owned()
     } else {
-        items.join(", ")
+        items
+            .iter()
+            .map(|i| shown(i))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
+}
+
+/// A plugin's text made one safe line of at most [`plume::text::LABEL_MAX`] bytes.
+fn shown(text: &str) -> String {
+    plume::text::shown(text, plume::text::LABEL_MAX)
+}
+
+/// Prints a line that may start with a plugin's text: never a workflow command.
+fn print_line(line: &str) {
+    println!("{}", plume::text::not_a_command(line));
 }
 
 /// `plume compile`.

@@ -8,14 +8,20 @@
 //! request, every redirect hop and every deferred cleanup is checked before
 //! anything is sent.
 //!
-//! Names are resolved once by [`PolicyResolver`], which drops loopback,
-//! private, link-local, cloud-metadata and unique-local addresses (IPv4-mapped
-//! IPv6 forms too) unless the plugin has `allow-private = true`; the client
-//! connects only to the addresses that survived, so a name cannot be
-//! re-pointed between the check and the connection. An address written as a
-//! literal in `allow-hosts` is allowed as listed.
+//! Names are resolved once by [`PolicyResolver`], which drops every address
+//! in a blocked range ([`blocked_range`]: loopback, private, link-local, cloud
+//! metadata, the other special-purpose blocks that are not globally reachable,
+//! and IPv6 forms that embed such an IPv4 address) unless the plugin has
+//! `allow-private = true`; the client connects only to the addresses that
+//! survived, so a name cannot be re-pointed between the check and the
+//! connection. An address written as a literal in `allow-hosts` is allowed as
+//! listed.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+mod ranges;
+
+use std::net::SocketAddr;
+
+pub use ranges::blocked_range;
 
 use url::Url;
 
@@ -183,57 +189,6 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
     })
 }
 
-/// Why an address is not reachable by default, or `None` when it is public.
-pub fn blocked_range(ip: IpAddr) -> Option<&'static str> {
-    match ip {
-        IpAddr::V4(v4) => blocked_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => blocked_v4(v4),
-            None => blocked_v6(v6),
-        },
-    }
-}
-
-fn blocked_v4(ip: Ipv4Addr) -> Option<&'static str> {
-    let [a, b, ..] = ip.octets();
-    if ip == Ipv4Addr::new(169, 254, 169, 254) {
-        Some("cloud metadata")
-    } else if ip.is_loopback() {
-        Some("loopback")
-    } else if ip.is_private() {
-        Some("private")
-    } else if ip.is_link_local() {
-        Some("link-local")
-    } else if a == 100 && (64..128).contains(&b) {
-        Some("carrier-grade NAT")
-    } else if ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || a == 0 {
-        Some("not a unicast address")
-    } else {
-        None
-    }
-}
-
-fn blocked_v6(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
-    if ip
-        == "fd00:ec2::254"
-            .parse::<Ipv6Addr>()
-            .unwrap_or(Ipv6Addr::UNSPECIFIED)
-    {
-        Some("cloud metadata")
-    } else if ip.is_loopback() {
-        Some("loopback")
-    } else if first & 0xfe00 == 0xfc00 {
-        Some("unique-local")
-    } else if first & 0xffc0 == 0xfe80 {
-        Some("link-local")
-    } else if ip.is_unspecified() || ip.is_multicast() {
-        Some("not a unicast address")
-    } else {
-        None
-    }
-}
-
 /// Every resolved address of a name was blocked.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -288,7 +243,7 @@ pub async fn resolve(
     port: u16,
     allow_private: bool,
 ) -> Result<Vec<SocketAddr>, ResolveError> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
     let all: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
@@ -375,19 +330,26 @@ mod tests {
     }
 
     #[test]
-    fn private_ranges_are_named_and_public_ones_pass() {
-        let range = |s: &str| blocked_range(s.parse().unwrap());
-        assert_eq!(range("169.254.169.254"), Some("cloud metadata"));
-        assert_eq!(range("fd00:ec2::254"), Some("cloud metadata"));
-        assert_eq!(range("127.0.0.1"), Some("loopback"));
-        assert_eq!(range("::ffff:127.0.0.1"), Some("loopback"));
-        assert_eq!(range("::ffff:10.1.2.3"), Some("private"));
-        assert_eq!(range("192.168.1.1"), Some("private"));
-        assert_eq!(range("fd12::1"), Some("unique-local"));
-        assert_eq!(range("fe80::1"), Some("link-local"));
-        assert_eq!(range("100.64.0.1"), Some("carrier-grade NAT"));
-        assert_eq!(range("93.184.216.34"), None);
-        assert_eq!(range("2606:4700::1111"), None);
+    fn only_allowed_addresses_are_kept_and_a_denial_names_each_range() {
+        let addr = |s: &str| SocketAddr::new(s.parse().unwrap(), 443);
+        let kept = keep_allowed(
+            "mixed.example",
+            vec![addr("64:ff9b::a00:1"), addr("64:ff9b::808:808")],
+            false,
+        )
+        .unwrap();
+        assert_eq!(kept, vec![addr("64:ff9b::808:808")]);
+
+        let all = vec![addr("::127.0.0.1"), addr("198.18.0.1")];
+        let err = keep_allowed("bench.example", all.clone(), false).unwrap_err();
+        assert_eq!(
+            err.addresses,
+            "::7f00:1: loopback, 198.18.0.1: benchmarking"
+        );
+        assert_eq!(
+            keep_allowed("bench.example", all.clone(), true).unwrap(),
+            all
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
@@ -19,7 +19,8 @@ use crate::bindings::PluginPre;
 use crate::bindings::types::PluginInfo;
 use crate::cache::{CacheOutcome, CompileCache};
 use crate::error::PlumeError;
-use crate::limits::MemoryLimiter;
+use crate::limiter::InstanceLimiter;
+use crate::limits::{DeadlinePassed, QuotaExceeded};
 use crate::state::StoreState;
 use crate::suite::PluginEntry;
 
@@ -166,12 +167,23 @@ impl Runtime {
         PluginPre::new(pre).map_err(wrong_world)
     }
 
-    /// A fresh Store for one group: memory-limited, yielding every epoch tick.
+    /// A fresh Store for one group: memory-limited, yielding every epoch
+    /// tick, and ended at the first tick past its deadline.
+    ///
+    /// The deadline is checked here as well as by the check's async timeout:
+    /// the ticker is its own thread, so a guest looping in wasm (or on
+    /// synchronous host calls) ends on time even when every runtime worker
+    /// is busy and the runtime's timers fire late.
     pub fn store(&self, state: StoreState) -> Store<StoreState> {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Yield(1)));
+        store.epoch_deadline_callback(|ctx| {
+            if ctx.data().deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(DeadlinePassed.into());
+            }
+            Ok(UpdateDeadline::Yield(1))
+        });
         store
     }
 }
@@ -218,6 +230,7 @@ pub async fn describe(
     timeout: Duration,
 ) -> Result<PluginInfo, PlumeError> {
     let mut store = runtime.store(state);
+    store.data_mut().deadline = Some(Instant::now() + timeout);
     let failed = |reason: String| PlumeError::DescribeFailed {
         plugin: entry.name.clone(),
         reason,
@@ -231,6 +244,10 @@ pub async fn describe(
             "no answer within {} ms",
             timeout.as_millis()
         ))),
+        Ok(Err(e)) if e.downcast_ref::<DeadlinePassed>().is_some() => Err(failed(format!(
+            "no answer within {} ms",
+            timeout.as_millis()
+        ))),
         Ok(Err(e)) => {
             let (_, stderr) = store.data_mut().take_output();
             Err(failed(crash_detail(&e, &store.data().limiter, &stderr)))
@@ -239,14 +256,15 @@ pub async fn describe(
     }
 }
 
-/// Says why an instance died: out of memory, stack overflow, a panic (with its
-/// message from the guest's stderr), another trap, or a host fault.
-pub fn crash_detail(e: &wasmtime::Error, limiter: &MemoryLimiter, stderr: &str) -> String {
+/// Says why an instance died: a quota it passed, out of memory, stack
+/// overflow, a panic (with its message from the guest's stderr), another
+/// trap, or a host fault.
+pub fn crash_detail(e: &wasmtime::Error, limiter: &InstanceLimiter, stderr: &str) -> String {
+    if let Some(quota) = e.downcast_ref::<QuotaExceeded>() {
+        return quota.to_string();
+    }
     if limiter.was_hit() {
-        return format!(
-            "out of memory: the instance passed its {} MiB limit",
-            limiter.limit_mib()
-        );
+        return limiter.out_of_memory_detail();
     }
     if let Some(panic) = panic_message(stderr) {
         return format!("panicked at {panic}");

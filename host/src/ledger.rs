@@ -1,16 +1,29 @@
 //! The record of a run: every check's outcome exactly once, in landing order.
 //!
 //! Group tasks, the cleanup walk and the run's stop (ceiling or signal) all
-//! report here. The ledger redacts secrets, drops reports for checks that
-//! already have an outcome (a task aborted by the ceiling may still be
-//! finishing), and forwards each event to the sinks — the terminal printer,
-//! and later the report writers — the moment it lands.
+//! report here. The ledger drops reports for checks that already have an
+//! outcome (a task aborted by the ceiling may still be finishing), and
+//! forwards each event to the sinks — the terminal printer and the report
+//! writers — the moment it lands.
+//!
+//! It is the one choke point every sink is fed from, so every text a plugin
+//! chose — group and check names, details, log lines, cleanup labels — is made
+//! safe here, once: secrets redacted ([`crate::redact`]), then one line with no
+//! control or bidi characters, cut at its limit with a note ([`crate::text`]).
+//! Sinks only escape for their own format. A sink that panics is reported
+//! once on standard error and dropped; the run and the other sinks go on.
 
 use std::collections::HashMap;
+use std::io::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::redact::Redactor;
+use crate::text;
+
+/// Longest log message (all its lines) looked at, in bytes; the rest is dropped with a note.
+const LOG_MESSAGE_MAX: usize = 256 * 1024;
 
 /// How a check or a cleanup ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,8 +136,16 @@ pub enum Event<'a> {
 }
 
 /// Somewhere events go: the terminal, a report file.
+///
+/// Every text in an event has been redacted and made one safe line by the
+/// ledger; a sink only escapes it for its own format.
 pub trait Sink: Send {
     fn event(&mut self, event: &Event<'_>);
+
+    /// What it is, for the message if it fails: `the terminal`, `the json report`.
+    fn name(&self) -> &'static str {
+        "an output"
+    }
 
     /// Called a few times a second with the checks still running and for how
     /// long, for a live indicator; most sinks ignore it.
@@ -174,9 +195,26 @@ impl Ledger {
     }
 
     fn emit(inner: &mut Inner, event: &Event<'_>) {
-        for sink in &mut inner.sinks {
-            sink.event(event);
-        }
+        inner
+            .sinks
+            .retain_mut(|sink| guarded(sink.as_mut(), |s| s.event(event)));
+    }
+
+    /// A text a plugin chose, as sinks get it: secrets masked, one safe line,
+    /// at most `max` bytes plus the note of its full size when cut.
+    fn clean(&self, raw: &str, max: usize) -> String {
+        // Cut first (a 16 MiB detail costs no more than a short one), but never
+        // through the first half of a secret, which redaction would then miss.
+        let head = self.redactor.cut_prefix(raw, max);
+        let line = text::one_line(&self.redactor.redact(head));
+        // Joining lines may have spelled a secret out: mask again.
+        let line = self.redactor.redact(&line);
+        text::bound(line, raw.len(), max, head.len() < raw.len())
+    }
+
+    /// A group or check name, or a cleanup label, as sinks get it.
+    fn name(&self, raw: &str) -> String {
+        self.clean(raw, text::LABEL_MAX)
     }
 
     /// Adds sinks before the run starts.
@@ -186,15 +224,20 @@ impl Ledger {
 
     /// Declares the checks this run will report, in plan order.
     pub fn plan(&self, checks: Vec<(String, String)>) {
+        let shown: Vec<(String, String)> = checks
+            .iter()
+            .map(|(g, c)| (self.name(g), self.name(c)))
+            .collect();
         let mut inner = self.lock();
         for key in &checks {
             inner.states.insert(key.clone(), State::Pending);
         }
-        Self::emit(&mut inner, &Event::Planned(&checks));
+        Self::emit(&mut inner, &Event::Planned(&shown));
         inner.order = checks;
     }
 
     pub fn started(&self, group: &str, check: &str) {
+        let (shown_group, shown_check) = (self.name(group), self.name(check));
         let mut inner = self.lock();
         if inner.closed {
             return;
@@ -202,7 +245,13 @@ impl Ledger {
         if let Some(state) = inner.states.get_mut(&(group.to_owned(), check.to_owned())) {
             *state = State::Running(Instant::now());
         }
-        Self::emit(&mut inner, &Event::CheckStarted { group, check });
+        Self::emit(
+            &mut inner,
+            &Event::CheckStarted {
+                group: &shown_group,
+                check: &shown_check,
+            },
+        );
     }
 
     /// Records a check's outcome; ignored if it already has one or the run stopped.
@@ -238,11 +287,11 @@ impl Ledger {
         };
         inner.states.insert(key, State::Done);
         let record = CheckRecord {
-            group: group.to_owned(),
-            check: check.to_owned(),
+            group: self.name(group),
+            check: self.name(check),
             outcome,
             status,
-            detail: one_line(&self.redactor.redact(detail)),
+            detail: self.clean(detail, text::DETAIL_MAX),
             elapsed,
         };
         let s = &mut inner.summary;
@@ -283,18 +332,31 @@ impl Ledger {
     }
 
     /// A plugin's log line (or a request trace), attributed to a check.
+    /// Each line of `message` becomes one event; every line break counts
+    /// (a lone CR too), and each line is cut at [`text::LOG_MAX`].
     pub fn log(&self, group: &str, check: &str, level: &str, message: &str) {
+        let head = self.redactor.cut_prefix(message, LOG_MESSAGE_MAX);
+        let redacted = self.redactor.redact(head);
+        let mut lines: Vec<String> = text::lines(&redacted)
+            .map(|line| {
+                let shown = self.redactor.redact(&text::one_line(line));
+                text::bound(shown, line.len(), text::LOG_MAX, false)
+            })
+            .collect();
+        if head.len() < message.len() {
+            lines.push(text::cut_note(message.len()));
+        }
+        let (group, check) = (self.name(group), self.name(check));
         let mut inner = self.lock();
         if inner.closed {
             return;
         }
-        let message = self.redactor.redact(message);
-        for line in message.lines().filter(|l| !l.trim().is_empty()) {
+        for line in &lines {
             Self::emit(
                 &mut inner,
                 &Event::Log {
-                    group,
-                    check,
+                    group: &group,
+                    check: &check,
                     level,
                     message: line,
                 },
@@ -310,18 +372,19 @@ impl Ledger {
         detail: &str,
         elapsed: Duration,
     ) {
-        let mut inner = self.lock();
+        // A label cannot be refused at run time (the cleanup must still run): it is shown made safe.
         let record = CleanupRecord {
-            label: label.to_owned(),
+            label: self.name(label),
             outcome,
             status,
-            detail: one_line(&self.redactor.redact(detail)),
+            detail: self.clean(detail, text::DETAIL_MAX),
             elapsed,
         };
+        let mut inner = self.lock();
         match outcome {
             Outcome::Err => {
                 inner.summary.cleanups_failed += 1;
-                inner.summary.red.push(format!("cleanup.{label}"));
+                inner.summary.red.push(format!("cleanup.{}", record.label));
             }
             _ => inner.summary.cleanups_ok += 1,
         }
@@ -343,14 +406,17 @@ impl Ledger {
             .states
             .iter()
             .filter_map(|((g, c), state)| match state {
-                State::Running(since) => Some((format!("{g}.{c}"), since.elapsed())),
+                State::Running(since) => Some((
+                    format!("{}.{}", self.name(g), self.name(c)),
+                    since.elapsed(),
+                )),
                 _ => None,
             })
             .collect();
         running.sort_by_key(|(_, d)| std::cmp::Reverse(*d));
-        for sink in &mut inner.sinks {
-            sink.tick(&running);
-        }
+        inner
+            .sinks
+            .retain_mut(|sink| guarded(sink.as_mut(), |s| s.tick(&running)));
     }
 
     /// Ends the run: tells the sinks the totals and returns them.
@@ -364,10 +430,26 @@ impl Ledger {
     }
 }
 
-fn one_line(text: &str) -> String {
-    text.split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" | ")
+/// Runs `call` on `sink`. A sink that panics is reported once on standard
+/// error and dropped (`false`), so it cannot take the run or the other
+/// sinks down with it.
+fn guarded(sink: &mut dyn Sink, call: impl FnOnce(&mut dyn Sink)) -> bool {
+    let name = sink.name();
+    let Err(panic) = catch_unwind(AssertUnwindSafe(|| call(sink))) else {
+        return true;
+    };
+    let why = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned());
+    let _ = writeln!(
+        std::io::stderr(),
+        "plume: {name} failed and was dropped ({}); the run and the other outputs go on",
+        text::shown(&why, text::LABEL_MAX)
+    );
+    false
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,56 +1,161 @@
-//! The memory limit of one plugin instance.
+//! Every bound a run holds its plugins to, in one value.
 //!
-//! A growth past the limit is refused (the guest's allocator then fails and
-//! the instance traps); the limiter remembers that it refused, so the check
-//! is reported as "out of memory" rather than as an anonymous trap.
+//! [`Limits`] is resolved once with the suite (its keys, then `--timeout` and
+//! `--check-timeout`) and handed to the loader, the runner, the cleanup walk
+//! and the capabilities. Each bound exists so that one plugin, however
+//! broken or hostile, can only spend its own share: of time (check timeout,
+//! ceiling, cleanup budget), of memory (per instance, and live instances per
+//! plugin), and of what it hands the host to keep (published values,
+//! deferred cleanups, groups and checks). A breach at run time is the
+//! plugin's own `err`, with a line naming the limit and its suite key
+//! ([`QuotaExceeded`]); a description over its bounds is refused at load.
 
-use wasmtime::ResourceLimiter;
+use std::time::Duration;
 
-/// Caps the total linear memory of every memory in one store.
-#[derive(Debug)]
-pub struct MemoryLimiter {
-    limit: usize,
-    hit: bool,
+const MIB: u64 = 1024 * 1024;
+const KIB: u64 = 1024;
+
+/// The bounds of a run; [`Limits::default`] is the one set of defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Limit for one check (`check-timeout`, `--check-timeout`).
+    pub check_timeout: Duration,
+    /// Hard limit for the whole run (`ceiling`, `--timeout`).
+    pub ceiling: Duration,
+    /// Time the cleanups get after the checks end (`cleanup-budget`).
+    pub cleanup_budget: Duration,
+    /// Linear memory of one instance, all its memories together (`memory-mib`).
+    pub memory_bytes: u64,
+    /// Table elements of one instance, all its tables together.
+    pub table_elements: u64,
+    /// Instances one plugin may hold at once (`max-instances`): its groups
+    /// beyond this wait for a free one. With `memory_bytes`, it bounds the
+    /// guest memory one plugin can hold: 3 × 64 MiB by default.
+    pub instances: usize,
+    /// Largest body a plugin's `send` may read (`max-body-mib`); also the
+    /// largest body an assertion takes (no response the host hands over is larger).
+    pub max_body_bytes: u64,
+    /// Largest body `fetch-digest` may hash (`max-digest-mib`).
+    pub max_digest_bytes: u64,
+    /// Requests and open streams one plugin may have in flight (`max-connections`).
+    pub max_connections: usize,
+    /// Groups one plugin may describe (`max-groups`).
+    pub groups: usize,
+    /// Checks one plugin may describe, all groups together (`max-checks`).
+    pub checks: usize,
+    /// Bytes of keys and values one plugin may publish in a run (`max-published-kib`).
+    pub published_bytes: u64,
+    /// Cleanups one plugin may register in a run (`max-cleanups`).
+    pub cleanups: usize,
+    /// Bytes of cleanup requests (URL, headers, body, label) one plugin may
+    /// register in a run (`max-cleanup-kib`).
+    pub cleanup_bytes: u64,
 }
 
-impl MemoryLimiter {
-    pub fn new(limit_bytes: u64) -> Self {
-        MemoryLimiter {
-            limit: usize::try_from(limit_bytes).unwrap_or(usize::MAX),
-            hit: false,
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            check_timeout: Duration::from_secs(10),
+            ceiling: Duration::from_secs(60),
+            cleanup_budget: Duration::from_secs(10),
+            memory_bytes: 64 * MIB,
+            table_elements: 100_000,
+            instances: 3,
+            max_body_bytes: 16 * MIB,
+            max_digest_bytes: 4096 * MIB,
+            max_connections: 16,
+            groups: 1_000,
+            checks: 100_000,
+            published_bytes: 1024 * KIB,
+            cleanups: 1_000,
+            cleanup_bytes: 1024 * KIB,
         }
-    }
-
-    /// Whether a growth was refused since the store was made.
-    pub fn was_hit(&self) -> bool {
-        self.hit
-    }
-
-    pub fn limit_mib(&self) -> usize {
-        self.limit / (1024 * 1024)
     }
 }
 
-impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
-            self.hit = true;
-            return Ok(false);
+impl Limits {
+    /// The memory limit in whole MiB, as lines name it.
+    pub fn memory_mib(&self) -> u64 {
+        self.memory_bytes / MIB
+    }
+}
+
+/// What a quota counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quota {
+    PublishedBytes,
+    Cleanups,
+    CleanupBytes,
+    /// The input of one synchronous host call (an assertion's body).
+    AssertBytes,
+}
+
+impl Quota {
+    /// The suite key that sets it, or what bounds it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Quota::PublishedBytes => "max-published-kib",
+            Quota::Cleanups => "max-cleanups",
+            Quota::CleanupBytes => "max-cleanup-kib",
+            Quota::AssertBytes => "max-body-mib",
         }
-        Ok(true)
+    }
+}
+
+/// A plugin went past one of its quotas: its instance ends and the check
+/// that did it is `err` with this line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("quota: {what} (limit {limit}, {key})", key = quota.key())]
+pub struct QuotaExceeded {
+    pub quota: Quota,
+    /// What the plugin tried, e.g. "publishing `k` (32 MiB) would bring the plugin to 64 MiB".
+    pub what: String,
+    /// The limit, written for people: `1024 KiB`, `1000 cleanups`.
+    pub limit: String,
+}
+
+/// A check's deadline passed while its instance was running wasm or a
+/// synchronous host call: the epoch check ends it there, whatever the async
+/// runtime's timers are doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the check's deadline passed")]
+pub struct DeadlinePassed;
+
+/// `n` bytes written for people: `512 B`, `64 KiB`, `32 MiB`.
+pub fn bytes(n: u64) -> String {
+    if n >= MIB {
+        let text = format!("{:.1}", n as f64 / MIB as f64);
+        format!("{} MiB", text.trim_end_matches(".0"))
+    } else if n >= KIB {
+        format!("{} KiB", n.div_ceil(KIB))
+    } else {
+        format!("{n} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_lines_name_the_limit_and_its_key() {
+        let e = QuotaExceeded {
+            quota: Quota::PublishedBytes,
+            what: "publishing `k` (32 MiB) would bring plugin p to 32 MiB".into(),
+            limit: bytes(1024 * 1024),
+        };
+        assert_eq!(
+            e.to_string(),
+            "quota: publishing `k` (32 MiB) would bring plugin p to 32 MiB (limit 1 MiB, max-published-kib)"
+        );
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= 100_000)
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(bytes(100), "100 B");
+        assert_eq!(bytes(64 * 1024), "64 KiB");
+        assert_eq!(bytes(32 * MIB), "32 MiB");
+        assert_eq!(bytes(MIB + MIB / 2), "1.5 MiB");
+        assert_eq!(bytes(32 * MIB + 2), "32 MiB");
     }
 }

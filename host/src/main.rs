@@ -14,9 +14,21 @@ use cli::{Cli, Command};
 pub const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
+    // A fault in Plume itself is one line, never a backtrace; the code that
+    // caught it (a report sink, a group's task) goes on, and the run still
+    // ends with its cleanups and reports.
+    std::panic::set_hook(Box::new(|info| {
+        let text = info.to_string().replace('\n', " ");
+        eprintln!("plume: internal error (please report it): {text}");
+    }));
     let cli = Cli::parse();
+    // Timers, signals and sockets are polled every other task poll instead
+    // of every 61st: a task polls for at most one epoch tick (10 ms) before it
+    // yields, so with every worker busy running guests the ceiling, a
+    // check's timeout and Ctrl-C still fire within a few ticks.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .event_interval(2)
         .build()
     {
         Ok(rt) => rt,

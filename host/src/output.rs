@@ -14,6 +14,12 @@
 //! is erased when the next line lands; neither reaches a pipe or a file.
 //! `-q` prints only red lines and the summary; `-v` adds plugin log lines
 //! and request traces.
+//!
+//! Every text it prints was made one safe line by the ledger; the name
+//! column is at most [`NAME_COLUMN_MAX`] wide (a longer name pushes its
+//! line's other columns right), and a log line cannot start with `::` (a
+//! GitHub Actions runner reads such a line of a step's output as a workflow
+//! command).
 
 use std::io::Write;
 use std::time::Duration;
@@ -21,6 +27,7 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 
 use crate::ledger::{Event, Outcome, Sink};
+use crate::text;
 
 /// How much the terminal shows, and how.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,6 +54,9 @@ impl Mode {
 
 /// A check running this long gets the live indicator.
 const SLOW: Duration = Duration::from_secs(2);
+
+/// Widest the name column is padded to, in characters.
+pub const NAME_COLUMN_MAX: usize = 64;
 
 /// Writes a run's lines to a stream (standard output for the CLI).
 pub struct Printer<W: Write + Send> {
@@ -101,14 +111,19 @@ impl<W: Write + Send> Printer<W> {
 }
 
 impl<W: Write + Send> Sink for Printer<W> {
+    fn name(&self) -> &'static str {
+        "the terminal"
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::Planned(checks) => {
                 self.width = checks
                     .iter()
-                    .map(|(g, c)| g.len() + c.len() + 1)
+                    .map(|(g, c)| g.chars().count() + c.chars().count() + 1)
                     .max()
-                    .unwrap_or(0);
+                    .unwrap_or(0)
+                    .min(NAME_COLUMN_MAX);
             }
             Event::CheckStarted { .. } => {}
             Event::CheckFinished(r) => self.line(r.outcome, &r.name(), r.status, &r.detail),
@@ -125,8 +140,8 @@ impl<W: Write + Send> Sink for Printer<W> {
                     } else {
                         format!("{group}.{check}")
                     };
-                    let text =
-                        self.paint(Style::new().dimmed(), &format!("{at} {level}: {message}"));
+                    let line = format!("{at} {level}: {message}");
+                    let text = self.paint(Style::new().dimmed(), &text::not_a_command(&line));
                     let _ = writeln!(self.out, "       {text}");
                 }
             }
@@ -174,5 +189,83 @@ impl<W: Write + Send> Sink for Printer<W> {
         let _ = write!(self.out, "\r\x1b[2K{text}");
         let _ = self.out.flush();
         self.indicator = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::ledger::CheckRecord;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Buffer {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    #[test]
+    fn a_name_of_any_length_prints_and_the_column_stays_bounded() {
+        let out = Buffer::default();
+        let mode = Mode {
+            verbose: true,
+            ..Mode::default()
+        };
+        let mut printer = Printer::new(out.clone(), mode);
+        let long = "n".repeat(70_000);
+        let planned = [
+            ("g".to_owned(), long.clone()),
+            ("g".to_owned(), "c".to_owned()),
+        ];
+        printer.event(&Event::Planned(&planned));
+        for check in [long.as_str(), "c"] {
+            printer.event(&Event::CheckFinished(&CheckRecord {
+                group: "g".into(),
+                check: check.into(),
+                outcome: Outcome::Ok,
+                status: Some(200),
+                detail: "fine".into(),
+                elapsed: Duration::ZERO,
+            }));
+        }
+        let text = out.text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].ends_with(&format!("g.{long}  200  fine")));
+        assert_eq!(
+            lines[1],
+            format!("[ok  ] {:<NAME_COLUMN_MAX$}  200  fine", "g.c")
+        );
+    }
+
+    #[test]
+    fn a_log_line_cannot_start_a_workflow_command() {
+        let out = Buffer::default();
+        let mode = Mode {
+            verbose: true,
+            ..Mode::default()
+        };
+        let mut printer = Printer::new(out.clone(), mode);
+        printer.event(&Event::Log {
+            group: "::error::forged",
+            check: "",
+            level: "info",
+            message: "x",
+        });
+        assert_eq!(out.text(), "       \\x3a:error::forged info: x\n");
     }
 }

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use crate::bindings::types::PluginInfo;
 use crate::error::PlumeError;
+use crate::limits::Limits;
+use crate::text::quoted;
 
 /// One group to run.
 #[derive(Debug, Clone)]
@@ -69,14 +71,19 @@ pub fn validate(plugin: &str, info: &PluginInfo) -> Result<(), PlumeError> {
     };
     let mut names = HashSet::new();
     for g in &info.groups {
-        check_name(&g.name).map_err(|why| bad(format!("group name {:?} {why}", g.name)))?;
+        check_name(&g.name).map_err(|why| bad(format!("group name {} {why}", quoted(&g.name))))?;
         if !names.insert(g.name.as_str()) {
             return Err(bad(format!("group {} is described twice", g.name)));
         }
         let mut checks = HashSet::new();
         for c in &g.checks {
-            check_name(c)
-                .map_err(|why| bad(format!("check name {:?} in group {} {why}", c, g.name)))?;
+            check_name(c).map_err(|why| {
+                bad(format!(
+                    "check name {} in group {} {why}",
+                    quoted(c),
+                    g.name
+                ))
+            })?;
             if !checks.insert(c.as_str()) {
                 return Err(bad(format!("check {}.{} is described twice", g.name, c)));
             }
@@ -86,8 +93,9 @@ pub fn validate(plugin: &str, info: &PluginInfo) -> Result<(), PlumeError> {
         for d in &g.depends_on {
             if !names.contains(d.as_str()) {
                 return Err(bad(format!(
-                    "group {} depends on unknown group {d}",
-                    g.name
+                    "group {} depends on unknown group {}",
+                    g.name,
+                    crate::text::shown(d, crate::text::LABEL_MAX)
                 )));
             }
         }
@@ -108,14 +116,11 @@ pub fn validate(plugin: &str, info: &PluginInfo) -> Result<(), PlumeError> {
     Ok(())
 }
 
-fn check_name(name: &str) -> Result<(), &'static str> {
-    if name.is_empty() {
-        Err("is empty")
-    } else if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Err("contains white space")
-    } else {
-        Ok(())
-    }
+/// A group or check name must be one short, safe token: not empty, at most
+/// [`crate::text::NAME_MAX`] characters, no white space, no control, line
+/// separator or bidi character (see [`crate::text::check_name`]).
+fn check_name(name: &str) -> Result<(), String> {
+    crate::text::check_name(name)
 }
 
 /// Every group reachable through depends-on from `start` (not `start` itself unless in a cycle).
@@ -258,6 +263,31 @@ impl Plan {
             .flat_map(|g| g.checks.iter().map(|c| (g.name.clone(), c.clone())))
             .collect()
     }
+}
+
+/// Refuses a description larger than the suite lets one plugin be: every
+/// group holds an instance while it runs and every check a ledger entry, so
+/// the counts are bounded before anything is planned.
+pub fn within_limits(plugin: &str, info: &PluginInfo, limits: &Limits) -> Result<(), PlumeError> {
+    let bad = |message: String| PlumeError::BadDescription {
+        plugin: plugin.to_owned(),
+        message,
+    };
+    let groups = info.groups.len();
+    if groups > limits.groups {
+        return Err(bad(format!(
+            "describes {groups} groups, over the limit of {} (raise max-groups in the suite file if that is intended)",
+            limits.groups
+        )));
+    }
+    let checks: usize = info.groups.iter().map(|g| g.checks.len()).sum();
+    if checks > limits.checks {
+        return Err(bad(format!(
+            "describes {checks} checks, over the limit of {} (raise max-checks in the suite file if that is intended)",
+            limits.checks
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use crate::bindings::PluginPre;
 use crate::bindings::types::PluginInfo;
+use crate::budget::Budgets;
 use crate::cleanup::CleanupRegistry;
 use crate::engine::{Runtime, describe};
 use crate::error::PlumeError;
 use crate::ledger::Ledger;
+use crate::limits::Limits;
 use crate::plan::{Described, Plan, Selection};
 use crate::redact::Redactor;
 use crate::state::{HttpSettings, Position, Published, RunShared, StoreState};
@@ -32,23 +34,28 @@ pub fn http_client() -> Result<reqwest::Client, PlumeError> {
 }
 
 /// The settings every Plume HTTP client shares.
+///
+/// Proxy variables in the environment (`HTTP_PROXY`, `HTTPS_PROXY`,
+/// `ALL_PROXY`, lower case too) are ignored: the egress policy resolves each
+/// name itself and connects only to the addresses that survived, and a proxy
+/// would resolve the name instead, past the policy.
 pub fn client_builder() -> reqwest::ClientBuilder {
     // Several callers may race to install the provider; only the first wins, which is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("plume/", env!("CARGO_PKG_VERSION")))
 }
 
-/// The state shared by a run's groups, with the suite's HTTP limits.
-pub fn run_shared_with(
-    ledger: Arc<Ledger>,
-    http: HttpSettings,
-) -> Result<Arc<RunShared>, PlumeError> {
+/// The state shared by a run's groups, under the suite's limits.
+pub fn run_shared_with(ledger: Arc<Ledger>, limits: &Limits) -> Result<Arc<RunShared>, PlumeError> {
     Ok(Arc::new(RunShared {
         client: http_client()?,
         clients: Default::default(),
-        http,
+        http: http_settings(limits),
+        limits: limits.clone(),
+        budgets: Budgets::default(),
         ledger,
         cleanups: CleanupRegistry::default(),
         published: Published::default(),
@@ -59,7 +66,7 @@ pub fn run_shared_with(
 pub fn quiet_shared() -> Result<Arc<RunShared>, PlumeError> {
     run_shared_with(
         Arc::new(Ledger::new(Redactor::default(), Vec::new())),
-        HttpSettings::default(),
+        &Limits::default(),
     )
 }
 
@@ -68,7 +75,6 @@ pub async fn load_plugin(
     runtime: &Runtime,
     entry: Arc<PluginEntry>,
     shared: &Arc<RunShared>,
-    suite: &Suite,
 ) -> Result<LoadedPlugin, PlumeError> {
     let pre = runtime.load(&entry.name, &entry.path, entry.sha256.as_deref())?;
     let position = Position {
@@ -76,9 +82,11 @@ pub async fn load_plugin(
         check: String::new(),
         upstream: Arc::default(),
     };
-    let state = StoreState::new(shared.clone(), entry.clone(), position, suite.memory_bytes);
-    let info = describe(runtime, &pre, &entry, state, suite.check_timeout).await?;
+    let limits = &shared.limits;
+    let state = StoreState::new(shared.clone(), entry.clone(), position);
+    let info = describe(runtime, &pre, &entry, state, limits.check_timeout).await?;
     crate::plan::validate(&entry.name, &info)?;
+    crate::plan::within_limits(&entry.name, &info, limits)?;
     Ok(LoadedPlugin { entry, pre, info })
 }
 
@@ -91,7 +99,7 @@ pub async fn prepare(
 ) -> Result<(Vec<LoadedPlugin>, Plan), PlumeError> {
     let mut plugins = Vec::new();
     for entry in &suite.plugins {
-        plugins.push(load_plugin(runtime, Arc::new(entry.clone()), shared, suite).await?);
+        plugins.push(load_plugin(runtime, Arc::new(entry.clone()), shared).await?);
     }
     let described: Vec<Described<'_>> = plugins
         .iter()
@@ -106,12 +114,12 @@ pub async fn prepare(
     Ok((plugins, plan))
 }
 
-/// The HTTP limits `suite` sets.
-pub fn http_settings(suite: &Suite) -> HttpSettings {
+/// The HTTP part of `limits`.
+pub fn http_settings(limits: &Limits) -> HttpSettings {
     HttpSettings {
-        max_body: usize::try_from(suite.max_body_bytes).unwrap_or(usize::MAX),
-        max_digest_body: suite.max_digest_bytes,
-        max_connections: suite.max_connections,
+        max_body: usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX),
+        max_digest_body: limits.max_digest_bytes,
+        max_connections: limits.max_connections.max(1),
         ..HttpSettings::default()
     }
 }

@@ -10,17 +10,17 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::Instant;
 
 use tokio::task::JoinSet;
 
 use crate::bindings::types::{CheckResult, Outcome as WitOutcome};
 use crate::engine::{Runtime, crash_detail};
 use crate::ledger::Outcome;
+use crate::limits::{DeadlinePassed, Limits};
 use crate::plan::{Plan, PlannedGroup};
 use crate::prepare::LoadedPlugin;
 use crate::state::{Position, RunShared, StoreState};
-use crate::suite::Suite;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,13 +33,6 @@ pub enum RunEnd {
     Signal(i32),
 }
 
-/// Limits applied to every group.
-#[derive(Debug, Clone, Copy)]
-struct Limits {
-    check_timeout: Duration,
-    memory_bytes: u64,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GroupEnd {
     Passed,
@@ -47,24 +40,21 @@ enum GroupEnd {
     Skipped,
 }
 
-/// Runs `plan`, then the cleanups; `stop` resolves when a signal arrives.
+/// Runs `plan` under the limits of `shared`, then the cleanups; `stop`
+/// resolves when a signal arrives.
 pub async fn run(
     runtime: Arc<Runtime>,
-    suite: &Suite,
     plugins: Vec<LoadedPlugin>,
     plan: &Plan,
     shared: Arc<RunShared>,
     stop: impl std::future::Future<Output = i32>,
 ) -> RunEnd {
-    let limits = Limits {
-        check_timeout: suite.check_timeout,
-        memory_bytes: suite.memory_bytes,
-    };
+    let limits = &shared.limits;
     shared.ledger.plan(plan.checks());
     let plugins = Arc::new(plugins);
     let end = tokio::select! {
-        () = schedule(runtime, plugins, plan, shared.clone(), limits) => RunEnd::Completed,
-        () = tokio::time::sleep(suite.ceiling) => RunEnd::Ceiling,
+        () = schedule(runtime, plugins, plan, shared.clone()) => RunEnd::Completed,
+        () = tokio::time::sleep(limits.ceiling) => RunEnd::Ceiling,
         signal = stop => RunEnd::Signal(signal),
     };
     // Leaving the select dropped the scheduler and its JoinSet, which aborts
@@ -73,13 +63,13 @@ pub async fn run(
         RunEnd::Completed => {}
         RunEnd::Ceiling => shared.ledger.stop(&format!(
             "run ceiling of {} ms reached",
-            suite.ceiling.as_millis()
+            limits.ceiling.as_millis()
         )),
         RunEnd::Signal(sig) => shared
             .ledger
             .stop(&format!("interrupted by {}", signal_name(sig))),
     }
-    crate::cleanup::run_all(&shared, suite.cleanup_budget).await;
+    crate::cleanup::run_all(&shared, limits.cleanup_budget).await;
     end
 }
 
@@ -97,7 +87,6 @@ async fn schedule(
     plugins: Arc<Vec<LoadedPlugin>>,
     plan: &Plan,
     shared: Arc<RunShared>,
-    limits: Limits,
 ) {
     let mut ended: HashMap<String, GroupEnd> = plan
         .excluded
@@ -130,7 +119,6 @@ async fn schedule(
                             plugins: plugins.clone(),
                             shared: shared.clone(),
                             group: group.clone(),
-                            limits,
                         };
                         let handle = tasks.spawn(async move {
                             let name = job.group.name.clone();
@@ -206,49 +194,59 @@ struct GroupJob {
     plugins: Arc<Vec<LoadedPlugin>>,
     shared: Arc<RunShared>,
     group: PlannedGroup,
-    limits: Limits,
 }
 
 impl GroupJob {
     async fn run(self) -> GroupEnd {
         let plugin = &self.plugins[self.group.plugin];
         let ledger = &self.shared.ledger;
+        let limits: &Limits = &self.shared.limits;
         let g = &self.group.name;
         let local = &self.group.local;
+        let Some(first) = self.group.checks.first() else {
+            return GroupEnd::Passed;
+        };
         let position = Position {
             group: local.clone(),
             check: String::new(),
             upstream: self.group.upstream.clone(),
         };
-        let state = StoreState::new(
-            self.shared.clone(),
-            plugin.entry.clone(),
-            position,
-            self.limits.memory_bytes,
-        );
-        let mut store = self.runtime.store(state);
-        let timeout = self.limits.check_timeout;
-        let Some(first) = self.group.checks.first() else {
-            return GroupEnd::Passed;
+        let state = StoreState::new(self.shared.clone(), plugin.entry.clone(), position);
+        // One of the plugin's instance slots, held until the group ends: a
+        // plugin with many groups waits for its own slots, never another's.
+        let slots = state.budget.instances.clone();
+        let Ok(_slot) = slots.acquire_owned().await else {
+            ledger.finish(
+                g,
+                first,
+                Outcome::Err,
+                None,
+                "the plugin's instance slots are closed",
+            );
+            self.skip_rest(1, &format!("instance aborted at {first}"));
+            return GroupEnd::Failed;
         };
+        let mut store = self.runtime.store(state);
+        let timeout = limits.check_timeout;
+        let timed_out = || format!("timed out after {} ms (check timeout)", timeout.as_millis());
 
+        store.data_mut().deadline = Some(Instant::now() + timeout);
         let instance =
             match tokio::time::timeout(timeout, plugin.pre.instantiate_async(&mut store)).await {
                 Ok(Ok(instance)) => instance,
                 failure => {
                     let detail = match failure {
-                        Err(_) => format!(
-                            "instantiating the plugin took over {} ms",
-                            timeout.as_millis()
-                        ),
-                        Ok(Err(e)) => {
+                        Ok(Err(e)) if e.downcast_ref::<DeadlinePassed>().is_none() => {
                             let (_, stderr) = store.data_mut().take_output();
                             format!(
                                 "instantiation failed: {}",
                                 crash_detail(&e, &store.data().limiter, &stderr)
                             )
                         }
-                        Ok(Ok(_)) => unreachable!("handled above"),
+                        _ => format!(
+                            "instantiating the plugin took over {} ms",
+                            timeout.as_millis()
+                        ),
                     };
                     ledger.finish(g, first, Outcome::Err, None, &detail);
                     self.skip_rest(1, &format!("instance aborted at {first}"));
@@ -259,7 +257,9 @@ impl GroupJob {
         let mut end = GroupEnd::Passed;
         for (i, check) in self.group.checks.iter().enumerate() {
             ledger.started(g, check);
-            store.data_mut().start_check(check);
+            store
+                .data_mut()
+                .start_check(check, Instant::now() + timeout);
             let call = instance.call_run_check(&mut store, local, check);
             let result = tokio::time::timeout(timeout, call).await;
             let (stdout, stderr) = store.data_mut().take_output();
@@ -275,15 +275,17 @@ impl GroupJob {
                     ledger.finish(g, check, outcome, status, &detail);
                     false
                 }
+                Ok(Err(e)) if e.downcast_ref::<DeadlinePassed>().is_some() => {
+                    ledger.finish(g, check, Outcome::Err, None, &timed_out());
+                    true
+                }
                 Ok(Err(e)) => {
                     let detail = crash_detail(&e, &data.limiter, &stderr);
                     ledger.finish(g, check, Outcome::Err, None, &detail);
                     true
                 }
                 Err(_) => {
-                    let detail =
-                        format!("timed out after {} ms (check timeout)", timeout.as_millis());
-                    ledger.finish(g, check, Outcome::Err, None, &detail);
+                    ledger.finish(g, check, Outcome::Err, None, &timed_out());
                     true
                 }
             };

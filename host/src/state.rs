@@ -2,19 +2,22 @@
 //!
 //! Every group gets a fresh Store holding a [`StoreState`]: its WASI context
 //! (no files, no environment, no sockets; stdout and stderr captured), its
-//! memory limiter, and handles to what the run shares between groups.
+//! instance limiter, its check's deadline, its plugin's budget, and handles
+//! to what the run shares between groups.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::budget::{Budgets, PluginBudget};
 use crate::cleanup::CleanupRegistry;
 use crate::ledger::Ledger;
-use crate::limits::MemoryLimiter;
+use crate::limiter::InstanceLimiter;
+use crate::limits::Limits;
 use crate::suite::PluginEntry;
 
 /// How much a plugin may print to stdout and stderr per group.
@@ -117,6 +120,9 @@ pub struct RunShared {
     pub client: reqwest::Client,
     pub clients: Clients,
     pub http: HttpSettings,
+    pub limits: Limits,
+    /// What each plugin has taken from the host so far.
+    pub budgets: Budgets,
     pub ledger: Arc<Ledger>,
     pub cleanups: CleanupRegistry,
     pub published: Published,
@@ -136,10 +142,15 @@ pub struct Position {
 pub struct StoreState {
     pub wasi: WasiCtx,
     pub table: ResourceTable,
-    pub limiter: MemoryLimiter,
+    pub limiter: InstanceLimiter,
     pub run: Arc<RunShared>,
     pub plugin: Arc<PluginEntry>,
+    /// The plugin's share of the host, counted across its instances.
+    pub budget: Arc<PluginBudget>,
     pub position: Position,
+    /// When the running check (or instantiation, or `describe`) must end:
+    /// the epoch callback stops the instance there.
+    pub deadline: Option<Instant>,
     stdout: MemoryOutputPipe,
     stderr: MemoryOutputPipe,
     stdout_seen: usize,
@@ -148,12 +159,7 @@ pub struct StoreState {
 }
 
 impl StoreState {
-    pub fn new(
-        run: Arc<RunShared>,
-        plugin: Arc<PluginEntry>,
-        position: Position,
-        memory_bytes: u64,
-    ) -> Self {
+    pub fn new(run: Arc<RunShared>, plugin: Arc<PluginEntry>, position: Position) -> Self {
         let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
         // No preopens, no environment, no arguments, no network: the builder's
@@ -162,13 +168,18 @@ impl StoreState {
             .stdout(stdout.clone())
             .stderr(stderr.clone())
             .build();
+        let limits = &run.limits;
+        let limiter = InstanceLimiter::new(limits.memory_bytes, limits.table_elements);
+        let budget = run.budgets.for_plugin(&plugin.name, limits);
         StoreState {
             wasi,
             table: ResourceTable::new(),
-            limiter: MemoryLimiter::new(memory_bytes),
+            limiter,
+            budget,
             run,
             plugin,
             position,
+            deadline: None,
             stdout,
             stderr,
             stdout_seen: 0,
@@ -184,10 +195,16 @@ impl StoreState {
         (out, err)
     }
 
-    /// Moves the instance on to `check`, with a fresh log budget.
-    pub fn start_check(&mut self, check: &str) {
+    /// Moves the instance on to `check`, with a fresh log budget, to end by `deadline`.
+    pub fn start_check(&mut self, check: &str, deadline: Instant) {
         self.position.check = check.to_owned();
         self.log_bytes = 0;
+        self.deadline = Some(deadline);
+    }
+
+    /// Whether the instance is running a check (not `describe` or its start-up).
+    pub fn in_check(&self) -> bool {
+        !self.position.check.is_empty()
     }
 
     /// Sends a line to the run's log as the current check's, within the

@@ -32,21 +32,9 @@ use serde::Deserialize;
 use crate::egress::AllowList;
 use crate::error::PlumeError;
 use crate::interpolate::{Values, interpolate};
+use crate::limits::Limits;
 
-/// Default limit for one check.
-pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default hard limit for a whole run.
-pub const DEFAULT_CEILING: Duration = Duration::from_secs(60);
-/// Default time cleanups get after the checks end (or the ceiling hits).
-pub const DEFAULT_CLEANUP_BUDGET: Duration = Duration::from_secs(10);
-/// Default memory limit per plugin instance.
-pub const DEFAULT_MEMORY_MIB: u64 = 64;
-/// Default cap on the requests one plugin has in flight at once.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 16;
-/// Default cap on a body read by `send`.
-pub const DEFAULT_MAX_BODY_MIB: u64 = 16;
-/// Default cap on a body hashed by `fetch-digest`.
-pub const DEFAULT_MAX_DIGEST_MIB: u64 = 4096;
+const MIB: u64 = 1024 * 1024;
 
 /// The suite file as written.
 #[derive(Debug, Deserialize)]
@@ -60,6 +48,12 @@ struct RawSuite {
     max_body_mib: Option<u64>,
     max_digest_mib: Option<u64>,
     max_connections: Option<usize>,
+    max_instances: Option<usize>,
+    max_groups: Option<usize>,
+    max_checks: Option<usize>,
+    max_published_kib: Option<u64>,
+    max_cleanups: Option<usize>,
+    max_cleanup_kib: Option<u64>,
     default_env: Option<String>,
     #[serde(default)]
     preflight: Vec<String>,
@@ -111,16 +105,8 @@ pub struct Suite {
     pub name: String,
     pub path: PathBuf,
     pub env_name: Option<String>,
-    pub ceiling: Duration,
-    pub check_timeout: Duration,
-    pub cleanup_budget: Duration,
-    pub memory_bytes: u64,
-    /// Largest body a plugin's `send` may read.
-    pub max_body_bytes: u64,
-    /// Largest body `fetch-digest` may hash.
-    pub max_digest_bytes: u64,
-    /// Requests and open streams one plugin may have in flight at once.
-    pub max_connections: usize,
+    /// Every bound of the run: times, memory, network caps, quotas.
+    pub limits: Limits,
     /// URLs that must answer before any check runs.
     pub preflight: Vec<String>,
     /// What to tell the user when a preflight URL does not answer.
@@ -233,30 +219,7 @@ impl SuiteFile {
             values.insert(key.clone(), value.clone());
         }
 
-        let ceiling = match overrides.ceiling {
-            Some(d) => d,
-            None => duration(path, "ceiling", &self.raw.ceiling, DEFAULT_CEILING)?,
-        };
-        let check_timeout = match overrides.check_timeout {
-            Some(d) => d,
-            None => duration(
-                path,
-                "check-timeout",
-                &self.raw.check_timeout,
-                DEFAULT_CHECK_TIMEOUT,
-            )?,
-        };
-        let cleanup_budget = duration(
-            path,
-            "cleanup-budget",
-            &self.raw.cleanup_budget,
-            DEFAULT_CLEANUP_BUDGET,
-        )?;
-        let memory_mib = self.raw.memory_mib.unwrap_or(DEFAULT_MEMORY_MIB);
-        if memory_mib == 0 || memory_mib > 4096 {
-            return Err(invalid(path, "memory-mib must be between 1 and 4096"));
-        }
-
+        let limits = self.limits(overrides)?;
         let mut preflight = Vec::new();
         for (i, url) in self.raw.preflight.iter().enumerate() {
             preflight.push(interpolate(url, &values, &format!("preflight[{i}]"))?);
@@ -265,14 +228,6 @@ impl SuiteFile {
             Some(h) => Some(interpolate(h, &values, "hint")?),
             None => None,
         };
-        let max_body_mib = self.raw.max_body_mib.unwrap_or(DEFAULT_MAX_BODY_MIB);
-        let max_digest_mib = self.raw.max_digest_mib.unwrap_or(DEFAULT_MAX_DIGEST_MIB);
-        if max_body_mib == 0 || max_digest_mib == 0 {
-            return Err(invalid(
-                path,
-                "max-body-mib and max-digest-mib must be at least 1",
-            ));
-        }
         let base = path.parent().unwrap_or(Path::new("."));
         let mut plugins = Vec::new();
         for (name, raw) in &self.raw.plugins {
@@ -282,20 +237,66 @@ impl SuiteFile {
             name: self.raw.name.clone().unwrap_or_else(|| stem(path)),
             path: path.clone(),
             env_name,
-            ceiling,
-            check_timeout,
-            cleanup_budget,
-            memory_bytes: memory_mib * 1024 * 1024,
-            max_body_bytes: max_body_mib.saturating_mul(1024 * 1024),
-            max_digest_bytes: max_digest_mib.saturating_mul(1024 * 1024),
-            max_connections: self
-                .raw
-                .max_connections
-                .unwrap_or(DEFAULT_MAX_CONNECTIONS)
-                .max(1),
+            limits,
             preflight,
             hint,
             plugins,
+        })
+    }
+
+    /// The suite's limits over the defaults, then the command line's.
+    fn limits(&self, overrides: &Overrides) -> Result<Limits, PlumeError> {
+        let path = &self.path;
+        let raw = &self.raw;
+        let d = Limits::default();
+        let ceiling = match overrides.ceiling {
+            Some(t) => t,
+            None => duration(path, "ceiling", &raw.ceiling, d.ceiling)?,
+        };
+        let check_timeout = match overrides.check_timeout {
+            Some(t) => t,
+            None => duration(path, "check-timeout", &raw.check_timeout, d.check_timeout)?,
+        };
+        let cleanup_budget = duration(
+            path,
+            "cleanup-budget",
+            &raw.cleanup_budget,
+            d.cleanup_budget,
+        )?;
+        let memory_mib = raw.memory_mib.unwrap_or(d.memory_bytes / MIB);
+        if memory_mib == 0 || memory_mib > 4096 {
+            return Err(invalid(path, "memory-mib must be between 1 and 4096"));
+        }
+        let at_least_one = |key: &str, value: Option<u64>| -> Result<(), PlumeError> {
+            match value {
+                Some(0) => Err(invalid(path, &format!("{key} must be at least 1"))),
+                _ => Ok(()),
+            }
+        };
+        let as_u64 = |v: Option<usize>| v.map(|n| n as u64);
+        at_least_one("max-body-mib", raw.max_body_mib)?;
+        at_least_one("max-digest-mib", raw.max_digest_mib)?;
+        at_least_one("max-connections", as_u64(raw.max_connections))?;
+        at_least_one("max-instances", as_u64(raw.max_instances))?;
+        at_least_one("max-groups", as_u64(raw.max_groups))?;
+        at_least_one("max-checks", as_u64(raw.max_checks))?;
+        let mib = |v: Option<u64>, default: u64| v.map_or(default, |n| n.saturating_mul(MIB));
+        let kib = |v: Option<u64>, default: u64| v.map_or(default, |n| n.saturating_mul(1024));
+        Ok(Limits {
+            check_timeout,
+            ceiling,
+            cleanup_budget,
+            memory_bytes: memory_mib * MIB,
+            table_elements: d.table_elements,
+            instances: raw.max_instances.unwrap_or(d.instances),
+            max_body_bytes: mib(raw.max_body_mib, d.max_body_bytes),
+            max_digest_bytes: mib(raw.max_digest_mib, d.max_digest_bytes),
+            max_connections: raw.max_connections.unwrap_or(d.max_connections),
+            groups: raw.max_groups.unwrap_or(d.groups),
+            checks: raw.max_checks.unwrap_or(d.checks),
+            published_bytes: kib(raw.max_published_kib, d.published_bytes),
+            cleanups: raw.max_cleanups.unwrap_or(d.cleanups),
+            cleanup_bytes: kib(raw.max_cleanup_kib, d.cleanup_bytes),
         })
     }
 

@@ -413,8 +413,19 @@ export class Plugin {
       configKeys: this.configKeys,
       secrets: this.secretNames,
     });
+    // One index, built on the first call: a lookup per check stays constant
+    // time however many checks a group has.
+    let index;
     const runCheck = (group, check) => {
-      const found = this.groups.find((g) => g.name === group)?.checks.find(([n]) => n === check);
+      if (!index) {
+        index = new Map();
+        for (const g of this.groups) {
+          const checks = new Map();
+          for (const entry of g.checks) if (!checks.has(entry[0])) checks.set(entry[0], entry);
+          if (!index.has(g.name)) index.set(g.name, checks);
+        }
+      }
+      const found = index.get(group)?.get(check);
       if (!found) return { outcome: "err", status: undefined, detail: `plugin ${this.name} has no check ${group}.${check}` };
       try {
         const result = found[1](new Ctx(group, check));

@@ -9,7 +9,7 @@ pub struct SuiteFile {
     pub path: PathBuf,
 }
 
-/// Writes `toml` as a suite file; `@basic@`, `@hostile@`, `@wrong@`, `@http@`,
+/// Writes `toml` as a suite file; `@basic@`, `@hostile@`, `@forger@`, `@hog@`, `@multi@`, `@wrong@`, `@http@`,
 /// `@release@`, `@tls@`, `@oauth@` and `@url@` are replaced by the guest paths and the server's URL.
 pub fn suite(toml: &str, url: &str) -> SuiteFile {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -17,6 +17,9 @@ pub fn suite(toml: &str, url: &str) -> SuiteFile {
     let text = toml
         .replace("@basic@", plume_test_guests::BASIC)
         .replace("@hostile@", plume_test_guests::HOSTILE)
+        .replace("@forger@", plume_test_guests::FORGER)
+        .replace("@hog@", plume_test_guests::HOG)
+        .replace("@multi@", plume_test_guests::MULTI_MEMORY)
         .replace("@wrong@", plume_test_guests::WRONG_WORLD)
         .replace("@http@", plume_test_guests::PACK_HTTP)
         .replace("@release@", plume_test_guests::PACK_RELEASE_ARTIFACT)

@@ -16,6 +16,8 @@ use std::process::Command;
 const GUESTS: &[(&str, &str)] = &[
     ("BASIC", "guest-basic"),
     ("HOSTILE", "guest-hostile"),
+    ("FORGER", "guest-forger"),
+    ("HOG", "guest-hog"),
     ("WRONG_WORLD", "guest-wrong-world"),
     ("CONTRACT_0_1_0", "guest-contract-0-1-0"),
     ("DEMO", "demo-plugin"),
@@ -35,7 +37,14 @@ fn main() {
     let out_dir = PathBuf::from(env("OUT_DIR"));
     let target_dir = guest_target_dir(&out_dir, &workspace);
 
-    for dir in ["basic", "hostile", "wrong-world", "contract-0.1.0"] {
+    for dir in [
+        "basic",
+        "hostile",
+        "forger",
+        "hog",
+        "wrong-world",
+        "contract-0.1.0",
+    ] {
         println!(
             "cargo:rerun-if-changed={}",
             manifest_dir.join(dir).display()
@@ -135,7 +144,28 @@ fn main() {
             file.display().to_string()
         ));
     }
+    consts.push_str(&multi_memory(&manifest_dir, &plugins));
     std::fs::write(out_dir.join("guests.rs"), consts).expect("write guests.rs");
+}
+
+/// `MULTI_MEMORY`: a component of 32 core instances with a memory of 62.5
+/// MiB each (`wat/multi_memory.wat`), written as text and parsed here.
+fn multi_memory(manifest_dir: &Path, plugins: &Path) -> String {
+    let source = manifest_dir.join("wat/multi_memory.wat");
+    println!("cargo:rerun-if-changed={}", source.display());
+    let text = std::fs::read_to_string(&source).expect("read multi_memory.wat");
+    let instances = "  (core instance (instantiate $hog))\n".repeat(32);
+    let text = text
+        .replace("HOG_PAGES", "1000")
+        .replace("HOG_INSTANCES", &instances);
+    let bytes = wat::parse_str(&text).expect("multi_memory.wat parses");
+    std::fs::create_dir_all(plugins).expect("create the plugins folder");
+    let out = plugins.join("multi_memory.wasm");
+    std::fs::write(&out, bytes).expect("write multi_memory.wasm");
+    format!(
+        "pub const MULTI_MEMORY: &str = {:?};\n",
+        out.display().to_string()
+    )
 }
 
 fn env(name: &str) -> String {

@@ -1,11 +1,17 @@
 //! `plume:check/assert`: the guest's door to [`crate::matchers`].
 //!
 //! Every language's SDK calls these, so a failure reads the same whichever
-//! language a plugin is written in.
+//! language a plugin is written in. A body larger than `max-body-mib` (no
+//! response the host hands over is larger) is a quota breach that ends the
+//! instance; a large body is parsed off the runtime's workers
+//! ([`super::offload`]).
 
 use crate::bindings::assert::{Headers, Host, JsonKind};
+use crate::limits::{Quota, QuotaExceeded, bytes};
 use crate::matchers::{self, JsonKind as Kind};
 use crate::state::StoreState;
+
+use super::offload;
 
 fn to_kind(k: JsonKind) -> Kind {
     match k {
@@ -18,80 +24,129 @@ fn to_kind(k: JsonKind) -> Kind {
     }
 }
 
+impl StoreState {
+    /// Runs `matcher` on `body`, after checking its size against the quota.
+    async fn on_body<T: Send + 'static>(
+        &mut self,
+        call: &str,
+        body: Vec<u8>,
+        matcher: impl FnOnce(&[u8]) -> T + Send + 'static,
+    ) -> wasmtime::Result<T> {
+        let limit = self.run.limits.max_body_bytes;
+        let size = body.len() as u64;
+        if size > limit {
+            return Err(QuotaExceeded {
+                quota: Quota::AssertBytes,
+                what: format!("assert.{call} was given a {} body", bytes(size)),
+                limit: bytes(limit),
+            }
+            .into());
+        }
+        offload::run(body.len(), move || matcher(&body)).await
+    }
+}
+
 impl Host for StoreState {
-    fn status_in(
+    async fn status_in(
         &mut self,
         status: u16,
         expected: Vec<u16>,
         body: Vec<u8>,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::status_in(status, &expected, &body))
+        self.on_body("status-in", body, move |b| {
+            matchers::status_in(status, &expected, b)
+        })
+        .await
     }
-    fn json_exists(
+    async fn json_exists(
         &mut self,
         body: Vec<u8>,
         pointer: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::json_exists(&body, &pointer))
+        self.on_body("json-exists", body, move |b| {
+            matchers::json_exists(b, &pointer)
+        })
+        .await
     }
-    fn json_equals(
+    async fn json_equals(
         &mut self,
         body: Vec<u8>,
         pointer: String,
         expected: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::json_equals(&body, &pointer, &expected))
+        self.on_body("json-equals", body, move |b| {
+            matchers::json_equals(b, &pointer, &expected)
+        })
+        .await
     }
-    fn json_matches(
+    async fn json_matches(
         &mut self,
         body: Vec<u8>,
         pointer: String,
         regex: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::json_matches(&body, &pointer, &regex))
+        self.on_body("json-matches", body, move |b| {
+            matchers::json_matches(b, &pointer, &regex)
+        })
+        .await
     }
-    fn json_type(
+    async fn json_type(
         &mut self,
         body: Vec<u8>,
         pointer: String,
         kind: JsonKind,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::json_type(&body, &pointer, to_kind(kind)))
+        let kind = to_kind(kind);
+        self.on_body("json-type", body, move |b| {
+            matchers::json_type(b, &pointer, kind)
+        })
+        .await
     }
-    fn json_non_empty(
+    async fn json_non_empty(
         &mut self,
         body: Vec<u8>,
         pointer: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::json_non_empty(&body, &pointer))
+        self.on_body("json-non-empty", body, move |b| {
+            matchers::json_non_empty(b, &pointer)
+        })
+        .await
     }
-    fn json_get(
+    async fn json_get(
         &mut self,
         body: Vec<u8>,
         pointer: String,
     ) -> wasmtime::Result<Result<String, String>> {
-        Ok(matchers::json_get(&body, &pointer))
+        self.on_body("json-get", body, move |b| matchers::json_get(b, &pointer))
+            .await
     }
-    fn header_present(
+    async fn header_present(
         &mut self,
         headers: Headers,
         name: String,
     ) -> wasmtime::Result<Result<(), String>> {
         Ok(matchers::header_present(&headers, &name))
     }
-    fn header_matches(
+    async fn header_matches(
         &mut self,
         headers: Headers,
         name: String,
         regex: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::header_matches(&headers, &name, &regex))
+        let size: usize = headers.iter().map(|(k, v)| k.len() + v.len()).sum();
+        offload::run(size, move || {
+            matchers::header_matches(&headers, &name, &regex)
+        })
+        .await
     }
-    fn body_contains(
+    async fn body_contains(
         &mut self,
         body: Vec<u8>,
         needle: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::body_contains(&body, &needle))
+        self.on_body("body-contains", body, move |b| {
+            matchers::body_contains(b, &needle)
+        })
+        .await
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! A group may read what it published itself (earlier checks of the group)
 //! and what the groups it depends on published: those are the only ones
-//! guaranteed to have finished before it started.
+//! guaranteed to have finished before it started. What a plugin publishes is
+//! counted against its quota.
 
 use crate::bindings::config::Host;
 use crate::state::StoreState;
@@ -16,7 +17,11 @@ impl Host for StoreState {
         Ok(self.plugin.secrets.get(&name).cloned().flatten())
     }
 
+    /// Counted against the plugin's `max-published-kib`; past it the
+    /// instance ends with the quota's line.
     fn publish(&mut self, key: String, value: String) -> wasmtime::Result<()> {
+        let size = (key.len() + value.len()) as u64;
+        self.budget.charge_publish(&self.run.limits, &key, size)?;
         let group = &self.position.group;
         self.run
             .published

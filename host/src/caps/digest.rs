@@ -1,4 +1,7 @@
 //! `plume:check/digest`: SHA-256 on the host, one-shot or incremental.
+//!
+//! Large inputs are hashed off the runtime's workers ([`super::offload`]);
+//! an input is bounded by the guest's own memory, which it was copied from.
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::Resource;
@@ -6,31 +9,44 @@ use wasmtime::component::Resource;
 use crate::bindings::digest::{Host, HostHasher};
 use crate::state::StoreState;
 
+use super::offload;
+
 /// An incremental SHA-256 held for the guest.
 pub struct Hasher(Sha256);
 
 impl Host for StoreState {
-    fn sha256(&mut self, data: Vec<u8>) -> wasmtime::Result<String> {
-        Ok(hex::encode(Sha256::digest(&data)))
+    async fn sha256(&mut self, data: Vec<u8>) -> wasmtime::Result<String> {
+        offload::run(data.len(), move || hex::encode(Sha256::digest(&data))).await
     }
 }
 
 impl HostHasher for StoreState {
-    fn new(&mut self) -> wasmtime::Result<Resource<Hasher>> {
+    async fn new(&mut self) -> wasmtime::Result<Resource<Hasher>> {
         Ok(self.table.push(Hasher(Sha256::new()))?)
     }
 
-    fn update(&mut self, hasher: Resource<Hasher>, data: Vec<u8>) -> wasmtime::Result<()> {
-        self.table.get_mut(&hasher)?.0.update(&data);
+    async fn update(&mut self, hasher: Resource<Hasher>, data: Vec<u8>) -> wasmtime::Result<()> {
+        let state = &mut self.table.get_mut(&hasher)?.0;
+        if data.len() < offload::OFFLOAD_BYTES {
+            state.update(&data);
+            return Ok(());
+        }
+        let mut moved = std::mem::take(state);
+        let moved = offload::run(data.len(), move || {
+            moved.update(&data);
+            moved
+        })
+        .await?;
+        self.table.get_mut(&hasher)?.0 = moved;
         Ok(())
     }
 
-    fn finish(&mut self, hasher: Resource<Hasher>) -> wasmtime::Result<String> {
+    async fn finish(&mut self, hasher: Resource<Hasher>) -> wasmtime::Result<String> {
         let state = self.table.get(&hasher)?.0.clone();
         Ok(hex::encode(state.finalize()))
     }
 
-    fn drop(&mut self, hasher: Resource<Hasher>) -> wasmtime::Result<()> {
+    async fn drop(&mut self, hasher: Resource<Hasher>) -> wasmtime::Result<()> {
         self.table.delete(hasher)?;
         Ok(())
     }

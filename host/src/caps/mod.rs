@@ -11,6 +11,7 @@ pub mod config;
 pub mod digest;
 pub mod http;
 pub mod log;
+pub mod offload;
 pub mod tls;
 
 use wasmtime::component::{HasSelf, Linker};

@@ -14,6 +14,10 @@
 //!
 //! A consumer should ignore fields it does not know; a change that removes
 //! or retypes a field bumps the schema's version.
+//!
+//! Strings hold no raw control characters (serde_json escapes C0, the ledger
+//! removed the rest) and U+2028, U+2029 and U+0085 are written as `\uXXXX`,
+//! so a JavaScript or YAML reader sees one event per line too.
 
 use std::io::Write;
 
@@ -21,6 +25,7 @@ use serde_json::{Value, json};
 
 use super::Out;
 use crate::ledger::{Event, Outcome, Sink};
+use crate::text::json_line_safe;
 
 pub const SCHEMA: &str = "plume.events/1";
 
@@ -38,7 +43,7 @@ impl JsonEvents {
     }
 
     fn write(&mut self, value: Value) {
-        let _ = writeln!(self.out, "{value}");
+        let _ = writeln!(self.out, "{}", json_line_safe(&value.to_string()));
         let _ = self.out.flush();
     }
 }
@@ -56,6 +61,10 @@ fn millis(d: std::time::Duration) -> u64 {
 }
 
 impl Sink for JsonEvents {
+    fn name(&self) -> &'static str {
+        "the json report"
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         let value = match event {
             Event::Planned(checks) => json!({

@@ -5,7 +5,12 @@
 //! message=...>` for skips, `<failure message=...>` with the detail and the
 //! status for errors, and the plugin's log lines in `<system-out>`; each
 //! cleanup is a testcase of classname `cleanup`. Written when the run ends.
+//!
+//! Texts arrive as one safe line (see [`crate::ledger`]); characters XML 1.0
+//! does not allow are removed all the same (quick-junit escapes the rest), so
+//! the file always parses.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -39,6 +44,8 @@ impl JunitReport {
         detail: &str,
         elapsed: std::time::Duration,
     ) -> TestCase {
+        let (classname, name, detail) = (xml(classname), xml(name), xml(detail));
+        let (classname, name, detail) = (&*classname, &*name, &*detail);
         let status_text = status.map_or_else(|| "-".to_owned(), |s| s.to_string());
         let case_status = match outcome {
             Outcome::Ok => TestCaseStatus::success(),
@@ -83,7 +90,25 @@ impl JunitReport {
     }
 }
 
+/// `text` without the characters XML 1.0 does not allow (C0 controls but
+/// tab, LF and CR; U+FFFE and U+FFFF).
+fn xml(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+            || c >= '\u{10000}'
+    };
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
+    }
+}
+
 impl Sink for JunitReport {
+    fn name(&self) -> &'static str {
+        "the junit report"
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::Log {
@@ -96,7 +121,7 @@ impl Sink for JunitReport {
                     .logs
                     .entry(((*group).to_owned(), (*check).to_owned()))
                     .or_default();
-                text.push_str(&format!("{level}: {message}\n"));
+                text.push_str(&format!("{}: {}\n", xml(level), xml(message)));
             }
             Event::CheckFinished(r) => {
                 let mut case = self.case(
@@ -116,5 +141,16 @@ impl Sink for JunitReport {
             Event::Finished(summary) => self.write(summary),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_forbids_are_removed() {
+        assert_eq!(xml("a\u{0}b\x1bc\u{fffe}\u{ffff}d\te"), "abcd\te");
+        assert!(matches!(xml("plain é 🦀"), Cow::Borrowed(_)));
     }
 }

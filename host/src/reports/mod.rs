@@ -7,7 +7,9 @@
 //! - `github`: `::error` annotations for red checks, and a Markdown table appended to
 //!   `$GITHUB_STEP_SUMMARY` when it is set (as it is in GitHub Actions).
 //!
-//! Every sink is fed by the ledger, which redacts secrets first, and finishes
+//! Every sink is fed by the ledger, which redacts secrets and makes every text
+//! a plugin chose one safe, bounded line first (each sink then only escapes
+//! for its format), and finishes
 //! its file on the ledger's `Finished` event — which a run always reaches,
 //! after the ceiling, a signal or a crashed plugin too.
 

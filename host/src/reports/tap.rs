@@ -1,11 +1,17 @@
 //! `--report tap`: TAP version 14. One test point per check and cleanup as it
 //! lands, `# SKIP reason` for skips, a YAML block for failures, and the plan
 //! (`1..N`) at the end, as TAP allows when the count is not known up front.
+//!
+//! Texts arrive as one safe line (see [`crate::ledger`]), so none can start a
+//! line of its own (`ok 999`, `Bail out!`); in a description `\` and `#` are
+//! escaped as TAP 14 says, and YAML values are double-quoted scalars with
+//! every line-breaking character escaped.
 
 use std::io::Write;
 
 use super::Out;
 use crate::ledger::{Event, Outcome, Sink};
+use crate::text::{is_line_break, json_line_safe};
 
 pub struct TapReport {
     out: Out,
@@ -22,13 +28,13 @@ impl TapReport {
         self.count += 1;
         let n = self.count;
         // `#` starts a directive in a description; keep names plain.
-        let name = name.replace('#', "\\#");
+        let name = description(name);
         let _ = match outcome {
             Outcome::Ok => writeln!(self.out, "ok {n} - {name}"),
             Outcome::Skip => writeln!(
                 self.out,
                 "ok {n} - {name} # SKIP {}",
-                detail.replace('\n', " ")
+                detail.replace(is_line_break, " ")
             ),
             Outcome::Err => {
                 let status = status.map_or_else(|| "~".to_owned(), |s| s.to_string());
@@ -43,12 +49,25 @@ impl TapReport {
     }
 }
 
-/// A double-quoted YAML scalar.
+/// A test point's description: `\` and `#` escaped (TAP 14), on one line.
+fn description(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('#', "\\#")
+        .replace(is_line_break, " ")
+}
+
+/// A double-quoted YAML scalar: a JSON string (valid YAML) with the
+/// characters YAML 1.1 reads as line breaks escaped too.
 fn yaml_string(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+    let json = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
+    json_line_safe(&json).into_owned()
 }
 
 impl Sink for TapReport {
+    fn name(&self) -> &'static str {
+        "the tap report"
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::CheckFinished(r) => {
@@ -73,5 +92,18 @@ impl Sink for TapReport {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_and_yaml_values_stay_in_their_place() {
+        assert_eq!(description("a#b\\c\nok 9"), "a\\#b\\\\c ok 9");
+        let yaml = yaml_string("x\n  ...\nBail out!\u{2028}\u{85}");
+        assert!(!yaml.contains(['\n', '\u{2028}', '\u{85}']), "{yaml}");
+        assert!(yaml.starts_with('"') && yaml.ends_with('"'));
     }
 }

@@ -423,6 +423,7 @@ class Plugin:
         self.config_keys: list[str] = []
         self.secret_names: list[str] = []
         self.groups: list[Group] = []
+        self._index: dict[tuple[str, str], Callable[["Ctx"], "Result"]] | None = None
 
     def config(self, keys: list[str]) -> "Plugin":
         self.config_keys.extend(keys)
@@ -441,7 +442,14 @@ class Plugin:
         return types.PluginInfo(self.name, self.version, groups, self.config_keys, self.secret_names)
 
     def run_check(self, group: str, check: str) -> types.CheckResult:
-        found = next((fn for g in self.groups if g.name == group for n, fn in g.checks if n == check), None)
+        if self._index is None:
+            # One index, built on the first call: a lookup per check stays
+            # constant time however many checks a group has.
+            self._index = {}
+            for g in self.groups:
+                for n, fn in g.checks:
+                    self._index.setdefault((g.name, n), fn)
+        found = self._index.get((group, check))
         if found is None:
             return types.CheckResult(types.Outcome.ERR, None, f"plugin {self.name} has no check {group}.{check}")
         try:

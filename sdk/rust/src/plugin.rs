@@ -1,6 +1,7 @@
 //! The registry of a plugin's groups and checks, and the glue the
 //! [`export_plugin!`](crate::export_plugin) macro calls.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::__bindings::plume::check::types::{CheckResult, GroupInfo, Outcome, PluginInfo};
@@ -80,10 +81,33 @@ impl Group {
     }
 }
 
-static PLUGIN: OnceLock<Plugin> = OnceLock::new();
+/// The plugin and an index of its checks by (group, check), built once per
+/// instance, so finding a check costs the same however many a group has.
+struct Built {
+    plugin: Plugin,
+    index: HashMap<(String, String), (usize, usize)>,
+}
+
+static PLUGIN: OnceLock<Built> = OnceLock::new();
+
+fn built(build: fn() -> Plugin) -> &'static Built {
+    PLUGIN.get_or_init(|| {
+        let plugin = build();
+        let mut index = HashMap::new();
+        for (gi, g) in plugin.groups.iter().enumerate() {
+            for (ci, (name, _)) in g.checks.iter().enumerate() {
+                // The first of two same-named checks wins, as a linear search would.
+                index
+                    .entry((g.name.clone(), name.clone()))
+                    .or_insert((gi, ci));
+            }
+        }
+        Built { plugin, index }
+    })
+}
 
 fn plugin(build: fn() -> Plugin) -> &'static Plugin {
-    PLUGIN.get_or_init(build)
+    &built(build).plugin
 }
 
 #[doc(hidden)]
@@ -108,12 +132,12 @@ pub fn __describe(build: fn() -> Plugin) -> PluginInfo {
 
 #[doc(hidden)]
 pub fn __run_check(build: fn() -> Plugin, group: &str, check: &str) -> CheckResult {
-    let p = plugin(build);
-    let found = p
-        .groups
-        .iter()
-        .find(|g| g.name == group)
-        .and_then(|g| g.checks.iter().find(|(n, _)| n == check));
+    let b = built(build);
+    let p = &b.plugin;
+    let found = b
+        .index
+        .get(&(group.to_owned(), check.to_owned()))
+        .and_then(|&(gi, ci)| p.groups.get(gi)?.checks.get(ci));
     let Some((_, run)) = found else {
         return CheckResult {
             outcome: Outcome::Err,

@@ -4,6 +4,10 @@
 //! Each constant is the absolute path of a `.wasm` component:
 //! - [`BASIC`]: every outcome, group values, cleanups, secrets, markers, streaming;
 //! - [`HOSTILE`]: loops, traps, panics, memory bombs, stack overflow, denied hosts;
+//! - [`FORGER`]: texts that try to forge output lines, drive a terminal or leak a secret;
+//! - [`HOG`]: takes more than its share: published bytes, cleanups, details, groups,
+//!   checks, memory in every instance, loops on heavy host calls;
+//! - [`MULTI_MEMORY`]: 32 core instances with a 62.5 MiB memory each (`wat/multi_memory.wat`);
 //! - [`WRONG_WORLD`]: a component built against another version of the contract;
 //! - [`CONTRACT_0_1_0`]: a plugin built against contract 0.1.0, which must keep loading;
 //! - [`DEMO`]: the demo suite's product plugin (`examples/demo/plugin`);

@@ -1,0 +1,135 @@
+//! The ledger's guarantees: a panicking sink is dropped and the others go
+//! on; every text a plugin chose reaches the sinks redacted, on one safe
+//! line, cut at its limit without leaving half a secret.
+
+use std::sync::Arc;
+
+use super::*;
+
+/// Everything a sink was told, as text.
+#[derive(Clone, Default)]
+struct Seen(Arc<Mutex<Vec<String>>>);
+
+impl Seen {
+    fn all(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl Sink for Seen {
+    fn event(&mut self, event: &Event<'_>) {
+        let line = match event {
+            Event::Planned(checks) => format!("planned {checks:?}"),
+            Event::CheckStarted { group, check } => format!("started {group}.{check}"),
+            Event::CheckFinished(r) => format!("finished {} {}", r.name(), r.detail),
+            Event::Log {
+                group,
+                check,
+                message,
+                ..
+            } => format!("log {group}.{check} {message}"),
+            Event::CleanupFinished(r) => format!("cleanup {} {}", r.label, r.detail),
+            Event::Finished(s) => format!("red {}", s.red.join(",")),
+        };
+        self.0.lock().unwrap().push(line);
+    }
+}
+
+struct Panics;
+
+impl Sink for Panics {
+    fn event(&mut self, event: &Event<'_>) {
+        if let Event::CheckFinished(r) = event {
+            let width = 70_000;
+            panic!("{}", format!("{:<width$}", r.name()).len());
+        }
+    }
+}
+
+#[test]
+fn a_panicking_sink_is_dropped_and_the_others_go_on() {
+    let seen = Seen::default();
+    let ledger = Ledger::new(
+        Redactor::default(),
+        vec![Box::new(Panics), Box::new(seen.clone())],
+    );
+    ledger.plan(vec![("g".into(), "a".into()), ("g".into(), "b".into())]);
+    ledger.finish("g", "a", Outcome::Ok, None, "one");
+    ledger.finish("g", "b", Outcome::Err, None, "two");
+    ledger.close();
+    let all = seen.all();
+    assert!(all.contains(&"finished g.a one".to_owned()), "{all:?}");
+    assert!(all.contains(&"finished g.b two".to_owned()), "{all:?}");
+    assert_eq!(all.last().unwrap(), "red g.b");
+    assert_eq!(ledger.lock().sinks.len(), 1, "the panicking sink is gone");
+}
+
+#[test]
+fn every_text_a_plugin_chose_is_redacted_and_made_one_safe_line() {
+    let seen = Seen::default();
+    let ledger = Ledger::new(Redactor::new(["hunter2-pw"]), vec![Box::new(seen.clone())]);
+    let group = "g-hunter2-pw".to_owned();
+    ledger.plan(vec![(group.clone(), "c".into())]);
+    ledger.started(&group, "c");
+    ledger.log(
+        &group,
+        "c",
+        "info",
+        "one\rtwo\u{2028}three \x1b]0;title\x07",
+    );
+    ledger.finish(
+        &group,
+        "c",
+        Outcome::Err,
+        None,
+        "red\x1b[32m\u{202e}\n[ok  ] fake",
+    );
+    ledger.cleanup(
+        "undo hunter2-pw\n::error::forged",
+        Outcome::Err,
+        None,
+        &"x".repeat(16 << 20),
+        Duration::ZERO,
+    );
+    ledger.close();
+    let all = seen.all();
+    let expected = [
+        "planned [(\"g-***\", \"c\")]",
+        "started g-***.c",
+        "log g-***.c one",
+        "log g-***.c two",
+        "log g-***.c three \\x1b]0;title\\x07",
+        "finished g-***.c red\\x1b[32m\\u{202e} | [ok  ] fake",
+    ];
+    assert_eq!(&all[..6], expected);
+    let cleanup = &all[6];
+    assert!(
+        cleanup.starts_with("cleanup undo *** | ::error::forged xxxx"),
+        "{cleanup:.80}"
+    );
+    assert!(
+        cleanup.ends_with("… (cut: 16777216 bytes in all)"),
+        "{cleanup:.80}"
+    );
+    assert!(cleanup.len() < text::DETAIL_MAX + 400);
+    assert_eq!(all[7], "red g-***.c,cleanup.undo *** | ::error::forged");
+    assert!(!all.concat().contains("hunter2"));
+}
+
+#[test]
+fn a_secret_cut_in_half_by_the_limit_is_not_shown_in_half() {
+    let seen = Seen::default();
+    let ledger = Ledger::new(
+        Redactor::new(["0123456789-secret"]),
+        vec![Box::new(seen.clone())],
+    );
+    let detail = format!("{}0123456789-secret", "a".repeat(text::DETAIL_MAX - 5));
+    ledger.finish("g", "c", Outcome::Ok, None, &detail);
+    let all = seen.all();
+    assert!(
+        !all[0].contains("01234"),
+        "{:?}",
+        &all[0][all[0].len() - 60..]
+    );
+    assert!(all[0].ends_with(&text::cut_note(detail.len())));
+}

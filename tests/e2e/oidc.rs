@@ -1,14 +1,19 @@
-//! A real authorization server for the oauth pack's tests: `oidc-provider`
-//! from npm (`tests/oidc`, pinned by its lock file), run by node on a
-//! loopback port. Its packages are installed with `npm ci` on first use.
+//! Real authorization servers for the oauth pack's tests: `oidc-provider`
+//! from npm, run by node on a loopback port — the release pinned in
+//! `tests/oidc` (with its own sign-in page) and the newest major in
+//! `tests/oidc-next` (with its stock login and consent pages), each pinned by
+//! its lock file. Their packages are installed with `npm ci` on first use.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
+use std::sync::Mutex;
 
 /// The test user's password.
 pub const PASSWORD: &str = "e2e-smoke-password";
+
+/// The secret of the servers' confidential client, `plume-confidential`.
+pub const CLIENT_SECRET: &str = "e2e-confidential-secret";
 
 /// A running server; stopped when dropped.
 pub struct Oidc {
@@ -16,33 +21,48 @@ pub struct Oidc {
     pub issuer: String,
 }
 
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/oidc")
+fn dir(folder: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests")
+        .join(folder)
 }
 
-fn install() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        if dir().join("node_modules/oidc-provider").exists() {
-            return;
-        }
+/// `npm ci` in `folder` unless its packages are there (once per folder).
+fn install(folder: &str) {
+    static INSTALLED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut done = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
+    if done.iter().any(|d| d == folder) {
+        return;
+    }
+    if !dir(folder).join("node_modules/oidc-provider").exists() {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(dir())
+            .current_dir(dir(folder))
             .status()
             .expect("npm is not installed: install node and npm (as .ci/run does)");
-        assert!(status.success(), "npm ci in tests/oidc failed");
-    });
+        assert!(status.success(), "npm ci in tests/{folder} failed");
+    }
+    done.push(folder.to_owned());
 }
 
 impl Oidc {
-    /// Starts the server with `faults` (see `tests/oidc/server.mjs`).
+    /// The pinned release with `faults` (see `tests/oidc/server.mjs`).
     pub fn start(faults: &[&str]) -> Oidc {
-        install();
+        Oidc::start_in("oidc", faults)
+    }
+
+    /// The newest major, stock, with `faults` (see `tests/oidc-next/server.mjs`).
+    pub fn start_next(faults: &[&str]) -> Oidc {
+        Oidc::start_in("oidc-next", faults)
+    }
+
+    fn start_in(folder: &str, faults: &[&str]) -> Oidc {
+        install(folder);
         let mut child = Command::new("node")
-            .arg(dir().join("server.mjs"))
+            .arg(dir(folder).join("server.mjs"))
             .arg("0")
             .env("OIDC_TEST_PASSWORD", PASSWORD)
+            .env("OIDC_TEST_CLIENT_SECRET", CLIENT_SECRET)
             .env("OIDC_TEST_FAULTS", faults.join(","))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -57,7 +77,7 @@ impl Oidc {
                         break port.trim().to_owned();
                     }
                 }
-                _ => panic!("the oidc server exited before listening"),
+                _ => panic!("the oidc server in tests/{folder} exited before listening"),
             }
         };
         // Keep draining its output: a closed pipe would kill it at its next line.

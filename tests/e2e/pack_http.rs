@@ -168,6 +168,13 @@ expect.stream = { open-for-ms = 500 }
 
 [[plugins.site.config.checks]]
 group = "codes"
+name = "makes.token"
+url = "@url@/status/500"
+expect.status = 200
+capture = [{ name = "nothing", json = "/token" }]
+
+[[plugins.site.config.checks]]
+group = "codes"
 name = "never.captured"
 url = "@url@/ok"
 headers = { authorization = "Bearer {{nothing}}" }
@@ -202,7 +209,12 @@ fn failures_show_expected_against_actual() {
         "expected status one of 200, 204, got 500",
     );
     r.expect("codes.stream.closes", "err", "the stream closed after");
-    r.expect("codes.never.captured", "skip", "no `nothing`");
+    // The skip names the check that captures the value, which did not pass.
+    r.expect(
+        "codes.never.captured",
+        "skip",
+        "no `nothing`: codes.makes.token, the check that captures it, did not pass",
+    );
     r.expect("later.after.shape", "skip", "dependency shape failed");
     // The skipped check sent nothing: it stopped at its template.
     assert_eq!(server.requests_to("/ok").len(), 2, "{:?}", server.log());
@@ -218,6 +230,25 @@ fn config_mistakes_are_one_line_errors_with_exit_2() {
             "expect.json = [{ pointer = \"/a\", type = \"list\" }]",
             "unknown variant `list`, expected one of `null`, `boolean`",
         ),
+        // A stream has no whole body: keys it cannot evaluate are refused,
+        // naming the key and how to fix it, instead of being ignored.
+        (
+            "expect.stream = { open-for-ms = 100 }\nexpect.json = [{ pointer = \"/a\" }]",
+            "(g.c): expect.json cannot be evaluated with expect.stream",
+        ),
+        (
+            "expect.stream = { open-for-ms = 100 }\ncapture = [{ name = \"t\", json = \"/t\" }]",
+            "capture t: a JSON capture cannot be evaluated with expect.stream",
+        ),
+        (
+            "expect.stream = { contains = \"x\" }\nexpect.body-excludes = \"error\"",
+            "expect.body-excludes with expect.stream needs expect.stream.open-for-ms",
+        ),
+        // A value no check captures is a typo, named before the run.
+        (
+            "headers = { authorization = \"Bearer {{nothing}}\" }\nexpect.status = 200",
+            "`{{nothing}}` is not captured by an earlier check of group g",
+        ),
     ];
     for (extra, message) in cases {
         let toml = format!(
@@ -232,4 +263,79 @@ fn config_mistakes_are_one_line_errors_with_exit_2() {
         assert!(lines[0].contains(message), "{extra}: {}", r.stderr);
         assert!(lines[0].contains("config.checks"), "{extra}: {}", r.stderr);
     }
+}
+
+const STREAMS: &str = r#"
+name = "http-pack-streams"
+check-timeout = "3s"
+
+[plugins.site]
+path = "@http@"
+allow-hosts = ["@url@"]
+
+[[plugins.site.config.checks]]
+group = "sse"
+name = "contains.present"
+url = "@url@/sse"
+expect.status = 200
+expect.body-contains = "hello"
+expect.within-ms = 2000
+expect.stream = { headers-within-ms = 1000 }
+capture = [{ name = "kind", header = "content-type" }]
+
+[[plugins.site.config.checks]]
+group = "sse"
+name = "capture.used"
+url = "@url@/echo"
+headers = { authorization = "{{kind}}" }
+expect.body-contains = "authorization=text/event-stream"
+
+[[plugins.site.config.checks]]
+group = "sse"
+name = "contains.absent"
+url = "@url@/sse"
+expect.body-contains = ["hello", "event: never-sent"]
+expect.stream = { open-for-ms = 300 }
+
+[[plugins.site.config.checks]]
+group = "sse"
+name = "excludes.sent"
+url = "@url@/sse"
+expect.body-excludes = "data: hello"
+expect.stream = { open-for-ms = 300 }
+
+[[plugins.site.config.checks]]
+group = "sse"
+name = "excludes.clean"
+url = "@url@/sse"
+expect.body-excludes = "error"
+expect.stream = { open-for-ms = 200 }
+"#;
+
+/// Every key a stream check accepts is evaluated: text that never arrives
+/// and text that must not arrive are red, a header capture is published for
+/// the next check (before, all five were green and the capture was lost).
+#[test]
+fn a_stream_check_evaluates_every_key_it_accepts() {
+    let server = TestServer::start();
+    let s = suite(STREAMS, &server.url());
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    r.expect("sse.contains.present", "ok", "\"hello\" after ");
+    r.expect("sse.contains.present", "ok", "headers within 2000 ms");
+    r.expect("sse.contains.present", "ok", "captured kind");
+    r.expect("sse.capture.used", "ok", "authorization=text/event-stream");
+    r.expect(
+        "sse.contains.absent",
+        "err",
+        "no \"event: never-sent\" on the stream after 3",
+    );
+    r.expect(
+        "sse.excludes.sent",
+        "err",
+        "the stream sent \"data: hello\" after ",
+    );
+    r.expect("sse.excludes.clean", "ok", "no \"error\", open for 200 ms");
+    // What the capture carried reached the server.
+    assert_eq!(server.requests_to("/echo"), ["GET /echo"]);
 }

@@ -10,6 +10,17 @@ use crate::harness::{Run, plume_command, suite};
 use crate::oidc::{Oidc, PASSWORD};
 
 fn run_pack(oidc: &Oidc, extra: &str, password: Option<&str>) -> Run {
+    run_pack_with(oidc, extra, password, None)
+}
+
+/// Runs the pack with `extra` config lines, the test user's password and a
+/// client secret when given (each unset otherwise).
+pub fn run_pack_with(
+    oidc: &Oidc,
+    extra: &str,
+    password: Option<&str>,
+    client_secret: Option<&str>,
+) -> Run {
     let issuer = &oidc.issuer;
     let toml = format!(
         "name = \"oauth\"\ncheck-timeout = \"5s\"\n\n[plugins.oauth]\npath = \"@oauth@\"\n\
@@ -18,7 +29,8 @@ fn run_pack(oidc: &Oidc, extra: &str, password: Option<&str>) -> Run {
          resource_url = \"{issuer}/me\"\n\
          resource_metadata_url = \"{issuer}/.well-known/oauth-protected-resource\"\n\
          redirect_uri = \"{issuer}/cb\"\nsign_in_fields = {{ login = \"smoke\" }}\n{extra}\n\
-         [plugins.oauth.secrets]\npassword = {{ env = \"PLUME_E2E_OIDC_PASSWORD\" }}\n"
+         [plugins.oauth.secrets]\npassword = {{ env = \"PLUME_E2E_OIDC_PASSWORD\" }}\n\
+         client_secret = {{ env = \"PLUME_E2E_OIDC_CLIENT_SECRET\" }}\n"
     );
     let s = suite(&toml, "");
     let mut cmd = plume_command();
@@ -27,10 +39,14 @@ fn run_pack(oidc: &Oidc, extra: &str, password: Option<&str>) -> Run {
         Some(p) => cmd.env("PLUME_E2E_OIDC_PASSWORD", p),
         None => cmd.env_remove("PLUME_E2E_OIDC_PASSWORD"),
     };
+    match client_secret {
+        Some(s) => cmd.env("PLUME_E2E_OIDC_CLIENT_SECRET", s),
+        None => cmd.env_remove("PLUME_E2E_OIDC_CLIENT_SECRET"),
+    };
     Run::from_output(cmd.output().expect("run plume"))
 }
 
-fn outcome_set(r: &Run, outcome: &str) -> BTreeSet<String> {
+pub fn outcome_set(r: &Run, outcome: &str) -> BTreeSet<String> {
     r.names()
         .into_iter()
         .filter(|n| !n.starts_with("cleanup.") && r.outcome(n) == outcome)
@@ -101,6 +117,12 @@ fn each_bug_is_caught_by_its_check() {
         "err",
         "ended with 401 instead of a redirect to the client",
     );
+    // The refresh check names the real cause, not a server without refresh tokens.
+    r.expect(
+        "flow.refresh.rotates",
+        "skip",
+        "no refresh token to use: the sign-in and code exchange did not pass",
+    );
 }
 
 #[test]
@@ -114,6 +136,11 @@ fn without_a_client_or_a_password_the_flow_skips_with_its_reason() {
         "no client_id configured and the server advertises no registration_endpoint",
     );
     r.expect("flow.code.pkce_s256", "skip", "no `client_id`");
+    r.expect(
+        "flow.refresh.rotates",
+        "skip",
+        "no refresh token to use: there is no client (see flow.client)",
+    );
     // With the server's pre-registered test client, but no password.
     let r = run_pack(&closed, "client_id = \"plume-test\"", None);
     r.expect("flow.client", "ok", "configured client plume-test");

@@ -48,12 +48,20 @@ impl Release {
 
     /// Writes the manifest; `download` is the base URL the binary is under.
     fn manifest(&self, version: &str, sha: &str, download: &str) {
-        let doc = serde_json::json!({
+        self.manifest_with(version, sha, download, serde_json::json!({}));
+    }
+
+    /// The manifest with `extra` keys merged in (e.g. the binary's size).
+    fn manifest_with(&self, version: &str, sha: &str, download: &str, extra: serde_json::Value) {
+        let mut doc = serde_json::json!({
             "version": version,
             "sha256": sha,
             "download_url": format!("{download}/plume-agent.bin"),
             "updated_at": "2026-11-25T09:30:00Z",
         });
+        if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
+            doc.extend(extra.clone());
+        }
         std::fs::write(self.path().join("version.json"), doc.to_string()).unwrap();
     }
 }
@@ -187,4 +195,64 @@ fn a_malformed_manifest_and_an_oversized_binary_are_named() {
         "is larger than max_mib (1 MiB); stopped after",
     );
     r.expect("release.sums.matches", "skip", "sums_url is not set");
+}
+
+/// A binary cut short is named as truncated, with the bytes received against
+/// the manifest's size (before, only as a digest mismatch), and the CDN and
+/// origin lines name the URL each compared.
+#[test]
+fn a_truncated_binary_is_named_as_truncated_and_cdn_lines_name_their_urls() {
+    let (cdn, origin) = (Release::new(), Release::new());
+    let nginx = Nginx::serve(&[cdn.path(), origin.path()]);
+    let full = binary();
+    let size = serde_json::json!({ "artifact": { "bytes": full.len() } });
+    cdn.manifest_with(VERSION, &cdn.sha, &nginx.url(0), size.clone());
+    origin.manifest_with(VERSION, &origin.sha, &nginx.url(1), size);
+    let config = format!(
+        "{}size_pointer = \"/artifact/bytes\"\n",
+        full_config(&nginx, &cdn.sha)
+    );
+
+    let r = run_pack(&nginx, &config);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.expect("release.manifest.shape", "ok", ", 2097152 bytes");
+    r.expect(
+        "release.binary.matches_manifest",
+        "ok",
+        "2097152 bytes as the manifest says",
+    );
+    let (cdn_url, origin_url) = (nginx.url(0), nginx.url(1));
+    r.expect(
+        "release.origin.same_manifest",
+        "ok",
+        &format!("(cdn {cdn_url}/version.json, origin {origin_url}/version.json)"),
+    );
+    r.expect(
+        "release.origin.same_binary",
+        "ok",
+        &format!("(cdn {cdn_url}/plume-agent.bin, origin {origin_url}/plume-agent.bin)"),
+    );
+
+    // The CDN's copy was cut off at 1 MiB; the origin's is whole.
+    std::fs::write(cdn.path().join("plume-agent.bin"), &full[..1 << 20]).unwrap();
+    let r = run_pack(&nginx, &config);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    r.expect(
+        "release.binary.matches_manifest",
+        "err",
+        "the binary is truncated: received 1048576 of 2097152 bytes (served sha ",
+    );
+    r.expect(
+        "release.origin.same_binary",
+        "err",
+        &format!("(cdn {cdn_url}/plume-agent.bin, origin {origin_url}/plume-agent.bin)"),
+    );
+
+    // A configured pointer the manifest lacks is a shape error, naming it.
+    let r = run_pack(&nginx, "size_pointer = \"/artifact/size\"\n");
+    r.expect(
+        "release.manifest.shape",
+        "err",
+        "at /artifact/size: expected a value, found none",
+    );
 }

@@ -6,7 +6,10 @@
 //
 //   node tests/oidc/server.mjs [PORT]      prints "listening PORT" when ready
 //
-// The test user is `smoke` with the password in OIDC_TEST_PASSWORD.
+// The test user is `smoke` with the password in OIDC_TEST_PASSWORD. Clients:
+// `plume-test` (public) and `plume-confidential` (client_secret_post, its
+// secret in OIDC_TEST_CLIENT_SECRET; the metadata lists only `none` and
+// `client_secret_post`, so a client must choose the method by it).
 // OIDC_TEST_FAULTS (comma-separated) switches bugs on, for the pack to catch:
 //   no-pkce          authorization requests without PKCE are accepted
 //   no-rotation      refresh tokens are not rotated
@@ -17,6 +20,7 @@ import Provider from "oidc-provider";
 
 const USER = "smoke";
 const PASSWORD = process.env.OIDC_TEST_PASSWORD ?? "smoke-password";
+const SECRET = process.env.OIDC_TEST_CLIENT_SECRET ?? "plume-confidential-secret";
 const FAULTS = new Set((process.env.OIDC_TEST_FAULTS ?? "").split(",").filter(Boolean));
 
 const server = http.createServer();
@@ -33,7 +37,16 @@ const provider = new Provider(issuer, {
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
     },
+    {
+      client_id: "plume-confidential",
+      client_secret: SECRET,
+      token_endpoint_auth_method: "client_secret_post",
+      redirect_uris: [`${issuer}/cb`],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+    },
   ],
+  clientAuthMethods: ["none", "client_secret_post"],
   features: {
     devInteractions: { enabled: false },
     registration: { enabled: !FAULTS.has("no-registration") },

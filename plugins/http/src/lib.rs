@@ -7,9 +7,12 @@
 //! Groups are the checks' `group` names in order of first use; the `groups`
 //! table gives them dependencies. See `plugins/http/README.md`.
 
+mod basic;
 mod run;
 mod spec;
+mod stream;
 mod template;
+mod validate;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -57,8 +60,26 @@ fn build() -> Plugin {
     if checks.is_empty() {
         bad_config("config.checks: no checks; add [[plugins.NAME.config.checks]] tables");
     }
+    let mut checks = checks;
+    match validate::references(&checks) {
+        Ok(sources) => {
+            for (c, s) in checks.iter_mut().zip(sources) {
+                c.sources = s;
+            }
+        }
+        Err((i, message)) => bad_config(&format!(
+            "config.checks[{i}] ({}.{}): {message}{HELP}",
+            checks[i].group, checks[i].name
+        )),
+    }
     let mut order: Vec<String> = Vec::new();
     for (i, c) in checks.iter().enumerate() {
+        if let Some(message) = validate::stream_mode(c).or_else(|| validate::digest_mode(c)) {
+            bad_config(&format!(
+                "config.checks[{i}] ({}.{}): {message}{HELP}",
+                c.group, c.name
+            ));
+        }
         if c.expect.count() == 0 {
             bad_config(&format!(
                 "config.checks[{i}] ({}.{}): no expectations; give it an `expect` table (a status set, JSON pointers, headers, body text)",

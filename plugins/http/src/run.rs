@@ -1,18 +1,15 @@
 //! Runs one declarative check: skip when a required value is empty, register
-//! its cleanup, send the request (or open it as a stream), test every
-//! expectation with the host's matchers, capture values.
+//! its cleanup, send the request (or open it as a stream, or have the host
+//! hash its body), test every expectation with the host's matchers, capture
+//! values; with `retry`, ask again until it all holds or the deadline passes.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use plume_sdk::{
-    Check, Ctx, Halt, HttpError, JsonKind, RequestBuilder, Response, describe_error, fail, ok, skip,
-};
+use plume_sdk::{Check, Ctx, Halt, JsonKind, Pass, Response, eventually, fail, ok, skip};
 
-use crate::spec::{CheckSpec, Expect, JsonExpect, JsonType, StreamExpect};
+use crate::spec::{CheckSpec, Expect, JsonExpect, JsonType};
+use crate::stream::{passed, run_stream};
 use crate::template::Template;
-
-/// How long `contains` waits on a stream without `open-for-ms`.
-const DEFAULT_STREAM_WAIT: Duration = Duration::from_secs(5);
 
 pub fn run(spec: &CheckSpec, ctx: &mut Ctx) -> Check {
     if let Some(requires) = &spec.requires
@@ -20,7 +17,7 @@ pub fn run(spec: &CheckSpec, ctx: &mut Ctx) -> Check {
     {
         return skip(requires.reason.clone());
     }
-    let mut t = Template::new(ctx);
+    let mut t = Template::new(ctx, &spec.sources);
     if let Some(d) = &spec.defer {
         let mut request = ctx.request(&d.method, t.expand(&d.url)?);
         for (name, value) in &d.headers {
@@ -32,7 +29,30 @@ pub fn run(spec: &CheckSpec, ctx: &mut Ctx) -> Check {
         ctx.defer(d.label.as_deref().unwrap_or(&spec.name), request);
     }
     let url = t.expand(&spec.url)?;
-    let mut request = ctx.request(&spec.method, url.clone());
+    let what = format!("{} {}", spec.method, path_of(&url));
+    let Some(retry) = &spec.retry else {
+        return attempt(spec, ctx, &mut t, &url, &what);
+    };
+    let settled = eventually(
+        Duration::from_millis(retry.until_ms.into()),
+        Duration::from_millis(retry.interval_ms.into()),
+        |_| attempt(spec, ctx, &mut t, &url, &what),
+    )?;
+    let summary = settled.summary();
+    let pass = settled.value;
+    Ok(Pass {
+        status: pass.status,
+        detail: format!("{} ({summary})", pass.detail),
+    })
+}
+
+/// One request and every expectation on its answer.
+fn attempt(spec: &CheckSpec, ctx: &Ctx, t: &mut Template, url: &str, what: &str) -> Check {
+    let mut request = ctx.request(&spec.method, url.to_owned());
+    if let Some(b) = &spec.basic {
+        let (user, password) = (t.expand(&b.user)?, t.expand(&b.password)?);
+        request = request.header("authorization", crate::basic::header(&user, &password));
+    }
     for (name, value) in &spec.headers {
         request = request.header(name, t.expand(value)?);
     }
@@ -47,13 +67,51 @@ pub fn run(spec: &CheckSpec, ctx: &mut Ctx) -> Check {
     if let Some(ms) = spec.timeout_ms {
         request = request.timeout(Duration::from_millis(ms.into()));
     }
-    let what = format!("{} {}", spec.method, path_of(&url));
+    if spec.expect.digest() {
+        let r = request.fetch_digest()?;
+        let head = Response {
+            status: r.status,
+            headers: r.headers.clone(),
+            body: Vec::new(),
+            elapsed_ms: r.elapsed_ms,
+        };
+        let mut facts = expect_response(&head, &spec.expect, t)?;
+        facts.extend(crate::basic::expect_digest(&r, &spec.expect)?);
+        let answer = Answer {
+            status: r.status,
+            headers: &r.headers,
+            response: None,
+        };
+        let captured = capture(spec, &answer, ctx, t)?;
+        return ok(
+            r.status,
+            format!(
+                "{what} in {} ms: {}{captured}",
+                r.elapsed_ms,
+                facts.join(", ")
+            ),
+        );
+    }
     match &spec.expect.stream {
-        Some(stream) => run_stream(request, &spec.expect, stream, &mut t, &what),
+        Some(s) => {
+            let (stream, facts) = run_stream(request, spec, s, t, what)?;
+            let answer = Answer {
+                status: stream.status,
+                headers: &stream.headers,
+                response: None,
+            };
+            let captured = capture(spec, &answer, ctx, t)?;
+            passed(&stream, what, &facts, &captured)
+        }
         None => {
             let response = request.send()?;
-            let facts = expect_response(&response, &spec.expect, &mut t)?;
-            let captured = capture(spec, &response, ctx, &mut t)?;
+            let facts = expect_response(&response, &spec.expect, t)?;
+            let answer = Answer {
+                status: response.status,
+                headers: &response.headers,
+                response: Some(&response),
+            };
+            let captured = capture(spec, &answer, ctx, t)?;
             ok(
                 response.status,
                 format!(
@@ -158,64 +216,35 @@ fn kind_of(t: JsonType) -> (JsonKind, &'static str) {
     }
 }
 
-fn run_stream(
-    mut request: RequestBuilder,
-    expect: &Expect,
-    s: &StreamExpect,
-    t: &mut Template,
-    what: &str,
-) -> Check {
-    if let Some(ms) = s.headers_within_ms {
-        request = request.timeout(Duration::from_millis(ms.into()));
-    }
-    let start = Instant::now();
-    let mut stream = match request.open() {
-        Ok(stream) => stream,
-        Err(HttpError::Timeout(_)) => {
-            return fail(
-                None,
-                format!(
-                    "{what}: no status and headers within {} ms",
-                    s.headers_within_ms.unwrap_or_default()
-                ),
-            );
-        }
-        Err(e) => return fail(None, format!("{what}: {}", describe_error(&e))),
-    };
-    let headers_ms = start.elapsed().as_millis();
-    if let Some(status) = &expect.status {
-        stream.expect_status(&status.items())?;
-    }
-    for h in &expect.headers {
-        stream.expect_header_match(&h.name, h.matches.as_deref().unwrap_or(""))?;
-    }
-    let hold = s.open_for_ms.map(|ms| Duration::from_millis(ms.into()));
-    let opened = Instant::now();
-    let mut facts = vec![format!("headers in {headers_ms} ms")];
-    if let Some(needle) = &s.contains {
-        let needle = t.expand(needle)?;
-        stream.read_until(&needle, hold.unwrap_or(DEFAULT_STREAM_WAIT))?;
-        facts.push(format!(
-            "{needle:?} after {} ms",
-            opened.elapsed().as_millis()
-        ));
-    }
-    if let Some(hold) = hold {
-        let left = hold.saturating_sub(opened.elapsed());
-        stream.expect_open_for(left)?;
-        facts.push(format!("open for {} ms", hold.as_millis()));
-    }
-    ok(stream.status, format!("{what}: {}", facts.join(", ")))
+/// What a capture can read: the status and headers, and the whole response
+/// when it was read whole (a stream has none: its JSON captures are refused
+/// at load).
+struct Answer<'a> {
+    status: u16,
+    headers: &'a [(String, String)],
+    response: Option<&'a Response>,
 }
 
-fn capture(spec: &CheckSpec, r: &Response, ctx: &Ctx, t: &mut Template) -> Result<String, Halt> {
+fn capture(spec: &CheckSpec, r: &Answer, ctx: &Ctx, t: &mut Template) -> Result<String, Halt> {
     let mut names = Vec::new();
     for c in &spec.capture {
         let value = match (&c.json, &c.header, &c.value) {
-            (Some(pointer), None, None) => r.json_str(pointer)?,
+            (Some(pointer), None, None) => match r.response {
+                Some(response) => response.json_str(pointer)?,
+                None => {
+                    return Err(Halt::err(format!(
+                        "capture {}: a stream has no whole JSON body",
+                        c.name
+                    )));
+                }
+            },
             (None, None, Some(template)) => t.expand(template)?,
-            (None, Some(header), None) => match r.header(header) {
-                Some(v) => v.to_owned(),
+            (None, Some(header), None) => match r
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(header))
+            {
+                Some((_, v)) => v.clone(),
                 None => {
                     return fail(
                         r.status,

@@ -39,12 +39,20 @@ pub struct CheckSpec {
     pub requires: Option<Requires>,
     /// A request registered as a cleanup before this check's request is sent.
     pub defer: Option<DeferSpec>,
+    /// HTTP basic authentication (`authorization: Basic …`).
+    pub basic: Option<BasicSpec>,
+    /// Ask again until every expectation holds or the deadline passes.
+    pub retry: Option<RetrySpec>,
     #[serde(default)]
     pub expect: Expect,
     /// Values taken from the answer for later checks (`{{name}}`) and
     /// dependent groups (`{{group.name}}`).
     #[serde(default)]
     pub capture: Vec<Capture>,
+    /// The check that captures each `{{name}}` this one reads (filled by
+    /// `validate::references`), for a skip that names it.
+    #[serde(skip)]
+    pub sources: BTreeMap<String, String>,
 }
 
 fn get() -> String {
@@ -71,6 +79,26 @@ pub struct DeferSpec {
     pub body: Option<String>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicSpec {
+    pub user: String,
+    pub password: String,
+}
+
+/// `eventually`: attempts every `interval-ms` until `until-ms` has passed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RetrySpec {
+    pub until_ms: u32,
+    #[serde(default = "interval")]
+    pub interval_ms: u32,
+}
+
+fn interval() -> u32 {
+    250
+}
+
 fn delete() -> String {
     "DELETE".to_owned()
 }
@@ -92,6 +120,10 @@ pub struct Expect {
     pub within_ms: Option<u32>,
     /// Open the response as a stream instead of reading it whole.
     pub stream: Option<StreamExpect>,
+    /// The body's SHA-256 (hex), hashed by the host as it streams.
+    pub sha256: Option<String>,
+    /// The body's length in bytes, counted by the host as it streams.
+    pub bytes: Option<u64>,
 }
 
 impl Expect {
@@ -103,6 +135,13 @@ impl Expect {
             + self.body_excludes.as_ref().map_or(0, |b| b.items().len())
             + usize::from(self.within_ms.is_some())
             + usize::from(self.stream.is_some())
+            + usize::from(self.sha256.is_some())
+            + usize::from(self.bytes.is_some())
+    }
+
+    /// Whether the body goes through the host's hasher, never into the pack.
+    pub fn digest(&self) -> bool {
+        self.sha256.is_some() || self.bytes.is_some()
     }
 }
 

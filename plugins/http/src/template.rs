@@ -7,17 +7,25 @@
 //! `${...}` values are the suite file's and are expanded before the pack
 //! sees its config; `{{...}}` are the run's.
 
+use std::collections::BTreeMap;
+
 use plume_sdk::{Ctx, Halt};
 use serde_json::Value;
 
 pub struct Template<'a> {
     ctx: &'a Ctx,
     marker: Option<String>,
+    /// The check (`group.check`) that captures each `{{name}}`.
+    sources: &'a BTreeMap<String, String>,
 }
 
 impl<'a> Template<'a> {
-    pub fn new(ctx: &'a Ctx) -> Self {
-        Template { ctx, marker: None }
+    pub fn new(ctx: &'a Ctx, sources: &'a BTreeMap<String, String>) -> Self {
+        Template {
+            ctx,
+            marker: None,
+            sources,
+        }
     }
 
     /// `text` with every `{{...}}` replaced.
@@ -64,7 +72,19 @@ impl<'a> Template<'a> {
         }
         match name.split_once('.') {
             Some((group, key)) => self.ctx.published(group, key),
-            None => self.ctx.recall(name),
+            None => self
+                .ctx
+                .recall(name)
+                .map_err(|halt| match self.sources.get(name) {
+                    // The pack publishes every capture of a check that passes, so
+                    // a missing value means its producer did not pass.
+                    Some(producer) => Halt::Skip {
+                        reason: format!(
+                            "no `{name}`: {producer}, the check that captures it, did not pass"
+                        ),
+                    },
+                    None => halt,
+                }),
         }
     }
 }

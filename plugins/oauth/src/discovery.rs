@@ -44,6 +44,10 @@ pub fn as_keys(ctx: &mut Ctx) -> Check {
             found.push(key.trim_end_matches("_endpoint"));
         }
     }
+    if let Some(methods) = doc["token_endpoint_auth_methods_supported"].as_array() {
+        let methods = serde_json::Value::Array(methods.clone()).to_string();
+        ctx.publish("token_endpoint_auth_methods_supported", &methods);
+    }
     ok(
         resp.status,
         format!("issuer {issuer}; endpoints: {}", found.join(", ")),

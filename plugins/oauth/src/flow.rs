@@ -5,11 +5,12 @@
 
 use plume_sdk::prelude::*;
 
-use crate::settings::{issuer, redirect_uri, resource_url, scope, sign_in_form};
+use crate::client_auth::{authenticated_post, client_auth};
+use crate::settings::{
+    absent, authorize_params, issuer, redirect_uri, required, resource_url, scope,
+};
+use crate::signin::{location, sign_in};
 use crate::web::{Jar, form, pkce, query_param, resolve};
-
-/// How many redirects a sign-in may take to come back to the client.
-const MAX_HOPS: usize = 6;
 
 /// An endpoint `discovery` found; `skip` naming it when the server has none.
 pub fn endpoint(ctx: &Ctx, key: &str) -> Result<String, Halt> {
@@ -38,6 +39,14 @@ pub fn authorize_url(
         pairs.push(("code_challenge", c));
         pairs.push(("code_challenge_method", "S256"));
     }
+    // `authorize_params` adds parameters (`prompt`) or replaces one (`scope`).
+    let extra = authorize_params(ctx)?;
+    for (k, v) in &extra {
+        match pairs.iter_mut().find(|(name, _)| name == k) {
+            Some(pair) => pair.1 = v,
+            None => pairs.push((k, v)),
+        }
+    }
     Ok(format!(
         "{}?{}",
         endpoint(ctx, "authorization_endpoint")?,
@@ -45,23 +54,28 @@ pub fn authorize_url(
     ))
 }
 
-fn location(r: &Response) -> Result<&str, Halt> {
-    r.header("location").ok_or_else(|| Halt::Err {
-        status: Some(r.status),
-        detail: format!(
-            "expected a redirect with a Location, got {} without one",
-            r.status
-        ),
-    })
-}
-
 pub fn client(ctx: &mut Ctx) -> Check {
+    let registration = ctx.published("discovery", "registration_endpoint");
     if let Some(id) = ctx.config_given("client_id") {
         ctx.publish("client_id", &id);
-        return ok(None, format!("configured client {id}"));
+        if registration.is_err() && required(ctx, "registration") {
+            return fail(
+                None,
+                format!(
+                    "configured client {id}, but the server's metadata has no \
+                     registration_endpoint, and registration is required (config require)"
+                ),
+            );
+        }
+        let kind = client_auth(ctx)?;
+        return ok(None, format!("configured client {id} ({})", kind.name()));
     }
-    let Ok(registration) = ctx.published("discovery", "registration_endpoint") else {
-        return skip("no client_id configured and the server advertises no registration_endpoint");
+    let Ok(registration) = registration else {
+        return absent(
+            ctx,
+            "registration",
+            "no client_id configured and the server advertises no registration_endpoint",
+        );
     };
     let body = serde_json::json!({
         "client_name": format!("plume smoke {}", ctx.marker()),
@@ -111,56 +125,9 @@ pub fn sign_in_redirect(ctx: &mut Ctx) -> Check {
     )
 }
 
-/// Signs the test user in at `sign_in` and follows redirects back to the client.
-fn sign_in(ctx: &Ctx, mut jar: Jar, sign_in: &str, redirect: &str) -> Result<String, Halt> {
-    let fields = sign_in_form(ctx)?;
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let page = jar.on(ctx.get(sign_in)).send()?;
-    jar.take(&page.headers);
-    let mut resp = jar
-        .on(ctx.post(sign_in))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&pairs))
-        .send()?;
-    let mut at = sign_in.to_owned();
-    for _ in 0..MAX_HOPS {
-        jar.take(&resp.headers);
-        if !(300..400).contains(&resp.status) {
-            return fail(
-                resp.status,
-                format!(
-                    "signing in at {at} ended with {} instead of a redirect to the client",
-                    resp.status
-                ),
-            );
-        }
-        let next = resolve(&at, location(&resp)?);
-        if next.starts_with(redirect) {
-            return Ok(next);
-        }
-        resp = jar.on(ctx.get(&next)).send()?;
-        at = next;
-    }
-    fail(
-        None,
-        format!("no redirect back to {redirect} after {MAX_HOPS} hops (last {at})"),
-    )
-}
-
-/// The token endpoint's answer to `pairs` (plus the client's secret, if any).
-pub fn token_request(ctx: &Ctx, pairs: &[(&str, &str)]) -> Result<Response, Halt> {
-    let secret = ctx.secret_opt("client_secret");
-    let mut all: Vec<(&str, &str)> = pairs.to_vec();
-    if let Some(s) = secret.as_deref() {
-        all.push(("client_secret", s));
-    }
-    ctx.post(endpoint(ctx, "token_endpoint")?)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&all))
-        .send()
+/// The token endpoint's answer to `pairs`, the client authenticated.
+pub fn token_request(ctx: &Ctx, client_id: &str, pairs: &[(&str, &str)]) -> Result<Response, Halt> {
+    authenticated_post(ctx, &endpoint(ctx, "token_endpoint")?, client_id, pairs)
 }
 
 pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
@@ -173,7 +140,8 @@ pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
     let resp = ctx.get(&url).send()?;
     resp.expect_status(&[302, 303, 307])?;
     jar.take(&resp.headers);
-    let back = sign_in(ctx, jar, &resolve(&url, location(&resp)?), &redirect)?;
+    let signed = sign_in(ctx, jar, &resolve(&url, location(&resp)?), &redirect)?;
+    let back = signed.back;
     if let Some(error) = query_param(&back, "error") {
         return fail(
             None,
@@ -203,11 +171,11 @@ pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
     }
     let tokens = token_request(
         ctx,
+        &client_id,
         &[
             ("grant_type", "authorization_code"),
             ("code", &code),
             ("redirect_uri", &redirect),
-            ("client_id", &client_id),
             ("code_verifier", &verifier),
         ],
     )?;
@@ -224,7 +192,12 @@ pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
     ok(
         tokens.status,
         format!(
-            "signed in, state preserved, code exchanged with PKCE S256: access token{}",
+            "signed in{}, state preserved, code exchanged with PKCE S256: access token{}",
+            if signed.consent {
+                " through a consent page"
+            } else {
+                ""
+            },
             if refresh.is_some() {
                 " and refresh token"
             } else {
@@ -252,32 +225,61 @@ fn refresh(ctx: &Ctx, token: &str) -> Result<Response, Halt> {
     let client_id = ctx.recall("client_id")?;
     token_request(
         ctx,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", token),
-            ("client_id", &client_id),
-        ],
+        &client_id,
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+    )
+}
+
+/// Why there is no refresh token to use: no client, a sign-in that did not
+/// pass, or a server that issued none (`err` when `refresh` is required).
+fn no_refresh_token<T>(ctx: &Ctx) -> Result<T, Halt> {
+    if ctx.recall("client_id").is_err() {
+        return skip("no refresh token to use: there is no client (see flow.client)");
+    }
+    if ctx.recall("access_token").is_err() {
+        return skip(
+            "no refresh token to use: the sign-in and code exchange did not pass \
+             (see flow.code.pkce_s256)",
+        );
+    }
+    absent(
+        ctx,
+        "refresh",
+        &format!(
+            "the server issued no refresh token with the access token (scope {:?}; some servers \
+             issue one only for offline_access with prompt=consent: see scope and authorize_params)",
+            scope(ctx)
+        ),
     )
 }
 
 pub fn refresh_rotates(ctx: &mut Ctx) -> Check {
     let Ok(old) = ctx.recall("refresh_token") else {
-        return skip("the server issued no refresh token");
+        return no_refresh_token(ctx);
     };
     let resp = refresh(ctx, &old)?;
     resp.expect_status(&[200])?
         .expect_non_empty("/access_token")?;
-    let new = resp.json_str("/refresh_token").map_err(|_| Halt::Err {
-        status: Some(resp.status),
-        detail: "the refresh answer has no refresh_token: refresh tokens do not rotate".to_owned(),
-    })?;
-    if new == old {
-        return fail(
-            resp.status,
-            "the refresh answer returned the same refresh token: it does not rotate",
-        );
-    }
     ctx.publish("access_token_2", &resp.json_str("/access_token")?);
+    let new = resp.json_str("/refresh_token").ok().filter(|n| *n != old);
+    // OAuth 2.1 (section 4.3.1) requires rotation (or sender-constrained
+    // tokens) for public clients only; a confidential client may keep its token.
+    let public = client_auth(ctx)?.is_public();
+    let Some(new) = new else {
+        if public {
+            return fail(
+                resp.status,
+                "the refresh answer has no new refresh_token: the public client's refresh token \
+                 does not rotate (OAuth 2.1 requires it for public clients)",
+            );
+        }
+        ctx.publish("refresh_kept", "1");
+        return ok(
+            resp.status,
+            "refresh gave a new access token; the refresh token did not rotate, which OAuth 2.1 \
+             allows for a confidential client",
+        );
+    };
     ctx.publish("refresh_token_2", &new);
     ok(
         resp.status,
@@ -286,7 +288,13 @@ pub fn refresh_rotates(ctx: &mut Ctx) -> Check {
 }
 
 pub fn revoke(ctx: &mut Ctx) -> Check {
-    let endpoint = endpoint(ctx, "revocation_endpoint")?;
+    let Ok(endpoint) = ctx.published("discovery", "revocation_endpoint") else {
+        return absent(
+            ctx,
+            "revocation",
+            "the server's metadata has no revocation_endpoint",
+        );
+    };
     let access = ctx
         .recall("access_token_2")
         .or_else(|_| ctx.recall("access_token"))?;
@@ -298,15 +306,12 @@ pub fn revoke(ctx: &mut Ctx) -> Check {
             format!("the token did not work before revocation: {before}"),
         );
     }
-    let resp = ctx
-        .post(&endpoint)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[
-            ("token", &access),
-            ("token_type_hint", "access_token"),
-            ("client_id", &client_id),
-        ]))
-        .send()?;
+    let resp = authenticated_post(
+        ctx,
+        &endpoint,
+        &client_id,
+        &[("token", &access), ("token_type_hint", "access_token")],
+    )?;
     resp.expect_status(&[200])?;
     let after = resource_status(ctx, &access)?;
     if after != 401 {
@@ -322,8 +327,20 @@ pub fn revoke(ctx: &mut Ctx) -> Check {
 }
 
 pub fn reuse_rejected(ctx: &mut Ctx) -> Check {
-    ctx.recall("refresh_token_2")?;
-    let old = ctx.recall("refresh_token")?;
+    // A missing refresh token is reported (and required) once, by refresh.rotates.
+    let Ok(old) = ctx.recall("refresh_token") else {
+        return skip("no refresh token to reuse (see flow.refresh.rotates)");
+    };
+    if ctx.recall("refresh_token_2").is_err() {
+        return if ctx.recall("refresh_kept").is_ok() {
+            skip(
+                "the refresh token did not rotate (allowed for a confidential client): no \
+                 rotated-out token to reuse",
+            )
+        } else {
+            skip("no rotated-out refresh token: flow.refresh.rotates did not pass")
+        };
+    }
     let resp = refresh(ctx, &old)?;
     resp.expect_status(&[400, 401])?
         .expect_json_eq("/error", "invalid_grant")?;

@@ -11,15 +11,19 @@
 //! client or a password the flow checks skip, saying which is missing.
 //! See `plugins/oauth/README.md`.
 
+mod client_auth;
 mod discovery;
 mod flow;
+mod html;
 mod negative;
 mod settings;
+mod signin;
 mod web;
 
 use plume_sdk::prelude::*;
 
 fn plugin() -> Plugin {
+    settings::check_require();
     Plugin::new("oauth", env!("CARGO_PKG_VERSION"))
         .config(&settings::KEYS)
         .secrets(&["password", "client_secret"])

@@ -4,8 +4,9 @@
 
 use plume_sdk::prelude::*;
 
+use crate::client_auth::client_auth;
 use crate::flow::authorize_url;
-use crate::settings::redirect_uri;
+use crate::settings::{absent, redirect_uri};
 use crate::web::{pkce, query_param, resolve};
 
 /// The error an authorization answer carries: in the redirect to the
@@ -34,6 +35,13 @@ pub fn missing_pkce(ctx: &mut Ctx) -> Check {
         Some(e) => fail(
             resp.status,
             format!("no code_challenge: expected error=invalid_request, got error={e}"),
+        ),
+        // OAuth 2.1 lets a server skip PKCE for a confidential client.
+        None if (300..400).contains(&resp.status) && !client_auth(ctx)?.is_public() => absent(
+            ctx,
+            "pkce",
+            "the server does not require PKCE of this confidential client, which OAuth 2.1 \
+             allows (a public client must use it)",
         ),
         None if (300..400).contains(&resp.status) => fail(
             resp.status,

@@ -2,7 +2,7 @@
 
 use plume_sdk::prelude::*;
 
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 12] = [
     "issuer",
     "metadata_url",
     "resource_url",
@@ -12,7 +12,76 @@ pub const KEYS: [&str; 9] = [
     "scope",
     "sign_in_fields",
     "password_field",
+    "authorize_params",
+    "token_endpoint_auth_method",
+    "require",
 ];
+
+/// The features `require` may name: absent, each is `err` instead of `skip`.
+/// `pkce`: enforced even for a confidential client.
+pub const FEATURES: [&str; 4] = ["revocation", "registration", "refresh", "pkce"];
+
+/// The `require` list, checked when the pack describes itself: an unknown
+/// feature stops the run before any check, naming the key and the choices.
+pub fn check_require() {
+    if let Err(message) = required_list(plume_sdk::config_value("require")) {
+        panic!("{message}");
+    }
+}
+
+fn required_list(text: Option<String>) -> Result<Vec<String>, String> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let list: Vec<String> = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "config.require: expected a list such as [\"revocation\", \"refresh\"], got {text}: {e} \
+             (see plugins/oauth/README.md)"
+        )
+    })?;
+    if let Some(bad) = list.iter().find(|f| !FEATURES.contains(&f.as_str())) {
+        return Err(format!(
+            "config.require: unknown feature {bad:?}; choose from {} (see plugins/oauth/README.md)",
+            FEATURES.join(", ")
+        ));
+    }
+    Ok(list)
+}
+
+/// Whether the suite requires `feature` (then its absence is `err`).
+pub fn required(ctx: &Ctx, feature: &str) -> bool {
+    required_list(ctx.config_opt("require")).is_ok_and(|l| l.iter().any(|f| f == feature))
+}
+
+/// `skip` with `reason`, or `err` when `feature` is required.
+pub fn absent<T>(ctx: &Ctx, feature: &str, reason: &str) -> Result<T, Halt> {
+    if required(ctx, feature) {
+        fail(
+            None,
+            format!("{reason}, and {feature} is required (config require)"),
+        )
+    } else {
+        skip(reason.to_owned())
+    }
+}
+
+/// Extra authorization-request parameters (`authorize_params`, e.g.
+/// `{ prompt = "consent" }`), by name.
+pub fn authorize_params(ctx: &Ctx) -> Result<Vec<(String, String)>, Halt> {
+    let Some(text) = ctx.config_opt("authorize_params") else {
+        return Ok(Vec::new());
+    };
+    let table: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| {
+            Halt::err(format!(
+                "config authorize_params must be a table of parameters: {e}"
+            ))
+        })?;
+    Ok(table
+        .into_iter()
+        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+        .collect())
+}
 
 pub fn issuer(ctx: &Ctx) -> Result<String, Halt> {
     Ok(ctx.config("issuer")?.trim_end_matches('/').to_owned())

@@ -1,6 +1,7 @@
 //! The binary the manifest names: downloaded once, hashed as it streams
 //! (never held whole in memory), and compared with the manifest, the
-//! expected digest and the `SHA256SUMS` file.
+//! expected digest and the `SHA256SUMS` file. A manifest that gives the
+//! binary's size names a short download as truncated.
 
 use std::time::Instant;
 
@@ -22,8 +23,14 @@ pub struct Download {
     pub content_length: Option<String>,
 }
 
-/// Streams `url` through a hasher, stopping with `err` past the size cap.
-pub fn download(ctx: &Ctx, url: &str) -> Result<Download, Halt> {
+/// `of N ` when the manifest gave the size, for "received M of N bytes".
+fn of_size(size: Option<u64>) -> String {
+    size.map_or_else(String::new, |n| format!("of {n} "))
+}
+
+/// Streams `url` through a hasher, stopping with `err` past the size cap;
+/// `size` is what the manifest says the binary weighs, for the messages.
+pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Halt> {
     let cap = max_bytes(ctx)?;
     let mut request = ctx.get(url);
     let deadline = timeout(ctx)?;
@@ -47,7 +54,8 @@ pub fn download(ctx: &Ctx, url: &str) -> Result<Download, Halt> {
         let left = wait.saturating_sub(start.elapsed());
         let chunk = stream.read(CHUNK, left).map_err(|e| {
             Halt::err(format!(
-                "GET {url} after {bytes} bytes: {}",
+                "GET {url} broke off: received {bytes} {}bytes: {}",
+                of_size(size),
                 describe_error(&e)
             ))
         })?;
@@ -69,7 +77,8 @@ pub fn download(ctx: &Ctx, url: &str) -> Result<Download, Halt> {
                 return fail(
                     stream.status,
                     format!(
-                        "{url}: {bytes} bytes in {} ms and not finished",
+                        "{url}: received {bytes} {}bytes in {} ms and not finished",
+                        of_size(size),
                         wait.as_millis()
                     ),
                 );
@@ -86,15 +95,50 @@ pub fn download(ctx: &Ctx, url: &str) -> Result<Download, Halt> {
     })
 }
 
+/// The manifest's size, when it gave one.
+pub fn manifest_size(ctx: &Ctx) -> Result<Option<u64>, Halt> {
+    match ctx.recall("size") {
+        Err(_) => Ok(None),
+        Ok(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| Halt::err(format!("the manifest's size {v:?} is not a number"))),
+    }
+}
+
+/// How the bytes received differ from the manifest's size, if they do.
+pub fn size_mismatch(bytes: u64, size: Option<u64>) -> Option<String> {
+    match size {
+        Some(n) if bytes < n => Some(format!(
+            "the binary is truncated: received {bytes} of {n} bytes"
+        )),
+        Some(n) if bytes > n => Some(format!(
+            "the binary is larger than the manifest says: received {bytes} bytes, expected {n}"
+        )),
+        _ => None,
+    }
+}
+
 pub fn matches_manifest(ctx: &mut Ctx) -> Check {
     let manifest = ctx.recall("sha256")?;
-    let got = download(ctx, &ctx.recall("download_url")?)?;
+    let size = manifest_size(ctx)?;
+    let got = download(ctx, &ctx.recall("download_url")?, size)?;
     ctx.publish("served_sha", &got.sha256);
     ctx.publish("served_bytes", &got.bytes.to_string());
     ctx.publish(
         "content_length",
         got.content_length.as_deref().unwrap_or(""),
     );
+    if let Some(short_by) = size_mismatch(got.bytes, size) {
+        return fail(
+            got.status,
+            format!(
+                "{short_by} (served sha {} != version.json sha {})",
+                short(&got.sha256),
+                short(&manifest)
+            ),
+        );
+    }
     if got.sha256 != manifest {
         return fail(
             got.status,
@@ -109,8 +153,13 @@ pub fn matches_manifest(ctx: &mut Ctx) -> Check {
     ok(
         got.status,
         format!(
-            "{} bytes, sha256 {} matches the manifest",
+            "{} bytes{}, sha256 {} matches the manifest",
             got.bytes,
+            if size.is_some() {
+                " as the manifest says"
+            } else {
+                ""
+            },
             short(&got.sha256)
         ),
     )

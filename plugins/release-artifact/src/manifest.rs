@@ -1,5 +1,6 @@
 //! The manifest: fetched and its shape checked, its values kept for the
-//! checks that follow (`version`, `sha256`, `download_url`).
+//! checks that follow (`version`, `sha256`, `download_url`, and `size` when
+//! the manifest gives one).
 
 use plume_sdk::prelude::*;
 
@@ -16,6 +17,29 @@ pub struct Manifest {
     pub version: String,
     pub sha256: String,
     pub download_url: String,
+    /// The binary's size in bytes, at `size_pointer` (`/size`), if given.
+    pub size: Option<u64>,
+}
+
+/// The size at `size_pointer`: optional at the default `/size`, required
+/// when the pointer is configured; a whole number of bytes either way.
+fn size_of(ctx: &Ctx, resp: &Response) -> Result<Option<u64>, Halt> {
+    let configured = ctx.config_given("size_pointer");
+    let p = configured.clone().unwrap_or_else(|| "/size".to_owned());
+    let doc = resp.json()?;
+    let Some(value) = doc.pointer(&p) else {
+        if configured.is_some() {
+            resp.expect_json(&p)?;
+        }
+        return Ok(None);
+    };
+    match value.as_u64() {
+        Some(n) => Ok(Some(n)),
+        None => fail(
+            resp.status,
+            format!("at {p}: expected the binary's size as a whole number of bytes, got {value}"),
+        ),
+    }
 }
 
 /// Fetches a manifest and checks its shape; `err` says which field is off.
@@ -32,7 +56,9 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
         .expect_json_match(&s, SHA256)?
         .expect_json_match(&u, "^https?://")?
         .expect_json_match(&t, RFC3339)?;
+    let size = size_of(ctx, &resp)?;
     Ok(Manifest {
+        size,
         status: resp.status,
         version: resp.json_str(&v)?,
         sha256: resp.json_str(&s)?,
@@ -45,10 +71,17 @@ pub fn shape(ctx: &mut Ctx) -> Check {
     ctx.publish("version", &m.version);
     ctx.publish("sha256", &m.sha256);
     ctx.publish("download_url", &m.download_url);
+    let size = match m.size {
+        Some(n) => {
+            ctx.publish("size", &n.to_string());
+            format!(", {n} bytes")
+        }
+        None => String::new(),
+    };
     ok(
         m.status,
         format!(
-            "version {}, sha256 {}, {}",
+            "version {}, sha256 {}, {}{size}",
             m.version,
             short(&m.sha256),
             m.download_url

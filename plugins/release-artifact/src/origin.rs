@@ -4,8 +4,9 @@
 
 use plume_sdk::prelude::*;
 
-use crate::binary::download;
+use crate::binary::{download, manifest_size, size_mismatch};
 use crate::manifest::fetch;
+use crate::settings::manifest_url;
 use crate::short;
 
 fn origin_url(ctx: &Ctx) -> Result<String, Halt> {
@@ -34,12 +35,19 @@ pub fn same_manifest(ctx: &mut Ctx) -> Check {
             short(&origin.sha256)
         ));
     }
+    let cdn = manifest_url(ctx)?;
     if !differences.is_empty() {
-        return fail(origin.status, differences.join("; "));
+        return fail(
+            origin.status,
+            format!("{} (cdn {cdn}, origin {url})", differences.join("; ")),
+        );
     }
     ok(
         origin.status,
-        format!("origin and cdn both at {version}, sha {}", short(&sha)),
+        format!(
+            "origin and cdn both at {version}, sha {} (cdn {cdn}, origin {url})",
+            short(&sha)
+        ),
     )
 }
 
@@ -47,12 +55,17 @@ pub fn same_binary(ctx: &mut Ctx) -> Check {
     origin_url(ctx)?;
     let served = ctx.recall("served_sha")?;
     let url = ctx.recall("origin_download_url")?;
-    let origin = download(ctx, &url)?;
+    let cdn = ctx.recall("download_url")?;
+    let size = manifest_size(ctx)?;
+    let origin = download(ctx, &url, size)?;
     if origin.sha256 != served {
+        let truncated = size_mismatch(origin.bytes, size)
+            .map(|m| format!("; the origin's {}", m.trim_start_matches("the ")))
+            .unwrap_or_default();
         return fail(
             origin.status,
             format!(
-                "cdn sha {} != origin sha {} ({url})",
+                "cdn sha {} != origin sha {} (cdn {cdn}, origin {url}){truncated}",
                 short(&served),
                 short(&origin.sha256)
             ),
@@ -61,7 +74,7 @@ pub fn same_binary(ctx: &mut Ctx) -> Check {
     ok(
         origin.status,
         format!(
-            "origin serves the same {} bytes, sha {}",
+            "origin serves the same {} bytes, sha {} (cdn {cdn}, origin {url})",
             origin.bytes,
             short(&served)
         ),

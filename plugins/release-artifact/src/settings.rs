@@ -2,7 +2,7 @@
 
 use plume_sdk::prelude::*;
 
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 12] = [
     "manifest_url",
     "expected_version",
     "expected_sha",
@@ -14,6 +14,7 @@ pub const KEYS: [&str; 11] = [
     "sha_pointer",
     "url_pointer",
     "time_pointer",
+    "size_pointer",
 ];
 
 /// The manifest's URL (required).

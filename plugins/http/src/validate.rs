@@ -1,0 +1,185 @@
+//! What the pack refuses when it reads its config, before any check runs:
+//! expectations a check's mode cannot evaluate (a stream has no whole body,
+//! so no `json` and no JSON capture; `body-excludes` on a stream needs the
+//! window `open-for-ms` to watch), and `{{name}}` values no earlier check
+//! of the group captures (`{{group.name}}`: no check of that group). A key
+//! that is accepted is evaluated; nothing is silently ignored.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::spec::CheckSpec;
+
+/// The first problem of a check with `expect.sha256` or `expect.bytes`: its
+/// body is hashed by the host and never reaches the pack.
+pub fn digest_mode(c: &CheckSpec) -> Option<String> {
+    let e = &c.expect;
+    if !e.digest() {
+        return None;
+    }
+    let how = "the body is hashed by the host as it streams and never reaches the pack; \
+               move it to a check of its own";
+    if e.stream.is_some() {
+        return Some(format!(
+            "expect.sha256/expect.bytes cannot be combined with expect.stream: {how}"
+        ));
+    }
+    if let Some(sha) = &e.sha256
+        && !(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Some(format!(
+            "expect.sha256 {sha:?} is not a SHA-256 (64 hex digits)"
+        ));
+    }
+    let key = if !e.json.is_empty() {
+        "expect.json"
+    } else if e.body_contains.is_some() {
+        "expect.body-contains"
+    } else if e.body_excludes.is_some() {
+        "expect.body-excludes"
+    } else if c.capture.iter().any(|cap| cap.json.is_some()) {
+        "a json capture"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{key} cannot be evaluated with expect.sha256/expect.bytes: {how}"
+    ))
+}
+
+/// The first problem of a check with `expect.stream`, as
+/// `expect.json: ...; how to fix it`.
+pub fn stream_mode(c: &CheckSpec) -> Option<String> {
+    let s = c.expect.stream.as_ref()?;
+    if !c.expect.json.is_empty() {
+        return Some(
+            "expect.json cannot be evaluated with expect.stream: a stream's body never ends, so \
+             there is no JSON document to read; check its text with expect.body-contains, or \
+             remove expect.stream to read the body whole"
+                .to_owned(),
+        );
+    }
+    if let Some(cap) = c.capture.iter().find(|cap| cap.json.is_some()) {
+        return Some(format!(
+            "capture {}: a JSON capture cannot be evaluated with expect.stream (a stream has no \
+             whole body); capture a header (`header = \"...\"`) or remove expect.stream",
+            cap.name
+        ));
+    }
+    if c.expect.body_excludes.is_some() && s.open_for_ms.is_none() {
+        return Some(
+            "expect.body-excludes with expect.stream needs expect.stream.open-for-ms: the window \
+             in which the text must not arrive"
+                .to_owned(),
+        );
+    }
+    None
+}
+
+/// For each check, the captured names it reads without a group (`{{name}}`)
+/// and the check that captures each (`group.check`), or the first reference
+/// no check can satisfy, as `(check index, message)`.
+pub fn references(checks: &[CheckSpec]) -> Result<Vec<BTreeMap<String, String>>, (usize, String)> {
+    let mut out = Vec::with_capacity(checks.len());
+    for (i, c) in checks.iter().enumerate() {
+        let mut sources = BTreeMap::new();
+        for name in names_in(c) {
+            if name == "marker" {
+                continue;
+            }
+            match name.split_once('.') {
+                None => {
+                    let producer = checks[..i]
+                        .iter()
+                        .filter(|p| p.group == c.group)
+                        .find(|p| p.capture.iter().any(|cap| cap.name == name));
+                    match producer {
+                        Some(p) => {
+                            sources.insert(name.clone(), format!("{}.{}", p.group, p.name));
+                        }
+                        None => {
+                            return Err((
+                                i,
+                                format!(
+                                    "`{{{{{name}}}}}` is not captured by an earlier check of group {}; \
+                                     add `capture = [{{ name = \"{name}\", ... }}]` to one, or fix the name",
+                                    c.group
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Some((group, key)) => {
+                    let in_group: Vec<&CheckSpec> =
+                        checks.iter().filter(|p| p.group == group).collect();
+                    if !in_group.is_empty()
+                        && !in_group
+                            .iter()
+                            .any(|p| p.capture.iter().any(|cap| cap.name == key))
+                    {
+                        return Err((
+                            i,
+                            format!(
+                                "`{{{{{name}}}}}`: no check of group {group} captures `{key}`; \
+                                 add `capture = [{{ name = \"{key}\", ... }}]` to one, or fix the name"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        out.push(sources);
+    }
+    Ok(out)
+}
+
+/// Every `{{...}}` name in the strings a check expands when it runs.
+fn names_in(c: &CheckSpec) -> Vec<String> {
+    let mut texts: Vec<&str> = vec![&c.url];
+    texts.extend(c.headers.values().map(String::as_str));
+    texts.extend(c.body.as_deref());
+    let mut values: Vec<&Value> = c.json.iter().collect();
+    if let Some(d) = &c.defer {
+        texts.push(&d.url);
+        texts.extend(d.headers.values().map(String::as_str));
+        texts.extend(d.body.as_deref());
+    }
+    let mut owned: Vec<String> = Vec::new();
+    for b in c.expect.body_contains.iter().chain(&c.expect.body_excludes) {
+        owned.extend(b.items());
+    }
+    if let Some(s) = &c.expect.stream {
+        texts.extend(s.contains.as_deref());
+    }
+    for j in &c.expect.json {
+        texts.extend(j.matches.as_deref());
+        values.extend(j.equals.as_ref());
+    }
+    texts.extend(c.capture.iter().filter_map(|cap| cap.value.as_deref()));
+    let mut all: Vec<String> = texts.into_iter().map(str::to_owned).collect();
+    all.extend(owned);
+    for v in values {
+        strings_of(v, &mut all);
+    }
+    let mut names = Vec::new();
+    for text in &all {
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("{{") {
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else { break };
+            names.push(after[..end].trim().to_owned());
+            rest = &after[end + 2..];
+        }
+    }
+    names
+}
+
+fn strings_of(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|i| strings_of(i, out)),
+        Value::Object(map) => map.values().for_each(|i| strings_of(i, out)),
+        _ => {}
+    }
+}

@@ -1,0 +1,152 @@
+//! The test user's way through the server's own pages, as a browser takes
+//! it: the sign-in form read from the page (its `action`, its hidden fields,
+//! the configured fields and the password), then every redirect, and a
+//! consent page — a form without a password — submitted with its hidden
+//! fields, until the server redirects back to the client.
+
+use plume_sdk::prelude::*;
+
+use crate::html::{Form, forms};
+use crate::settings::sign_in_form;
+use crate::web::{Jar, form, resolve};
+
+/// How many redirects and pages a sign-in may take to come back to the client.
+const MAX_HOPS: usize = 12;
+
+/// How many consent pages a sign-in may meet.
+const MAX_CONSENTS: usize = 2;
+
+/// Where the sign-in came back to the client, and whether it met a consent page.
+pub struct SignedIn {
+    pub back: String,
+    pub consent: bool,
+}
+
+pub fn location(r: &Response) -> Result<&str, Halt> {
+    r.header("location").ok_or_else(|| Halt::Err {
+        status: Some(r.status),
+        detail: format!(
+            "expected a redirect with a Location, got {} without one",
+            r.status
+        ),
+    })
+}
+
+/// Submits `form` (found on the page at `page_url`) with `fields`; returns
+/// the answer and the URL it came from.
+fn submit(
+    ctx: &Ctx,
+    jar: &Jar,
+    page_url: &str,
+    form_: &Form,
+    fields: &[(String, String)],
+) -> Result<(Response, String), Halt> {
+    let action = form_
+        .action
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .map_or_else(|| page_url.to_owned(), |a| resolve(page_url, a));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let body = form(&pairs);
+    let resp = if form_.method == "post" {
+        jar.on(ctx.post(&action))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()?
+    } else {
+        let sep = if action.contains('?') { '&' } else { '?' };
+        jar.on(ctx.get(format!("{action}{sep}{body}"))).send()?
+    };
+    Ok((resp, action))
+}
+
+/// The page's hidden fields overridden and completed by `mine`.
+fn merged(hidden: Vec<(String, String)>, mine: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = hidden
+        .into_iter()
+        .filter(|(k, _)| !mine.iter().any(|(m, _)| m == k))
+        .collect();
+    out.extend(mine.iter().cloned());
+    out
+}
+
+/// Signs the test user in at `sign_in` and follows the server back to `redirect`.
+pub fn sign_in(ctx: &Ctx, mut jar: Jar, sign_in: &str, redirect: &str) -> Result<SignedIn, Halt> {
+    let fields = sign_in_form(ctx)?;
+    let page = jar.on(ctx.get(sign_in)).send()?;
+    jar.take(&page.headers);
+    let found = forms(&page.text());
+    let login = found
+        .iter()
+        .find(|f| f.has_password())
+        .or_else(|| found.iter().find(|f| f.method == "post"));
+    let (mut resp, mut at) = match login {
+        Some(f) => submit(ctx, &jar, sign_in, f, &merged(f.hidden(), &fields))?,
+        // No form on the page: post the fields to it, as a form without an action would.
+        None => submit(
+            ctx,
+            &jar,
+            sign_in,
+            &Form {
+                method: "post".to_owned(),
+                ..Form::default()
+            },
+            &fields,
+        )?,
+    };
+    let mut consents = 0;
+    for _ in 0..MAX_HOPS {
+        jar.take(&resp.headers);
+        if (300..400).contains(&resp.status) {
+            let next = resolve(&at, location(&resp)?);
+            if next.starts_with(redirect) {
+                return Ok(SignedIn {
+                    back: next,
+                    consent: consents > 0,
+                });
+            }
+            resp = jar.on(ctx.get(&next)).send()?;
+            at = next;
+            continue;
+        }
+        let page_forms = if resp.status == 200 {
+            forms(&resp.text())
+        } else {
+            Vec::new()
+        };
+        if page_forms.iter().any(Form::has_password) {
+            return fail(
+                resp.status,
+                format!(
+                    "signing in at {at} showed the sign-in form again: the server did not accept \
+                     the test user's credentials"
+                ),
+            );
+        }
+        let Some(consent) = page_forms.iter().find(|f| f.method == "post") else {
+            return fail(
+                resp.status,
+                format!(
+                    "signing in at {at} ended with {} instead of a redirect to the client",
+                    resp.status
+                ),
+            );
+        };
+        consents += 1;
+        if consents > MAX_CONSENTS {
+            return fail(
+                resp.status,
+                format!("{at} asked for consent again after {MAX_CONSENTS} consent pages"),
+            );
+        }
+        let page_url = at.clone();
+        (resp, at) = submit(ctx, &jar, &page_url, consent, &consent.hidden())?;
+    }
+    fail(
+        None,
+        format!("no redirect back to {redirect} after {MAX_HOPS} hops (last {at})"),
+    )
+}

@@ -1,0 +1,146 @@
+//! What users of the `http` pack asked for next (issue 13, items 10 and 12),
+//! against the loopback test server: a check table that retries until its
+//! expectations hold, with the attempts in its line; basic authentication;
+//! and the body's SHA-256 and size counted by the host's hasher.
+
+use sha2::{Digest, Sha256};
+
+use crate::harness::{run, suite};
+use crate::server::TestServer;
+
+/// The 3 MiB body the test server serves at `/blob`.
+fn blob() -> Vec<u8> {
+    (0..3 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect()
+}
+
+fn suite_toml(sha: &str) -> String {
+    format!(
+        r#"
+name = "http-pack-next"
+check-timeout = "3s"
+
+[plugins.site]
+path = "@http@"
+allow-hosts = ["@url@"]
+
+[[plugins.site.config.checks]]
+group = "retry"
+name = "until.ready"
+url = "@url@/eventually"
+retry = {{ until-ms = 2000, interval-ms = 50 }}
+expect.status = 200
+
+[[plugins.site.config.checks]]
+group = "retry"
+name = "never.ready"
+url = "@url@/status/503"
+retry = {{ until-ms = 300, interval-ms = 100 }}
+expect.status = 200
+
+[[plugins.site.config.checks]]
+group = "auth"
+name = "basic"
+url = "@url@/echo"
+basic = {{ user = "smoke", password = "s3cret" }}
+expect.body-contains = "authorization=Basic c21va2U6czNjcmV0"
+
+[[plugins.site.config.checks]]
+group = "digest"
+name = "blob.matches"
+url = "@url@/blob"
+expect.status = 200
+expect.sha256 = "{sha}"
+expect.bytes = 3145728
+
+[[plugins.site.config.checks]]
+group = "digest"
+name = "blob.wrong_sha"
+url = "@url@/blob"
+expect.sha256 = "{zeros}"
+
+[[plugins.site.config.checks]]
+group = "digest"
+name = "blob.wrong_size"
+url = "@url@/blob"
+expect.bytes = 8388608
+"#,
+        zeros = "0".repeat(64)
+    )
+}
+
+#[test]
+fn retries_basic_auth_and_host_hashed_digests() {
+    let server = TestServer::start();
+    let sha = hex::encode(Sha256::digest(blob()));
+    let s = suite(&suite_toml(&sha), &server.url());
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    r.expect(
+        "retry.until.ready",
+        "ok",
+        "status 200 (after 3 attempts in ",
+    );
+    assert_eq!(server.requests_to("/eventually").len(), 3);
+    r.expect(
+        "retry.never.ready",
+        "err",
+        "still failing after 3 attempts in ",
+    );
+    r.expect("retry.never.ready", "err", "expected status 200, got 503");
+    r.expect(
+        "auth.basic",
+        "ok",
+        "body has \"authorization=Basic c21va2U6czNjcmV0\"",
+    );
+    r.expect(
+        "digest.blob.matches",
+        "ok",
+        &format!("status 200, 3145728 bytes, sha256 {}…", &sha[..12]),
+    );
+    r.expect(
+        "digest.blob.wrong_sha",
+        "err",
+        &format!("the body's sha256 is {sha}, expected 0000"),
+    );
+    r.expect(
+        "digest.blob.wrong_size",
+        "err",
+        "received 3145728 bytes, expected 8388608",
+    );
+}
+
+#[test]
+fn digest_checks_refuse_keys_that_need_the_body() {
+    let server = TestServer::start();
+    let cases = [
+        (
+            "expect.bytes = 3\nexpect.body-contains = \"x\"",
+            "(g.c): expect.body-contains cannot be evaluated with expect.sha256/expect.bytes",
+        ),
+        (
+            "expect.sha256 = \"abc\"",
+            "expect.sha256 \"abc\" is not a SHA-256 (64 hex digits)",
+        ),
+        (
+            "expect.bytes = 3\nexpect.stream = { open-for-ms = 10 }",
+            "expect.sha256/expect.bytes cannot be combined with expect.stream",
+        ),
+        (
+            "expect.status = 200\nretry = { interval-ms = 10 }",
+            "missing field `until-ms`",
+        ),
+    ];
+    for (extra, message) in cases {
+        let toml = format!(
+            "[plugins.site]\npath = \"@http@\"\nallow-hosts = [\"@url@\"]\n\n\
+             [[plugins.site.config.checks]]\ngroup = \"g\"\nname = \"c\"\nurl = \"@url@/blob\"\n{extra}\n"
+        );
+        let s = suite(&toml, &server.url());
+        let r = run(&s.path, &[]);
+        assert_eq!(r.code, 2, "{extra}: {}\n{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(message), "{extra}: {}", r.stderr);
+        assert!(server.log().is_empty(), "{:?}", server.log());
+    }
+}

@@ -11,10 +11,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plume::cache::{CacheOutcome, CompileCache};
-use plume::engine::Runtime;
-use plume::prepare::quiet_shared;
-use plume::state::{Position, StoreState};
+use plume::engine::Sandbox;
+use plume::engine::cache::{CacheOutcome, CompileCache};
+use plume::engine::state::{Position, StoreState};
+use plume::record::RunShared;
 use plume::suite::PluginEntry;
 
 const WARM_SAMPLES: usize = 30;
@@ -25,24 +25,24 @@ fn entry(name: &str, path: &Path) -> Arc<PluginEntry> {
 
 /// Load (compile or cache), link and instantiate once; returns (load, instantiate) times.
 async fn start(
-    runtime: &Runtime,
+    sandbox: &Sandbox,
     name: &str,
     path: &Path,
     expect: &CacheOutcome,
 ) -> (Duration, Duration) {
     let begin = Instant::now();
-    let (component, outcome) = runtime.compile(name, path).expect("compile");
+    let (component, outcome) = sandbox.compile(name, path).expect("compile");
     assert_eq!(&outcome, expect, "{name}: unexpected cache outcome");
-    let pre = runtime.link(name, path, &component).expect("link");
+    let pre = sandbox.link(name, path, &component).expect("link");
     let loaded = begin.elapsed();
-    let shared = quiet_shared().expect("shared state");
+    let shared = RunShared::quiet().expect("shared state");
     let position = Position {
         group: String::new(),
         check: String::new(),
         upstream: Arc::default(),
     };
     let state = StoreState::new(shared, entry(name, path), position);
-    let mut store = runtime.store(state);
+    let mut store = sandbox.store(state);
     let begin = Instant::now();
     pre.instantiate_async(&mut store)
         .await
@@ -69,13 +69,13 @@ async fn main() {
         let path = Path::new(file);
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let dir = tempfile::tempdir().expect("temp dir");
-        let runtime = Runtime::new(CompileCache::at(dir.path().to_owned())).expect("runtime");
-        let (load, inst) = start(&runtime, name, path, &CacheOutcome::Miss).await;
+        let sandbox = Sandbox::new(CompileCache::at(dir.path().to_owned())).expect("sandbox");
+        let (load, inst) = start(&sandbox, name, path, &CacheOutcome::Miss).await;
         let cold = load + inst;
         let mut loads = Vec::new();
         let mut totals = Vec::new();
         for _ in 0..WARM_SAMPLES {
-            let (load, inst) = start(&runtime, name, path, &CacheOutcome::Hit).await;
+            let (load, inst) = start(&sandbox, name, path, &CacheOutcome::Hit).await;
             loads.push(load);
             totals.push(load + inst);
         }

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use plume::egress::{AllowList, blocked_range, keep_allowed};
+use plume::net::policy::{AllowList, blocked_range, keep_allowed};
 
 #[derive(Debug, Arbitrary)]
 struct Input {

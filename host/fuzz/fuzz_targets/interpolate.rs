@@ -4,7 +4,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use plume::interpolate::{Values, interpolate};
+use plume::suite::interpolate::{Values, interpolate};
 
 #[derive(Debug, Arbitrary)]
 struct Input {

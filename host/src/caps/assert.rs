@@ -6,10 +6,10 @@
 //! instance; a large body is parsed off the runtime's workers
 //! ([`super::offload`]).
 
-use crate::bindings::assert::{Headers, Host, JsonKind};
+use crate::engine::bindings::assert::{Headers, Host, JsonKind};
+use crate::engine::state::StoreState;
 use crate::limits::{Quota, QuotaExceeded, bytes};
 use crate::matchers::{self, JsonKind as Kind};
-use crate::state::StoreState;
 
 use super::offload;
 

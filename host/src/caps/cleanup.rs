@@ -8,9 +8,9 @@
 //! twice. Every cleanup counts against the plugin's `max-cleanups` and
 //! `max-cleanup-kib`; past them the instance ends with the quota's line.
 
-use crate::bindings::cleanup::Host;
-use crate::bindings::http::Request;
-use crate::state::StoreState;
+use crate::engine::bindings::cleanup::Host;
+use crate::engine::bindings::http::Request;
+use crate::engine::state::StoreState;
 
 /// Bytes a deferred request holds on the host until the run ends.
 fn size_of(label: &str, req: &Request) -> u64 {

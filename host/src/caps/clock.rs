@@ -3,8 +3,8 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::bindings::clock::Host;
-use crate::state::StoreState;
+use crate::engine::bindings::clock::Host;
+use crate::engine::state::StoreState;
 
 fn origin() -> Instant {
     static ORIGIN: OnceLock<Instant> = OnceLock::new();

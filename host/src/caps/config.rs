@@ -5,8 +5,8 @@
 //! guaranteed to have finished before it started. What a plugin publishes is
 //! counted against its quota.
 
-use crate::bindings::config::Host;
-use crate::state::StoreState;
+use crate::engine::bindings::config::Host;
+use crate::engine::state::StoreState;
 
 impl Host for StoreState {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {

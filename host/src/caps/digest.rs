@@ -6,13 +6,11 @@
 use sha2::{Digest, Sha256};
 use wasmtime::component::Resource;
 
-use crate::bindings::digest::{Host, HostHasher};
-use crate::state::StoreState;
+use crate::engine::bindings::digest::{Host, HostHasher};
+use crate::engine::resources::Hasher;
+use crate::engine::state::StoreState;
 
 use super::offload;
-
-/// An incremental SHA-256 held for the guest.
-pub struct Hasher(Sha256);
 
 impl Host for StoreState {
     async fn sha256(&mut self, data: Vec<u8>) -> wasmtime::Result<String> {

@@ -2,8 +2,8 @@
 
 use rand::RngCore;
 
-use crate::bindings::log::{Host, Level};
-use crate::state::StoreState;
+use crate::engine::bindings::log::{Host, Level};
+use crate::engine::state::StoreState;
 
 /// A fresh `PLUME-MARKER-<32 hex digits>`.
 pub fn new_marker() -> String {

@@ -1,8 +1,11 @@
 //! The host side of each WIT interface, one module per capability.
 //!
 //! Each module implements the generated `Host` trait of its interface for
-//! [`StoreState`](crate::state::StoreState); [`add_to_linker`] wires them all,
-//! with WASI, into one linker.
+//! [`StoreState`](crate::engine::state::StoreState), as a thin adapter from
+//! the contract's types to the layers below: [`crate::net`] for HTTP and TLS,
+//! [`crate::record`] for published values and cleanups, [`crate::matchers`]
+//! for assertions. The engine's linker finds them through the bindings'
+//! traits. Every call is counted against the calling plugin's limits.
 
 pub mod assert;
 pub mod cleanup;
@@ -14,17 +17,44 @@ pub mod log;
 pub mod offload;
 pub mod tls;
 
-use wasmtime::component::{HasSelf, Linker};
+use std::time::Instant;
 
-use crate::bindings::Plugin;
-use crate::state::StoreState;
+use crate::engine::bindings::http::HttpError;
+use crate::engine::state::StoreState;
+use crate::net::clients::PluginNet;
+use crate::net::exchange::describe_error;
 
 /// The `types` interface has no functions; the trait is empty.
-impl crate::bindings::types::Host for StoreState {}
+impl crate::engine::bindings::types::Host for StoreState {}
 
-/// Adds WASI and every Plume capability to `linker`.
-pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    wasmtime_wasi::p2::add_to_linker_async(linker)?;
-    Plugin::add_to_linker::<StoreState, HasSelf<StoreState>>(linker, |s| s)?;
-    Ok(())
+impl StoreState {
+    /// This plugin's client and connection slots.
+    pub(crate) fn net(&self) -> Result<PluginNet, HttpError> {
+        self.run
+            .clients
+            .for_plugin(&self.plugin, self.run.http.max_connections)
+            .map_err(HttpError::Invalid)
+    }
+
+    /// The trace line of one exchange (`GET http://… -> 200 in 3 ms`,
+    /// `TLS https://… -> kind: message after 3 ms`), shown with `-v`; a
+    /// denial is counted for the summary.
+    pub(crate) fn trace<T>(
+        &mut self,
+        what: &str,
+        start: Instant,
+        result: &Result<T, HttpError>,
+        shown: Option<String>,
+    ) {
+        let took = start.elapsed().as_millis();
+        if let Err(HttpError::Denied(_)) = result {
+            self.run.ledger.denied();
+        }
+        let line = match (result, shown) {
+            (Ok(_), Some(s)) => format!("{what} -> {s} in {took} ms"),
+            (Ok(_), None) => format!("{what} in {took} ms"),
+            (Err(e), _) => format!("{what} -> {} after {took} ms", describe_error(e)),
+        };
+        self.log("trace", &line);
+    }
 }

@@ -14,7 +14,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use super::Out;
-use crate::ledger::{Event, Outcome, Sink};
+use crate::record::ledger::{Event, Outcome, Sink};
 use crate::text::is_line_break;
 
 pub struct GithubReport {

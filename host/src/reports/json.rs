@@ -24,7 +24,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use super::Out;
-use crate::ledger::{Event, Outcome, Sink};
+use crate::record::ledger::{Event, Outcome, Sink};
 use crate::text::json_line_safe;
 
 pub const SCHEMA: &str = "plume.events/1";

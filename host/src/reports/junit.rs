@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Out;
-use crate::ledger::{Event, Outcome, Sink};
+use crate::record::ledger::{Event, Outcome, Sink};
 
 pub struct JunitReport {
     out: Option<Out>,
@@ -72,7 +72,7 @@ impl JunitReport {
         case
     }
 
-    fn write(&mut self, summary: &crate::ledger::Summary) {
+    fn write(&mut self, summary: &crate::record::ledger::Summary) {
         let Some(mut out) = self.out.take() else {
             return;
         };

@@ -1,4 +1,4 @@
-//! Machine-readable reports, one [`Sink`](crate::ledger::Sink) per format:
+//! Machine-readable reports, one [`Sink`](crate::record::ledger::Sink) per format:
 //! `--report FORMAT[=PATH]`, repeatable, standard output when no path is given.
 //!
 //! - `junit`: JUnit XML (one testcase per check and per cleanup), written with `quick-junit`;
@@ -17,13 +17,14 @@ pub mod github;
 pub mod json;
 pub mod junit;
 pub mod tap;
+pub mod terminal;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use crate::error::PlumeError;
-use crate::ledger::Sink;
+use crate::record::ledger::Sink;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,7 +23,7 @@ pub async fn check(
     });
     for (url, result) in futures::future::join_all(probes).await {
         if let Err(e) = result {
-            let reason = crate::caps::http::describe_error(&crate::caps::http::classify(&e));
+            let reason = crate::net::exchange::describe_error(&crate::net::exchange::classify(&e));
             return Err(PlumeError::Preflight {
                 url: url.clone(),
                 reason,

@@ -2,8 +2,10 @@
 //!
 //! HTTP imports are async (they wait on the network); so are digests and
 //! assertions, whose work on a large input moves off the runtime's workers
-//! (see [`crate::caps::offload`]); everything else is synchronous. Every import may trap, so a host-side fault (a lost resource,
-//! say) ends the instance instead of panicking the host.
+//! (see [`crate::caps::offload`]); everything else is synchronous. Every
+//! import may trap, so a host-side fault (a lost resource, say) ends the
+//! instance instead of panicking the host. The resources a guest holds are
+//! the values of [`super::resources`].
 
 wasmtime::component::bindgen!({
     path: "../wit",
@@ -18,8 +20,8 @@ wasmtime::component::bindgen!({
     },
     exports: { default: async },
     with: {
-        "plume:check/http.body-stream": crate::caps::http::BodyStream,
-        "plume:check/digest.hasher": crate::caps::digest::Hasher,
+        "plume:check/http.body-stream": crate::engine::resources::BodyStream,
+        "plume:check/digest.hasher": crate::engine::resources::Hasher,
     },
 });
 

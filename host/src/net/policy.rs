@@ -17,11 +17,9 @@
 //! connection. An address written as a literal in `allow-hosts` is allowed as
 //! listed.
 
-mod ranges;
-
 use std::net::SocketAddr;
 
-pub use ranges::blocked_range;
+pub use super::ranges::blocked_range;
 
 use url::Url;
 

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::ledger::{Event, Outcome, Sink};
+use crate::record::ledger::{Event, Outcome, Sink};
 use crate::text;
 
 /// How much the terminal shows, and how.
@@ -197,7 +197,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::ledger::CheckRecord;
+    use crate::record::ledger::CheckRecord;
 
     #[derive(Clone, Default)]
     struct Buffer(Arc<Mutex<Vec<u8>>>);

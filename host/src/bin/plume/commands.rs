@@ -8,13 +8,14 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tokio::signal::unix::{SignalKind, signal};
 
-use plume::cache::{CacheOutcome, CompileCache};
-use plume::engine::Runtime;
-use plume::ledger::{Ledger, Sink};
-use plume::output::{Mode, Printer};
-use plume::plan::Selection;
-use plume::prepare::{load_plugin, prepare, quiet_shared, redactor_for, run_shared_with};
-use plume::runner::{self, RunEnd};
+use plume::engine::Sandbox;
+use plume::engine::cache::{CacheOutcome, CompileCache};
+use plume::record::RunShared;
+use plume::record::ledger::{Ledger, Sink};
+use plume::reports::terminal::{Mode, Printer};
+use plume::run::plan::Selection;
+use plume::run::prepare::{load_plugin, prepare, redactor_for};
+use plume::run::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
@@ -65,14 +66,14 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         Box::new(Printer::new(std::io::stdout(), mode))
     };
     let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
-    let shared = run_shared_with(ledger.clone(), &suite.limits)?;
-    plume::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
-    let runtime = Arc::new(Runtime::new(cache)?);
+    let shared = RunShared::new(ledger.clone(), &suite.limits)?;
+    plume::run::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
+    let sandbox = Arc::new(Sandbox::new(cache)?);
     let selection = Selection {
         only: args.only,
         skip: args.skip,
     };
-    let (plugins, plan) = prepare(&runtime, &suite, &shared, &selection).await?;
+    let (plugins, plan) = prepare(&sandbox, &suite, &shared, &selection).await?;
     // Reports open only once the input is known good, so a bad input leaves no half-written file.
     ledger.add_sinks(plume::reports::sinks(&args.reports, &suite.name)?);
 
@@ -92,7 +93,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             }
         })
     };
-    let end = runner::run(runtime, plugins, &plan, shared, stop).await;
+    let end = run::run(sandbox, plugins, &plan, shared, stop).await;
     ticker.abort();
     let summary = ledger.close();
     Ok(match end {
@@ -106,9 +107,9 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
 /// `plume list`.
 pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let suite = load_suite(&args.suite, Overrides::default())?;
-    let runtime = Runtime::new(cache)?;
-    let shared = quiet_shared()?;
-    let (plugins, plan) = prepare(&runtime, &suite, &shared, &Selection::default()).await?;
+    let sandbox = Sandbox::new(cache)?;
+    let shared = RunShared::quiet()?;
+    let (plugins, plan) = prepare(&sandbox, &suite, &shared, &Selection::default()).await?;
     // What a plugin describes is its own text: redacted, one safe line each.
     let redactor = redactor_for(&suite);
     let show = |text: &str| shown(&redactor.redact(text));
@@ -148,9 +149,9 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "plugin".to_owned());
     let entry = Arc::new(PluginEntry::bare(&name, &args.plugin));
-    let runtime = Runtime::new(cache)?;
-    let shared = quiet_shared()?;
-    let loaded = load_plugin(&runtime, entry, &shared).await?;
+    let sandbox = Sandbox::new(cache)?;
+    let shared = RunShared::quiet()?;
+    let loaded = load_plugin(&sandbox, entry, &shared).await?;
     let info = &loaded.info;
     print_line(&format!(
         "plugin:  {} {}",
@@ -204,14 +205,14 @@ pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
     let Some(dir) = cache.dir().map(|d| d.display().to_string()) else {
         anyhow::bail!("the cache is off (--no-cache): there is nothing to warm");
     };
-    let runtime = Runtime::new(cache)?;
+    let sandbox = Sandbox::new(cache)?;
     for path in &args.plugins {
         let name = path
             .file_stem()
             .map_or_else(|| "plugin".to_owned(), |s| s.to_string_lossy().into_owned());
         let start = std::time::Instant::now();
-        let (component, outcome) = runtime.compile(&name, path)?;
-        runtime.link(&name, path, &component)?;
+        let (component, outcome) = sandbox.compile(&name, path)?;
+        sandbox.link(&name, path, &component)?;
         let took = start.elapsed().as_millis();
         let what = match outcome {
             CacheOutcome::Hit => "already cached".to_owned(),
@@ -251,9 +252,9 @@ pub fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .with_context(|| format!("{} is not valid TOML", path.display()))?;
-    let runtime = Runtime::new(cache)?;
+    let sandbox = Sandbox::new(cache)?;
     for plugin in &suite.plugins {
-        let digest = runtime.digest(&plugin.name, &plugin.path)?;
+        let digest = sandbox.digest(&plugin.name, &plugin.path)?;
         doc["plugins"][plugin.name.as_str()]["sha256"] = toml_edit::value(digest.as_str());
         println!(
             "{}: sha256 {digest} ({})",

@@ -14,51 +14,13 @@
 //! The whole stays bounded by the budget: what a walk could not reach in time
 //! is reported `not run`.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::bindings::http::{HttpError, Request};
-use crate::caps::http::send_request;
-use crate::ledger::Outcome;
-use crate::state::RunShared;
-use crate::suite::PluginEntry;
-
-/// One recorded request.
-pub struct Deferred {
-    pub plugin: Arc<PluginEntry>,
-    pub group: String,
-    pub check: String,
-    pub label: String,
-    pub request: Request,
-}
-
-/// Every cleanup registered in a run, in registration order.
-#[derive(Default)]
-pub struct CleanupRegistry(Mutex<Vec<Deferred>>);
-
-impl CleanupRegistry {
-    pub fn push(
-        &self,
-        plugin: Arc<PluginEntry>,
-        group: &str,
-        check: &str,
-        label: String,
-        request: Request,
-    ) {
-        let mut list = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        list.push(Deferred {
-            plugin,
-            group: group.to_owned(),
-            check: check.to_owned(),
-            label,
-            request,
-        });
-    }
-
-    fn take(&self) -> Vec<Deferred> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
+use crate::engine::bindings::http::HttpError;
+use crate::net::exchange::{describe_error, send_request};
+use crate::record::RunShared;
+use crate::record::cleanups::Deferred;
+use crate::record::ledger::Outcome;
 
 /// Runs every registered cleanup within `budget`: one walk per plugin,
 /// newest first, all walks at once.
@@ -154,7 +116,7 @@ async fn walk(run: &RunShared, items: Vec<Deferred>, budget: Duration, deadline:
                     "{} {} failed: {} ({origin})",
                     req.method,
                     req.url,
-                    crate::caps::http::describe_error(&e)
+                    describe_error(&e)
                 ),
             ),
         };

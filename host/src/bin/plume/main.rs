@@ -37,7 +37,7 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
-    let cache = plume::cache::CompileCache::from_settings(cli.cache_dir, cli.no_cache);
+    let cache = plume::engine::cache::CompileCache::from_settings(cli.cache_dir, cli.no_cache);
     let result = runtime.block_on(async {
         match cli.command {
             Command::Run(args) => commands::run(args, cache).await,

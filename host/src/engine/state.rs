@@ -5,128 +5,23 @@
 //! instance limiter, its check's deadline, its plugin's budget, and handles
 //! to what the run shares between groups.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Instant;
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::budget::{Budgets, PluginBudget};
-use crate::cleanup::CleanupRegistry;
-use crate::ledger::Ledger;
-use crate::limiter::InstanceLimiter;
-use crate::limits::Limits;
+use crate::engine::limiter::InstanceLimiter;
+use crate::record::RunShared;
+use crate::record::budget::PluginBudget;
 use crate::suite::PluginEntry;
 
 /// How much a plugin may print to stdout and stderr per group.
 const CAPTURE_BYTES: usize = 1024 * 1024;
 /// How many bytes of log lines (its own, its prints, request traces) one check may emit.
 pub const LOG_BUDGET: usize = 256 * 1024;
-
-/// Host HTTP settings shared by every plugin of a run.
-#[derive(Debug, Clone)]
-pub struct HttpSettings {
-    /// Used when a request names no timeout.
-    pub default_timeout: Duration,
-    /// Largest body `send` will read.
-    pub max_body: usize,
-    /// Largest body `fetch-digest` will hash.
-    pub max_digest_body: u64,
-    /// Requests (and open streams) one plugin may have in flight at once.
-    pub max_connections: usize,
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        HttpSettings {
-            default_timeout: Duration::from_secs(10),
-            max_body: 16 * 1024 * 1024,
-            max_digest_body: 4 * 1024 * 1024 * 1024,
-            max_connections: 16,
-        }
-    }
-}
-
-/// Values published by groups, keyed by (plugin, group).
-#[derive(Debug, Default)]
-pub struct Published(Mutex<HashMap<(String, String), BTreeMap<String, String>>>);
-
-impl Published {
-    pub fn set(&self, plugin: &str, group: &str, key: &str, value: &str) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry((plugin.to_owned(), group.to_owned()))
-            .or_default()
-            .insert(key.to_owned(), value.to_owned());
-    }
-
-    pub fn get(&self, plugin: &str, group: &str, key: &str) -> Option<String> {
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&(plugin.to_owned(), group.to_owned()))
-            .and_then(|values| values.get(key).cloned())
-    }
-}
-
-/// One plugin's way out: its client, resolving names under its policy, and
-/// the slots that cap how many of its requests are in flight at once.
-#[derive(Clone)]
-pub struct PluginNet {
-    pub client: reqwest::Client,
-    pub slots: Arc<tokio::sync::Semaphore>,
-}
-
-/// Every plugin's [`PluginNet`], made on first use.
-#[derive(Default)]
-pub struct Clients(Mutex<HashMap<String, PluginNet>>);
-
-impl Clients {
-    /// The network of `plugin`, made on first use with `max_connections` slots.
-    pub fn for_plugin(
-        &self,
-        plugin: &PluginEntry,
-        max_connections: usize,
-    ) -> Result<PluginNet, String> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(net) = map.get(&plugin.name) {
-            return Ok(net.clone());
-        }
-        let resolver = crate::egress::PolicyResolver {
-            allow_private: plugin.allow_private,
-        };
-        let mut roots = Vec::new();
-        for pem in &plugin.tls_roots {
-            roots.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())?);
-        }
-        // Never fall back to a default client: it would follow redirects and
-        // resolve names outside the egress policy.
-        let client = crate::prepare::client_builder()
-            .dns_resolver(Arc::new(resolver))
-            .tls_certs_merge(roots)
-            .build()
-            .map_err(|e| format!("cannot build the plugin's HTTP client: {e}"))?;
-        let net = PluginNet {
-            client,
-            slots: Arc::new(tokio::sync::Semaphore::new(max_connections.max(1))),
-        };
-        map.insert(plugin.name.clone(), net.clone());
-        Ok(net)
-    }
-}
-
-/// What every group of a run shares.
-pub struct RunShared {
-    /// For the host's own requests (preflight); plugins use [`Clients`].
-    pub client: reqwest::Client,
-    pub clients: Clients,
-    pub http: HttpSettings,
-    pub limits: Limits,
-    /// What each plugin has taken from the host so far.
-    pub budgets: Budgets,
-    pub ledger: Arc<Ledger>,
-    pub cleanups: CleanupRegistry,
-    pub published: Published,
-}
 
 /// Where in the run an instance is.
 #[derive(Debug, Clone)]

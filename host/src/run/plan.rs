@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::bindings::types::PluginInfo;
+use crate::engine::bindings::types::PluginInfo;
 use crate::error::PlumeError;
 use crate::limits::Limits;
 use crate::text::quoted;
@@ -293,7 +293,7 @@ pub fn within_limits(plugin: &str, info: &PluginInfo, limits: &Limits) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::types::GroupInfo;
+    use crate::engine::bindings::types::GroupInfo;
 
     fn info(groups: &[(&str, &[&str])]) -> PluginInfo {
         PluginInfo {

@@ -133,3 +133,82 @@ fn a_secret_cut_in_half_by_the_limit_is_not_shown_in_half() {
     );
     assert!(all[0].ends_with(&text::cut_note(detail.len())));
 }
+
+#[test]
+fn each_check_is_recorded_exactly_once() {
+    let seen = Seen::default();
+    let ledger = Ledger::new(Redactor::default(), vec![Box::new(seen.clone())]);
+    ledger.plan(vec![("g".into(), "a".into())]);
+    ledger.started("g", "a");
+    ledger.finish("g", "a", Outcome::Err, None, "first");
+    // A late report for the same check (an aborted task finishing) is dropped.
+    ledger.finish("g", "a", Outcome::Ok, None, "second");
+    let summary = ledger.close();
+    let finished: Vec<String> = seen
+        .all()
+        .into_iter()
+        .filter(|l| l.starts_with("finished"))
+        .collect();
+    assert_eq!(finished, ["finished g.a first"]);
+    assert_eq!((summary.passed, summary.failed), (0, 1));
+}
+
+#[test]
+fn stop_gives_every_open_check_an_outcome_and_later_reports_are_dropped() {
+    let seen = Seen::default();
+    let ledger = Ledger::new(Redactor::default(), vec![Box::new(seen.clone())]);
+    ledger.plan(vec![
+        ("g".into(), "done".into()),
+        ("g".into(), "running".into()),
+        ("g".into(), "waiting".into()),
+    ]);
+    ledger.finish("g", "done", Outcome::Ok, None, "fine");
+    ledger.started("g", "running");
+    ledger.stop("run ceiling of 1000 ms reached");
+    ledger.finish("g", "running", Outcome::Ok, None, "finished after the stop");
+    ledger.log("g", "running", "info", "logged after the stop");
+    let summary = ledger.close();
+    let all = seen.all();
+    assert!(
+        all.iter()
+            .any(|l| l.starts_with("finished g.running run ceiling of 1000 ms reached after")),
+        "{all:?}"
+    );
+    assert!(
+        all.contains(&"finished g.waiting not started: run ceiling of 1000 ms reached".to_owned()),
+        "{all:?}"
+    );
+    assert!(!all.iter().any(|l| l.contains("after the stop")), "{all:?}");
+    assert_eq!((summary.passed, summary.failed, summary.skipped), (1, 1, 1));
+    assert_eq!(
+        summary.stopped.as_deref(),
+        Some("run ceiling of 1000 ms reached")
+    );
+}
+
+#[test]
+fn secrets_are_redacted_before_any_sink_sees_them() {
+    let seen = Seen::default();
+    let ledger = Ledger::new(
+        Redactor::new(["hunter2-secret"]),
+        vec![Box::new(seen.clone())],
+    );
+    ledger.plan(vec![("g".into(), "a".into())]);
+    ledger.started("g", "a");
+    ledger.log("g", "a", "debug", "token hunter2-secret in a log");
+    ledger.finish("g", "a", Outcome::Err, None, "got hunter2-secret back");
+    ledger.cleanup(
+        "undo-hunter2-secret",
+        Outcome::Ok,
+        Some(204),
+        "DELETE /x?pw=hunter2-secret -> 204",
+        Duration::ZERO,
+    );
+    ledger.close();
+    let all = seen.all();
+    assert!(all.iter().all(|l| !l.contains("hunter2-secret")), "{all:?}");
+    assert!(
+        all.contains(&"finished g.a got *** back".to_owned()),
+        "{all:?}"
+    );
+}

@@ -1,10 +1,19 @@
-//! The wasm engine: compile each plugin once, instantiate it per group.
+//! The wasm sandbox: compile each plugin once, instantiate it per group.
 //!
-//! One [`Runtime`] per process holds the wasmtime engine, the linker with
-//! every capability, and the epoch ticker. [`Runtime::load`] reads and
-//! compiles a component and checks it against the contract up front (an
-//! `InstancePre`), so a wrong plugin is refused before any check runs;
-//! [`Runtime::store`] makes the fresh, limited Store each group runs in.
+//! One [`Sandbox`] per process holds the wasmtime engine, the linker with
+//! every capability, the compiled-plugin [`cache`] and the epoch ticker.
+//! [`Sandbox::load`] reads and compiles a component and checks it against
+//! the contract up front (an `InstancePre`), so a wrong plugin is refused
+//! before any check runs; [`Sandbox::store`] makes the fresh Store each group
+//! runs in, holding its [`state`], bounded by its [`limiter`] and ended at its
+//! deadline. It guarantees that a plugin reaches nothing but the capabilities
+//! of the [`bindings`], within its memory and its time.
+
+pub mod bindings;
+pub mod cache;
+pub mod limiter;
+pub mod resources;
+pub mod state;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,16 +21,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
 
-use crate::bindings::PluginPre;
-use crate::bindings::types::PluginInfo;
-use crate::cache::{CacheOutcome, CompileCache};
+use crate::engine::bindings::PluginPre;
+use crate::engine::bindings::types::PluginInfo;
+use crate::engine::cache::{CacheOutcome, CompileCache};
+use crate::engine::limiter::InstanceLimiter;
+use crate::engine::state::StoreState;
 use crate::error::PlumeError;
-use crate::limiter::InstanceLimiter;
 use crate::limits::{DeadlinePassed, QuotaExceeded};
-use crate::state::StoreState;
 use crate::suite::PluginEntry;
 
 /// How often the epoch advances: the granularity of timeouts in pure wasm code.
@@ -60,14 +69,14 @@ impl Drop for EpochTicker {
 }
 
 /// The engine, the linker and the ticker shared by every plugin of a run.
-pub struct Runtime {
+pub struct Sandbox {
     engine: Engine,
     linker: Linker<StoreState>,
     cache: CompileCache,
     _ticker: EpochTicker,
 }
 
-impl Runtime {
+impl Sandbox {
     pub fn new(cache: CompileCache) -> Result<Self, PlumeError> {
         let mut config = Config::new();
         // Every wasm loop checks the epoch, so a runaway guest yields to the
@@ -76,9 +85,9 @@ impl Runtime {
         config.wasm_component_model(true);
         let engine = Engine::new(&config).map_err(|e| PlumeError::Engine(e.to_string()))?;
         let mut linker = Linker::new(&engine);
-        crate::caps::add_to_linker(&mut linker).map_err(|e| PlumeError::Engine(e.to_string()))?;
+        add_to_linker(&mut linker).map_err(|e| PlumeError::Engine(e.to_string()))?;
         let ticker = EpochTicker::start(engine.clone());
-        Ok(Runtime {
+        Ok(Sandbox {
             engine,
             linker,
             cache,
@@ -188,6 +197,14 @@ impl Runtime {
     }
 }
 
+/// Adds WASI and every Plume capability to `linker`. The capabilities are
+/// the `Host` impls in [`crate::caps`], found through the bindings' traits.
+fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+    wasmtime_wasi::p2::add_to_linker_async(linker)?;
+    bindings::Plugin::add_to_linker::<StoreState, HasSelf<StoreState>>(linker, |s| s)?;
+    Ok(())
+}
+
 /// A plugin file that could not be read: missing, or why not.
 fn unreadable(name: &str, path: &Path, e: &std::io::Error) -> PlumeError {
     match e.kind() {
@@ -223,13 +240,13 @@ fn wasm_layer(bytes: &[u8]) -> Option<u16> {
 
 /// Calls `describe()` on a fresh instance, within `timeout`.
 pub async fn describe(
-    runtime: &Runtime,
+    sandbox: &Sandbox,
     pre: &PluginPre<StoreState>,
     entry: &PluginEntry,
     state: StoreState,
     timeout: Duration,
 ) -> Result<PluginInfo, PlumeError> {
-    let mut store = runtime.store(state);
+    let mut store = sandbox.store(state);
     store.data_mut().deadline = Some(Instant::now() + timeout);
     let failed = |reason: String| PlumeError::DescribeFailed {
         plugin: entry.name.clone(),

@@ -1,0 +1,142 @@
+//! The plugins' ways out: one HTTP client per plugin, resolving names under
+//! its egress policy and trusting its extra roots, with the connection slots
+//! that cap how many of its requests are in flight; and the settings every
+//! client shares.
+//!
+//! Every Plume HTTP client is built by [`client_builder`]: redirects are not
+//! followed by the client (the exchange follows them hop by hop under the
+//! allow-list) and proxy variables are ignored.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::engine::bindings::http::HttpError;
+use crate::error::PlumeError;
+use crate::limits::Limits;
+use crate::suite::PluginEntry;
+
+/// Host HTTP settings shared by every plugin of a run.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Used when a request names no timeout.
+    pub default_timeout: Duration,
+    /// Largest body `send` will read.
+    pub max_body: usize,
+    /// Largest body `fetch-digest` will hash.
+    pub max_digest_body: u64,
+    /// Requests (and open streams) one plugin may have in flight at once.
+    pub max_connections: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            default_timeout: Duration::from_secs(10),
+            max_body: 16 * 1024 * 1024,
+            max_digest_body: 4 * 1024 * 1024 * 1024,
+            max_connections: 16,
+        }
+    }
+}
+
+/// The HTTP part of `limits`.
+pub fn http_settings(limits: &Limits) -> HttpSettings {
+    HttpSettings {
+        max_body: usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX),
+        max_digest_body: limits.max_digest_bytes,
+        max_connections: limits.max_connections.max(1),
+        ..HttpSettings::default()
+    }
+}
+
+/// One plugin's way out: its client, resolving names under its policy, and
+/// the slots that cap how many of its requests are in flight at once.
+#[derive(Clone)]
+pub struct PluginNet {
+    pub client: reqwest::Client,
+    pub slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl PluginNet {
+    /// Waits, within `limit`, for one of the plugin's connection slots.
+    pub async fn slot(
+        &self,
+        limit: Duration,
+        cap: usize,
+    ) -> Result<OwnedSemaphorePermit, HttpError> {
+        match tokio::time::timeout(limit, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err(HttpError::Invalid(
+                "the plugin's connection slots are closed".to_owned(),
+            )),
+            Err(_) => Err(HttpError::Timeout(format!(
+                "all {cap} connections of this plugin stayed busy for {} ms (max-connections)",
+                limit.as_millis()
+            ))),
+        }
+    }
+}
+
+/// Every plugin's [`PluginNet`], made on first use.
+#[derive(Default)]
+pub struct Clients(Mutex<HashMap<String, PluginNet>>);
+
+impl Clients {
+    /// The network of `plugin`, made on first use with `max_connections` slots.
+    pub fn for_plugin(
+        &self,
+        plugin: &PluginEntry,
+        max_connections: usize,
+    ) -> Result<PluginNet, String> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(net) = map.get(&plugin.name) {
+            return Ok(net.clone());
+        }
+        let resolver = crate::net::policy::PolicyResolver {
+            allow_private: plugin.allow_private,
+        };
+        let mut roots = Vec::new();
+        for pem in &plugin.tls_roots {
+            roots.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())?);
+        }
+        // Never fall back to a default client: it would follow redirects and
+        // resolve names outside the egress policy.
+        let client = client_builder()
+            .dns_resolver(Arc::new(resolver))
+            .tls_certs_merge(roots)
+            .build()
+            .map_err(|e| format!("cannot build the plugin's HTTP client: {e}"))?;
+        let net = PluginNet {
+            client,
+            slots: Arc::new(tokio::sync::Semaphore::new(max_connections.max(1))),
+        };
+        map.insert(plugin.name.clone(), net.clone());
+        Ok(net)
+    }
+}
+
+/// The HTTP client every plugin's requests go through. Redirects are
+/// followed by the host itself, hop by hop, under the allow-list.
+pub fn http_client() -> Result<reqwest::Client, PlumeError> {
+    client_builder()
+        .build()
+        .map_err(|e| PlumeError::Engine(format!("cannot build the HTTP client: {e}")))
+}
+
+/// The settings every Plume HTTP client shares.
+///
+/// Proxy variables in the environment (`HTTP_PROXY`, `HTTPS_PROXY`,
+/// `ALL_PROXY`, lower case too) are ignored: the egress policy resolves each
+/// name itself and connects only to the addresses that survived, and a proxy
+/// would resolve the name instead, past the policy.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    // Several callers may race to install the provider; only the first wins, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("plume/", env!("CARGO_PKG_VERSION")))
+}

@@ -1,0 +1,319 @@
+//! One exchange with a server on a plugin's behalf: send under the
+//! allow-list (following redirects hop by hop, each hop checked), read the
+//! body under its cap and deadline, and say what went wrong in the
+//! contract's error kinds (`kind: message`, as the WIT's `http-error` states).
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+use crate::engine::bindings::http::{Headers, HttpError, RedirectPolicy, Request, Response};
+use crate::net::clients::HttpSettings;
+use crate::net::policy::AllowList;
+
+/// Sends `req` (following redirects as it asks) and returns the response
+/// whose body is still to be read, with the time the headers took.
+pub async fn exchange(
+    client: &reqwest::Client,
+    allow: &AllowList,
+    req: &Request,
+) -> Result<reqwest::Response, HttpError> {
+    let mut method = Method::from_bytes(req.method.as_bytes())
+        .map_err(|_| HttpError::Invalid(format!("bad method {:?}", req.method)))?;
+    let mut url = Url::parse(&req.url)
+        .map_err(|e| HttpError::Invalid(format!("bad url {:?}: {e}", req.url)))?;
+    let mut headers = header_map(&req.headers)?;
+    let mut body = req.body.clone();
+    let max_hops = match req.redirects {
+        RedirectPolicy::None => 0,
+        RedirectPolicy::Follow(n) => n,
+    };
+    let mut hops = 0u8;
+    loop {
+        allow.check(&url).map_err(HttpError::Denied)?;
+        let mut builder = client
+            .request(method.clone(), url.clone())
+            .headers(headers.clone());
+        if let Some(b) = &body {
+            builder = builder.body(b.clone());
+        }
+        let response = builder.send().await.map_err(|e| classify(&e))?;
+        let status = response.status();
+        let location = response.headers().get(LOCATION).cloned();
+        let (true, Some(location)) = (status.is_redirection(), location) else {
+            return Ok(response);
+        };
+        if matches!(req.redirects, RedirectPolicy::None) {
+            return Ok(response);
+        }
+        if hops >= max_hops {
+            return Err(HttpError::Invalid(format!(
+                "more than {max_hops} redirects (last hop {status} from {url})"
+            )));
+        }
+        hops += 1;
+        let next = location
+            .to_str()
+            .ok()
+            .and_then(|l| url.join(l).ok())
+            .ok_or_else(|| HttpError::Invalid(format!("bad Location header from {url}")))?;
+        if next.origin() != url.origin() {
+            headers.remove(reqwest::header::AUTHORIZATION);
+            headers.remove(reqwest::header::COOKIE);
+        }
+        let keeps_method = matches!(
+            status,
+            StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+        );
+        if !keeps_method && method != Method::HEAD {
+            method = Method::GET;
+            body = None;
+        }
+        url = next;
+    }
+}
+
+/// Reads a whole body, failing with `too-large` past `cap` bytes.
+pub async fn read_capped(
+    response: &mut reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, HttpError> {
+    if let Some(len) = response.content_length()
+        && len > cap as u64
+    {
+        return Err(too_large(cap as u64, &format!("Content-Length {len}")));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+        if body.len() + chunk.len() > cap {
+            return Err(too_large(
+                cap as u64,
+                &format!("more than {cap} bytes received"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Sends a request and reads its body: what `send` and deferred cleanups do.
+pub async fn send_request(
+    client: &reqwest::Client,
+    allow: &AllowList,
+    settings: &HttpSettings,
+    req: &Request,
+) -> Result<Response, HttpError> {
+    let limit = deadline(settings, req.timeout_ms);
+    let start = Instant::now();
+    let work = async {
+        let mut response = exchange(client, allow, req).await?;
+        let body = read_capped(&mut response, settings.max_body).await?;
+        Ok(Response {
+            status: response.status().as_u16(),
+            headers: headers_of(response.headers()),
+            body,
+            elapsed_ms: millis(start.elapsed()),
+        })
+    };
+    tokio::time::timeout(limit, work)
+        .await
+        .unwrap_or_else(|_| Err(timeout_error(limit, &req.url)))
+}
+
+pub fn deadline(settings: &HttpSettings, timeout_ms: Option<u32>) -> Duration {
+    timeout_ms
+        .map(|ms| Duration::from_millis(u64::from(ms)))
+        .unwrap_or(settings.default_timeout)
+}
+
+pub fn timeout_error(limit: Duration, url: &str) -> HttpError {
+    HttpError::Timeout(format!(
+        "no complete response from {url} within {} ms",
+        limit.as_millis()
+    ))
+}
+
+pub fn too_large(cap: u64, what: &str) -> HttpError {
+    HttpError::TooLarge(format!("body over the {cap}-byte cap ({what})"))
+}
+
+/// Maps a client error onto the contract's error kinds: its root cause and
+/// the URL (`connect: Connection refused (os error 111) for http://...`).
+pub fn classify(e: &reqwest::Error) -> HttpError {
+    let mut causes: Vec<String> = Vec::new();
+    let mut tls = false;
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        tls |= s.downcast_ref::<rustls::Error>().is_some();
+        causes.push(s.to_string());
+        source = s.source();
+    }
+    let blocked = causes_blocked(e);
+    let root = causes.last().cloned().unwrap_or_else(|| e.to_string());
+    let text = match e.url() {
+        Some(url) => format!("{root} for {url}"),
+        None => root,
+    };
+    if let Some(blocked) = blocked {
+        HttpError::Denied(blocked)
+    } else if e.is_timeout() {
+        HttpError::Timeout(text)
+    } else if tls || causes.iter().any(|c| c.contains("certificate")) {
+        HttpError::Tls(text)
+    } else if e.is_builder() {
+        HttpError::Invalid(text)
+    } else {
+        HttpError::Connect(text)
+    }
+}
+
+/// The resolver's refusal, if that is why the request failed.
+fn causes_blocked(e: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(b) = s.downcast_ref::<crate::net::policy::BlockedAddresses>() {
+            return Some(b.to_string());
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// `kind: message` for an HTTP error.
+pub fn describe_error(e: &HttpError) -> String {
+    match e {
+        HttpError::Timeout(m) => format!("timeout: {m}"),
+        HttpError::Connect(m) => format!("connect: {m}"),
+        HttpError::Tls(m) => format!("tls: {m}"),
+        HttpError::Denied(m) => format!("denied: {m}"),
+        HttpError::TooLarge(m) => format!("too-large: {m}"),
+        HttpError::Invalid(m) => format!("invalid: {m}"),
+    }
+}
+
+pub fn header_map(headers: &Headers) -> Result<HeaderMap, HttpError> {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| HttpError::Invalid(format!("bad header name {name:?}")))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| HttpError::Invalid(format!("bad value for header {name}")))?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+/// Response headers as the contract carries them (names lowercase).
+pub fn headers_of(map: &HeaderMap) -> Headers {
+    map.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+pub fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+/// The exchange driven directly against a real server on 127.0.0.1, with no
+/// guest: what is allowed goes out, what is not never leaves, caps hold.
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::Router;
+    use axum::routing::get;
+
+    use super::*;
+    use crate::net::clients::client_builder;
+
+    /// Serves `/ok`, `/big` (64 KiB) and `/away` (a redirect to `away`);
+    /// returns its base URL and the paths it was asked for.
+    async fn serve(away: &str) -> (String, Arc<Mutex<Vec<String>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let away = away.to_owned();
+        let app = Router::new()
+            .route("/ok", get(|| async { "fine" }))
+            .route("/big", get(|| async { vec![b'x'; 64 * 1024] }))
+            .route(
+                "/away",
+                get(move || async move { (StatusCode::FOUND, [(LOCATION, away.clone())], "") }),
+            )
+            .layer(axum::middleware::from_fn(
+                move |req: axum::extract::Request, next: axum::middleware::Next| {
+                    log.lock().unwrap().push(req.uri().path().to_owned());
+                    next.run(req)
+                },
+            ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, seen)
+    }
+
+    fn get_request(url: &str, follow: u8) -> Request {
+        Request {
+            method: "GET".into(),
+            url: url.into(),
+            headers: vec![],
+            body: None,
+            timeout_ms: Some(5_000),
+            redirects: RedirectPolicy::Follow(follow),
+        }
+    }
+
+    #[tokio::test]
+    async fn allowed_requests_go_out_and_others_never_leave() {
+        let (base, seen) = serve("http://127.0.0.1:9/elsewhere").await;
+        let client = client_builder().build().unwrap();
+        let allow = AllowList::parse(std::slice::from_ref(&base)).unwrap();
+        let settings = HttpSettings {
+            max_body: 1024,
+            ..HttpSettings::default()
+        };
+
+        let ok = send_request(
+            &client,
+            &allow,
+            &settings,
+            &get_request(&format!("{base}/ok"), 0),
+        )
+        .await
+        .unwrap();
+        assert_eq!((ok.status, ok.body.as_slice()), (200, &b"fine"[..]));
+
+        let elsewhere = get_request("http://127.0.0.1:9/ok", 0);
+        let denied = send_request(&client, &allow, &settings, &elsewhere).await;
+        assert!(matches!(denied, Err(HttpError::Denied(_))), "{denied:?}");
+
+        let big = send_request(
+            &client,
+            &allow,
+            &settings,
+            &get_request(&format!("{base}/big"), 0),
+        )
+        .await;
+        assert!(matches!(big, Err(HttpError::TooLarge(_))), "{big:?}");
+
+        // The redirect's next hop is checked before it is sent.
+        let hop = send_request(
+            &client,
+            &allow,
+            &settings,
+            &get_request(&format!("{base}/away"), 3),
+        )
+        .await;
+        let Err(HttpError::Denied(why)) = hop else {
+            panic!("{hop:?}")
+        };
+        assert!(why.contains("127.0.0.1:9"), "{why}");
+        assert_eq!(*seen.lock().unwrap(), ["/ok", "/big", "/away"]);
+    }
+}

@@ -1,0 +1,158 @@
+//! One group's run on its own instance: its checks in order under the
+//! check timeout, each one's outcome to the ledger; a check that traps,
+//! panics, runs out of memory, passes a quota or times out ends the instance
+//! and skips the rest of the group.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::engine::bindings::types::{CheckResult, Outcome as WitOutcome};
+use crate::engine::state::{Position, StoreState};
+use crate::engine::{Sandbox, crash_detail};
+use crate::limits::{DeadlinePassed, Limits};
+use crate::record::RunShared;
+use crate::record::ledger::Outcome;
+
+use super::plan::PlannedGroup;
+use super::prepare::LoadedPlugin;
+
+/// How a group ended, as its dependents see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum GroupEnd {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// One group's run on its own instance.
+pub(super) struct GroupJob {
+    pub(super) runtime: Arc<Sandbox>,
+    pub(super) plugins: Arc<Vec<LoadedPlugin>>,
+    pub(super) shared: Arc<RunShared>,
+    pub(super) group: PlannedGroup,
+}
+
+impl GroupJob {
+    pub(super) async fn run(self) -> GroupEnd {
+        let plugin = &self.plugins[self.group.plugin];
+        let ledger = &self.shared.ledger;
+        let limits: &Limits = &self.shared.limits;
+        let g = &self.group.name;
+        let local = &self.group.local;
+        let Some(first) = self.group.checks.first() else {
+            return GroupEnd::Passed;
+        };
+        let position = Position {
+            group: local.clone(),
+            check: String::new(),
+            upstream: self.group.upstream.clone(),
+        };
+        let state = StoreState::new(self.shared.clone(), plugin.entry.clone(), position);
+        // One of the plugin's instance slots, held until the group ends: a
+        // plugin with many groups waits for its own slots, never another's.
+        let slots = state.budget.instances.clone();
+        let Ok(_slot) = slots.acquire_owned().await else {
+            ledger.finish(
+                g,
+                first,
+                Outcome::Err,
+                None,
+                "the plugin's instance slots are closed",
+            );
+            self.skip_rest(1, &format!("instance aborted at {first}"));
+            return GroupEnd::Failed;
+        };
+        let mut store = self.runtime.store(state);
+        let timeout = limits.check_timeout;
+        let timed_out = || format!("timed out after {} ms (check timeout)", timeout.as_millis());
+
+        store.data_mut().deadline = Some(Instant::now() + timeout);
+        let instance =
+            match tokio::time::timeout(timeout, plugin.pre.instantiate_async(&mut store)).await {
+                Ok(Ok(instance)) => instance,
+                failure => {
+                    let detail = match failure {
+                        Ok(Err(e)) if e.downcast_ref::<DeadlinePassed>().is_none() => {
+                            let (_, stderr) = store.data_mut().take_output();
+                            format!(
+                                "instantiation failed: {}",
+                                crash_detail(&e, &store.data().limiter, &stderr)
+                            )
+                        }
+                        _ => format!(
+                            "instantiating the plugin took over {} ms",
+                            timeout.as_millis()
+                        ),
+                    };
+                    ledger.finish(g, first, Outcome::Err, None, &detail);
+                    self.skip_rest(1, &format!("instance aborted at {first}"));
+                    return GroupEnd::Failed;
+                }
+            };
+
+        let mut end = GroupEnd::Passed;
+        for (i, check) in self.group.checks.iter().enumerate() {
+            ledger.started(g, check);
+            store
+                .data_mut()
+                .start_check(check, Instant::now() + timeout);
+            let call = instance.call_run_check(&mut store, local, check);
+            let result = tokio::time::timeout(timeout, call).await;
+            let (stdout, stderr) = store.data_mut().take_output();
+            store.data_mut().log("stdout", &stdout);
+            store.data_mut().log("stderr", &stderr);
+            let data = store.data();
+            let aborted = match result {
+                Ok(Ok(result)) => {
+                    let (outcome, status, detail) = convert(result);
+                    if outcome == Outcome::Err {
+                        end = GroupEnd::Failed;
+                    }
+                    ledger.finish(g, check, outcome, status, &detail);
+                    false
+                }
+                Ok(Err(e)) if e.downcast_ref::<DeadlinePassed>().is_some() => {
+                    ledger.finish(g, check, Outcome::Err, None, &timed_out());
+                    true
+                }
+                Ok(Err(e)) => {
+                    let detail = crash_detail(&e, &data.limiter, &stderr);
+                    ledger.finish(g, check, Outcome::Err, None, &detail);
+                    true
+                }
+                Err(_) => {
+                    ledger.finish(g, check, Outcome::Err, None, &timed_out());
+                    true
+                }
+            };
+            if aborted {
+                // A trapped or cancelled instance cannot be entered again.
+                self.skip_rest(i + 1, &format!("instance aborted at {check}"));
+                return GroupEnd::Failed;
+            }
+        }
+        end
+    }
+
+    fn skip_rest(&self, from: usize, reason: &str) {
+        for check in self.group.checks.iter().skip(from) {
+            self.shared
+                .ledger
+                .finish(&self.group.name, check, Outcome::Skip, None, reason);
+        }
+    }
+}
+
+/// A guest's result as the ledger records it. A skip must state its reason.
+fn convert(result: CheckResult) -> (Outcome, Option<u16>, String) {
+    match result.outcome {
+        WitOutcome::Ok => (Outcome::Ok, result.status, result.detail),
+        WitOutcome::Err => (Outcome::Err, result.status, result.detail),
+        WitOutcome::Skip if result.detail.trim().is_empty() => (
+            Outcome::Err,
+            result.status,
+            "the check skipped without stating a reason".to_owned(),
+        ),
+        WitOutcome::Skip => (Outcome::Skip, result.status, result.detail),
+    }
+}

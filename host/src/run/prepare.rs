@@ -1,0 +1,77 @@
+//! Getting a run ready: compile every plugin, ask each what it checks, plan.
+//!
+//! Everything that can be wrong with the input is found here, before any
+//! check runs, so bad input never leaves a half-finished run behind.
+
+use std::sync::Arc;
+
+use crate::engine::bindings::PluginPre;
+use crate::engine::bindings::types::PluginInfo;
+use crate::engine::state::{Position, StoreState};
+use crate::engine::{Sandbox, describe};
+use crate::error::PlumeError;
+use crate::record::RunShared;
+use crate::redact::Redactor;
+use crate::run::plan::{Described, Plan, Selection};
+use crate::suite::{PluginEntry, Suite};
+
+/// A compiled plugin and what it says it checks.
+pub struct LoadedPlugin {
+    pub entry: Arc<PluginEntry>,
+    pub pre: PluginPre<StoreState>,
+    pub info: PluginInfo,
+}
+
+/// Compiles one plugin and calls its `describe()`.
+pub async fn load_plugin(
+    sandbox: &Sandbox,
+    entry: Arc<PluginEntry>,
+    shared: &Arc<RunShared>,
+) -> Result<LoadedPlugin, PlumeError> {
+    let pre = sandbox.load(&entry.name, &entry.path, entry.sha256.as_deref())?;
+    let position = Position {
+        group: String::new(),
+        check: String::new(),
+        upstream: Arc::default(),
+    };
+    let limits = &shared.limits;
+    let state = StoreState::new(shared.clone(), entry.clone(), position);
+    let info = describe(sandbox, &pre, &entry, state, limits.check_timeout).await?;
+    crate::run::plan::validate(&entry.name, &info)?;
+    crate::run::plan::within_limits(&entry.name, &info, limits)?;
+    Ok(LoadedPlugin { entry, pre, info })
+}
+
+/// Loads every plugin of `suite` and plans the run.
+pub async fn prepare(
+    sandbox: &Sandbox,
+    suite: &Suite,
+    shared: &Arc<RunShared>,
+    selection: &Selection,
+) -> Result<(Vec<LoadedPlugin>, Plan), PlumeError> {
+    let mut plugins = Vec::new();
+    for entry in &suite.plugins {
+        plugins.push(load_plugin(sandbox, Arc::new(entry.clone()), shared).await?);
+    }
+    let described: Vec<Described<'_>> = plugins
+        .iter()
+        .map(|p| Described {
+            plugin: &p.entry.name,
+            info: &p.info,
+            groups: p.entry.groups.as_deref(),
+            prefix: &p.entry.group_prefix,
+        })
+        .collect();
+    let plan = Plan::build(&described, selection)?;
+    Ok((plugins, plan))
+}
+
+/// The redactor for every secret value of `suite`.
+pub fn redactor_for(suite: &Suite) -> Redactor {
+    Redactor::new(
+        suite
+            .plugins
+            .iter()
+            .flat_map(|p| p.secrets.values().flatten().map(String::as_str)),
+    )
+}

@@ -1,0 +1,214 @@
+//! One plugin's table of the suite file, resolved: its path, its
+//! allow-list, its config values (scalars as text, tables and arrays as
+//! JSON), its secrets read from the environment, its extra TLS roots.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use serde::Deserialize;
+
+use crate::error::PlumeError;
+use crate::net::policy::AllowList;
+use crate::suite::interpolate::{Values, interpolate};
+
+use super::io_reason;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawPlugin {
+    path: PathBuf,
+    #[serde(default)]
+    allow_hosts: Vec<String>,
+    #[serde(default)]
+    config: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    secrets: BTreeMap<String, SecretSource>,
+    groups: Option<Vec<String>>,
+    #[serde(default)]
+    group_prefix: String,
+    sha256: Option<String>,
+    #[serde(default)]
+    allow_private: bool,
+    #[serde(default)]
+    tls_roots: Vec<String>,
+}
+
+/// Where a secret's value comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSource {
+    /// The process environment variable that holds it.
+    pub env: String,
+}
+
+/// One plugin of a suite, resolved.
+#[derive(Debug, Clone)]
+pub struct PluginEntry {
+    pub name: String,
+    pub path: PathBuf,
+    pub allow: AllowList,
+    pub config: BTreeMap<String, String>,
+    /// Secret name to value; `None` when its variable is unset.
+    pub secrets: BTreeMap<String, Option<String>>,
+    pub groups: Option<Vec<String>>,
+    /// Put before each of the plugin's group names in lines and selections,
+    /// so two plugins with the same group names can share a suite.
+    pub group_prefix: String,
+    /// The component's pinned SHA-256 (lowercase hex): any other is refused.
+    pub sha256: Option<String>,
+    /// Reach loopback, private, link-local and metadata addresses through names too.
+    pub allow_private: bool,
+    /// Extra trusted root certificates (PEM), for services behind a private CA.
+    pub tls_roots: Vec<Vec<u8>>,
+}
+
+impl PluginEntry {
+    /// A plugin outside any suite (for `plume inspect` and benchmarks): no
+    /// hosts, no config, no secrets.
+    pub fn bare(name: &str, path: &Path) -> PluginEntry {
+        PluginEntry {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            allow: AllowList::default(),
+            config: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            groups: None,
+            group_prefix: String::new(),
+            sha256: None,
+            allow_private: false,
+            tls_roots: Vec::new(),
+        }
+    }
+}
+
+pub(super) fn resolve_plugin(
+    name: &str,
+    raw: &RawPlugin,
+    base: &Path,
+    values: &Values,
+) -> Result<PluginEntry, PlumeError> {
+    let place = |what: &str| format!("plugins.{name}.{what}");
+    let path_text = raw.path.to_string_lossy();
+    let path = PathBuf::from(interpolate(&path_text, values, &place("path"))?);
+    let path = if path.is_absolute() {
+        path
+    } else {
+        base.join(path)
+    };
+
+    let mut hosts = Vec::new();
+    for (i, entry) in raw.allow_hosts.iter().enumerate() {
+        hosts.push(interpolate(
+            entry,
+            values,
+            &place(&format!("allow-hosts[{i}]")),
+        )?);
+    }
+    let allow = AllowList::parse(&hosts).map_err(|message| PlumeError::SuiteInvalid {
+        path: PathBuf::from(place("allow-hosts")),
+        message,
+    })?;
+
+    let mut config = BTreeMap::new();
+    for (key, value) in &raw.config {
+        let where_ = place(&format!("config.{key}"));
+        config.insert(key.clone(), config_value(value, values, &where_)?);
+    }
+    let mut tls_roots = Vec::new();
+    for (i, entry) in raw.tls_roots.iter().enumerate() {
+        let where_ = place(&format!("tls-roots[{i}]"));
+        let file = PathBuf::from(interpolate(entry, values, &where_)?);
+        let file = if file.is_absolute() {
+            file
+        } else {
+            base.join(file)
+        };
+        let pem = std::fs::read(&file).map_err(|e| PlumeError::SuiteInvalid {
+            path: PathBuf::from(&where_),
+            message: format!("cannot read {}: {}", file.display(), io_reason(&e)),
+        })?;
+        let parsed: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
+        if parsed.map_or(true, |certs| certs.is_empty()) {
+            return Err(PlumeError::SuiteInvalid {
+                path: PathBuf::from(&where_),
+                message: format!("{} holds no PEM certificate", file.display()),
+            });
+        }
+        tls_roots.push(pem);
+    }
+    let secrets = raw
+        .secrets
+        .iter()
+        .map(|(key, source)| {
+            let value = std::env::var(&source.env).ok().filter(|v| !v.is_empty());
+            (key.clone(), value)
+        })
+        .collect();
+    Ok(PluginEntry {
+        name: name.to_owned(),
+        path,
+        allow,
+        config,
+        secrets,
+        groups: raw.groups.clone(),
+        group_prefix: raw.group_prefix.clone(),
+        sha256: raw.sha256.as_ref().map(|d| d.trim().to_ascii_lowercase()),
+        allow_private: raw.allow_private,
+        tls_roots,
+    })
+}
+
+/// A plugin's config value as the plugin reads it: a scalar as text, a table
+/// or an array as JSON; every string in it interpolated.
+fn config_value(value: &toml::Value, values: &Values, place: &str) -> Result<String, PlumeError> {
+    match value {
+        toml::Value::Table(_) | toml::Value::Array(_) => {
+            Ok(json_of(value, values, place)?.to_string())
+        }
+        scalar_value => interpolate(&scalar(scalar_value, place)?, values, place),
+    }
+}
+
+fn json_of(
+    value: &toml::Value,
+    values: &Values,
+    place: &str,
+) -> Result<serde_json::Value, PlumeError> {
+    use serde_json::Value as Json;
+    Ok(match value {
+        toml::Value::String(s) => Json::String(interpolate(s, values, place)?),
+        toml::Value::Integer(i) => Json::from(*i),
+        toml::Value::Float(f) => Json::from(*f),
+        toml::Value::Boolean(b) => Json::Bool(*b),
+        toml::Value::Datetime(d) => Json::String(d.to_string()),
+        toml::Value::Array(items) => Json::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| json_of(v, values, &format!("{place}[{i}]")))
+                .collect::<Result<_, _>>()?,
+        ),
+        toml::Value::Table(table) => Json::Object(
+            table
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), json_of(v, values, &format!("{place}.{k}"))?)))
+                .collect::<Result<_, PlumeError>>()?,
+        ),
+    })
+}
+
+/// A config or environment value as text: strings as they are, numbers and booleans printed.
+pub(super) fn scalar(value: &toml::Value, place: &str) -> Result<String, PlumeError> {
+    match value {
+        toml::Value::String(s) => Ok(s.clone()),
+        toml::Value::Integer(i) => Ok(i.to_string()),
+        toml::Value::Float(f) => Ok(f.to_string()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        _ => Err(PlumeError::Interpolation {
+            place: place.to_owned(),
+            message: "values must be strings, numbers or booleans".to_owned(),
+        }),
+    }
+}

@@ -59,7 +59,10 @@ export function fail(status, detail) {
   throw new Halt("err", status ?? undefined, String(detail));
 }
 
-/** `kind: message` for an HTTP error, as the host prints it. */
+/**
+ * `kind: message` for an HTTP error (`connect: ...`): the one-line form stated
+ * in the doc of `http-error` in wit/plume.wit, as the host prints it.
+ */
 export function describeError(e) {
   const tags = { tooLarge: "too-large", "too-large": "too-large" };
   return `${tags[e.tag] ?? e.tag}: ${e.val}`;

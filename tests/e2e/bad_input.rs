@@ -1,7 +1,7 @@
 //! Bad input: one line on stderr saying what is wrong and how to fix it,
 //! exit code 2, never a panic, and nothing run.
 
-use crate::harness::{Run, plume, run, suite};
+use crate::support::harness::{Run, plume, run, suite};
 
 fn one_line_exit_2(r: &Run, expected: &str) {
     assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);

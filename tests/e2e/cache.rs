@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{Run, plume_command};
+use crate::support::harness::{Run, plume_command};
 
 fn compile(dir: &Path, extra: &[&str]) -> Run {
     let out = plume_command()

@@ -9,7 +9,7 @@ use std::path::Path;
 use plume_demo_service::faults::{Fault, Faults};
 use plume_demo_service::{Options, start_in_background};
 
-use crate::harness::{Run, plume_command};
+use crate::support::harness::{Run, plume_command};
 
 const ADMIN_PASSWORD: &str = "e2e-admin-password";
 /// Every check of the demo suite, whatever the fault.

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::harness::{Run, plume_command, run, suite};
-use crate::server::TestServer;
+use crate::support::harness::{Run, plume_command, run, suite};
+use crate::support::server::TestServer;
 
-fn denied_suite(server: &TestServer, allow_private: bool) -> crate::harness::SuiteFile {
+fn denied_suite(server: &TestServer, allow_private: bool) -> crate::support::harness::SuiteFile {
     let port = server.addr.port();
     let toml = format!(
         r#"
@@ -211,7 +211,7 @@ fn probe_suite(
     server: &TestServer,
     allow_private: bool,
     probe_url: &str,
-) -> crate::harness::SuiteFile {
+) -> crate::support::harness::SuiteFile {
     let port = server.addr.port();
     let toml = format!(
         r#"

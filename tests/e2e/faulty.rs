@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::time::Duration;
 
-use crate::harness::{run, suite};
+use crate::support::harness::{run, suite};
 
 /// Serves each connection by the path of its request line.
 fn faulty_server() -> String {
@@ -60,7 +60,7 @@ fn socket_linger_zero(stream: &TcpStream) -> std::io::Result<()> {
     socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO))
 }
 
-fn probe(path: &str) -> crate::harness::Run {
+fn probe(path: &str) -> crate::support::harness::Run {
     let url = faulty_server();
     let toml = format!(
         r#"

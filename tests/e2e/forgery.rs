@@ -12,8 +12,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use serde_json::Value;
 
-use crate::harness::{Run, SuiteFile, plume, plume_command, suite};
-use crate::server::TestServer;
+use crate::support::harness::{Run, SuiteFile, plume, plume_command, suite};
+use crate::support::server::TestServer;
 
 /// Secrets with characters every encoding treats differently.
 const PW: &str = "Zq@8<k>x!pw/9";
@@ -459,7 +459,7 @@ fn a_terminal_gets_no_escape_sequence_from_a_plugin() {
         ),
         "/dev/null",
     ]);
-    cmd.env("PLUME_CACHE_DIR", crate::harness::shared_cache())
+    cmd.env("PLUME_CACHE_DIR", crate::support::harness::shared_cache())
         .env_remove("NO_COLOR");
     let shown = String::from_utf8_lossy(&cmd.output().expect("script runs").stdout).into_owned();
     assert!(shown.contains("forge.escapes"), "{shown:?}");

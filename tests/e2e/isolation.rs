@@ -6,8 +6,8 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::{Run, plume_command, run, suite};
-use crate::server::TestServer;
+use crate::support::harness::{Run, plume_command, run, suite};
+use crate::support::server::TestServer;
 
 /// A listener that accepts connections and never answers.
 fn black_hole() -> (std::net::TcpListener, String) {
@@ -23,7 +23,7 @@ fn pair(
     hang: &str,
     attacker: Option<&str>,
     head: &str,
-) -> crate::harness::SuiteFile {
+) -> crate::support::harness::SuiteFile {
     let mut toml = format!(
         r#"
 check-timeout = "1s"
@@ -369,7 +369,7 @@ fn sigint_is_prompt_while_every_worker_parses_json() {
         .spawn()
         .unwrap();
     // The victim's request says the run is under way; the hogs are looping by then.
-    crate::harness::signal_when_seen(&server, "/ok", &child, "-INT");
+    crate::support::harness::signal_when_seen(&server, "/ok", &child, "-INT");
     let sent = Instant::now();
     let r = Run::from_output(child.wait_with_output().unwrap());
     let took = sent.elapsed();

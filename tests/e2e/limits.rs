@@ -4,10 +4,10 @@
 
 use std::process::Stdio;
 
-use crate::harness::{Run, plume_command, run, signal_when_seen, suite};
-use crate::server::TestServer;
+use crate::support::harness::{Run, plume_command, run, signal_when_seen, suite};
+use crate::support::server::TestServer;
 
-fn hostile_suite(server: &TestServer, extra_config: &str) -> crate::harness::SuiteFile {
+fn hostile_suite(server: &TestServer, extra_config: &str) -> crate::support::harness::SuiteFile {
     let toml = r#"
 check-timeout = "1s"
 memory-mib = 32

@@ -1,5 +1,11 @@
 //! End-to-end tests: the real `plume` binary, guest components built from
 //! source (`plume-test-guests`), and a real HTTP server on 127.0.0.1.
+//!
+//! Each module below but `support` is a set of tests; `support` holds the
+//! fixtures they share (the harness that runs `plume`, the loopback server,
+//! nginx, oidc-provider). Every guest in `plume_test_guests::ALL` must be used
+//! by a test here or by a benchmark: the guests' build script refuses one
+//! that is not.
 
 mod bad_input;
 mod cache;
@@ -7,11 +13,8 @@ mod demo;
 mod egress;
 mod faulty;
 mod forgery;
-mod harness;
 mod isolation;
 mod limits;
-mod nginx;
-mod oidc;
 mod outcomes;
 mod pack_http;
 mod pack_http_next;
@@ -23,5 +26,5 @@ mod pinning;
 mod polyglot;
 mod reports;
 mod scaffold;
-mod server;
+mod support;
 mod tls;

@@ -1,10 +1,10 @@
 //! Outcomes, dependencies, selection, group values, cleanups and redaction,
 //! with the well-behaved `basic` guest.
 
-use crate::harness::{Run, plume_command, run, suite};
-use crate::server::TestServer;
+use crate::support::harness::{Run, plume_command, run, suite};
+use crate::support::server::TestServer;
 
-fn basic_suite(server: &TestServer) -> crate::harness::SuiteFile {
+fn basic_suite(server: &TestServer) -> crate::support::harness::SuiteFile {
     let denied = format!("http://localhost:{}/forbidden", server.addr.port());
     let toml = r#"
 name = "basic"
@@ -192,7 +192,7 @@ fn secrets_are_used_but_never_shown() {
 fn list_and_inspect_describe_without_running() {
     let server = TestServer::start();
     let s = basic_suite(&server);
-    let r = crate::harness::plume(&["list", s.path.to_str().unwrap()]);
+    let r = crate::support::harness::plume(&["list", s.path.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains("  consumer  (after producer)"),
@@ -201,7 +201,7 @@ fn list_and_inspect_describe_without_running() {
     );
     assert!(r.stdout.contains("    basics.ok_status"), "{}", r.stdout);
     assert!(r.stdout.contains("16 checks in 12 groups"), "{}", r.stdout);
-    let r = crate::harness::plume(&["inspect", plume_test_guests::BASIC]);
+    let r = crate::support::harness::plume(&["inspect", plume_test_guests::BASIC]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("secrets: api_token"), "{}", r.stdout);
     assert!(

@@ -4,8 +4,8 @@
 //! stream held open, a cleanup registered before its request; failures that
 //! show expected against actual; and config mistakes refused with exit 2.
 
-use crate::harness::{run, suite};
-use crate::server::TestServer;
+use crate::support::harness::{run, suite};
+use crate::support::server::TestServer;
 
 const GREEN: &str = r#"
 name = "http-pack"

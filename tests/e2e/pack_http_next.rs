@@ -5,8 +5,8 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::harness::{run, suite};
-use crate::server::TestServer;
+use crate::support::harness::{run, suite};
+use crate::support::server::TestServer;
 
 /// The 3 MiB body the test server serves at `/blob`.
 fn blob() -> Vec<u8> {

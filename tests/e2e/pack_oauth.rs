@@ -6,8 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::harness::{Run, plume_command, suite};
-use crate::oidc::{Oidc, PASSWORD};
+use crate::support::harness::{Run, plume_command, suite};
+use crate::support::oidc::{Oidc, PASSWORD};
 
 fn run_pack(oidc: &Oidc, extra: &str, password: Option<&str>) -> Run {
     run_pack_with(oidc, extra, password, None)

@@ -8,9 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::harness::{plume_command, suite};
-use crate::oidc::{CLIENT_SECRET, Oidc, PASSWORD};
 use crate::pack_oauth::{outcome_set, run_pack_with};
+use crate::support::harness::{plume_command, suite};
+use crate::support::oidc::{CLIENT_SECRET, Oidc, PASSWORD};
 
 /// Refresh tokens from the stock server need `offline_access`, which it
 /// grants only with `prompt=consent`.

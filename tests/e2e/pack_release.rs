@@ -7,8 +7,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::harness::{Run, run, suite};
-use crate::nginx::Nginx;
+use crate::support::harness::{Run, run, suite};
+use crate::support::nginx::Nginx;
 
 const VERSION: &str = "2.3.4";
 

@@ -4,8 +4,8 @@
 //! only. Each fault turns exactly its check red, with the facts in the line.
 //! And a plugin built against contract 0.1.0 still loads and runs.
 
-use crate::harness::{Run, run, suite};
-use crate::server::TestServer;
+use crate::support::harness::{Run, run, suite};
+use crate::support::server::TestServer;
 use crate::tls::{Validity, certificates, https_server, tls_roots};
 
 /// Runs the pack against one server whose leaf is for `name`.

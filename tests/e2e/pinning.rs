@@ -4,8 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::harness::{plume, run, suite};
-use crate::server::TestServer;
+use crate::support::harness::{plume, run, suite};
+use crate::support::server::TestServer;
 
 fn sha256_of(path: &str) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).unwrap()))

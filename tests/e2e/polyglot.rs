@@ -10,7 +10,7 @@ use plume_demo_service::faults::{Fault, Faults};
 use plume_demo_service::{Options, start_in_background};
 use regex::Regex;
 
-use crate::harness::{Run, plume_command};
+use crate::support::harness::{Run, plume_command};
 
 /// Runs the polyglot suite against a fresh service with `faults` on.
 fn run_polyglot(faults: &[Fault]) -> Run {

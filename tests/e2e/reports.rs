@@ -7,8 +7,8 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::harness::{Run, SuiteFile, plume, plume_command, signal_when_seen, suite};
-use crate::server::TestServer;
+use crate::support::harness::{Run, SuiteFile, plume, plume_command, signal_when_seen, suite};
+use crate::support::server::TestServer;
 
 const SECRET: &str = "sekrit-token-42";
 
@@ -416,7 +416,7 @@ fn on_terminal(args: &str, no_color: bool) -> String {
         &format!("{} {args}", env!("CARGO_BIN_EXE_plume")),
         "/dev/null",
     ]);
-    cmd.env("PLUME_CACHE_DIR", crate::harness::shared_cache());
+    cmd.env("PLUME_CACHE_DIR", crate::support::harness::shared_cache());
     if no_color {
         cmd.env("NO_COLOR", "1");
     } else {

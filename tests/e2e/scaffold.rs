@@ -8,7 +8,7 @@ use std::process::Command;
 use plume_demo_service::faults::Faults;
 use plume_demo_service::{Options, start_in_background};
 
-use crate::harness::{Run, plume, plume_command};
+use crate::support::harness::{Run, plume, plume_command};
 
 fn scaffold_build_and_run(lang: &str, build: &str) {
     let parent = tempfile::tempdir().unwrap();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::harness::{run, suite};
+use crate::support::harness::{run, suite};
 
 /// How long a test certificate is valid.
 #[derive(Clone, Copy)]
@@ -107,7 +107,7 @@ pub fn tls_roots(ca_pem: &str, trust: bool) -> (tempfile::TempDir, String) {
 }
 
 /// Runs the probe against an HTTPS server whose leaf is for `name`.
-fn probe(name: &str, expired: bool, trust_ca: bool) -> crate::harness::Run {
+fn probe(name: &str, expired: bool, trust_ca: bool) -> crate::support::harness::Run {
     let validity = if expired {
         Validity::Expired
     } else {

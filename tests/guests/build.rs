@@ -1,6 +1,17 @@
 //! Compiles the test guests to components: the Rust guest crates in this
-//! folder and the demo plugin (wasm32-wasip2), and the demo plugin's
-//! JavaScript and Python ports (componentize-js, componentize-py).
+//! folder, the demo plugin and the check packs (wasm32-wasip2), the demo
+//! plugin's JavaScript and Python ports and the `tls` scripts
+//! (componentize-js, componentize-py), and a generated multi-memory component.
+//!
+//! [`GUESTS`] is the one table of guests. From it this script writes
+//! `guests.rs`: a constant per guest (`pub const BASIC: &str = "/abs/path.wasm";`)
+//! and `ALL`, every guest as `(placeholder, path)`, which the end-to-end
+//! harness loops over to fill `@basic@` in a suite file. A guest no test uses
+//! is refused: before building anything, the script looks for each guest's
+//! placeholder or constant in the end-to-end tests and the host's benchmarks
+//! ([`USED_IN`]) and fails naming the unused guests (as wasmtime's
+//! `test-programs/artifacts` build script makes the test side mention each
+//! program).
 //!
 //! Rust guests are built by a nested `cargo build` with its own target
 //! directory (next to the workspace's), so the outer build's lock is not
@@ -13,19 +24,65 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const GUESTS: &[(&str, &str)] = &[
-    ("BASIC", "guest-basic"),
-    ("HOSTILE", "guest-hostile"),
-    ("FORGER", "guest-forger"),
-    ("HOG", "guest-hog"),
-    ("WRONG_WORLD", "guest-wrong-world"),
-    ("CONTRACT_0_1_0", "guest-contract-0-1-0"),
-    ("DEMO", "demo-plugin"),
-    ("PACK_HTTP", "plume-pack-http"),
-    ("PACK_RELEASE_ARTIFACT", "plume-pack-release-artifact"),
-    ("PACK_TLS", "plume-pack-tls"),
-    ("PACK_OAUTH", "plume-pack-oauth"),
+/// One test guest.
+struct Guest {
+    /// Its constant in `plume_test_guests`: `BASIC`.
+    name: &'static str,
+    /// What a test's suite file writes for its path, between `@`: `basic`.
+    placeholder: &'static str,
+    source: Source,
+}
+
+/// How a guest is built.
+enum Source {
+    /// A package of this workspace, compiled to wasm32-wasip2.
+    Rust(&'static str),
+    /// A JavaScript plugin (relative to the workspace), built with `sdk/js`.
+    Js(&'static str),
+    /// A Python plugin (relative to the workspace), built with `sdk/python`.
+    Python(&'static str),
+    /// `wat/multi_memory.wat`, filled in and parsed here.
+    MultiMemory,
+}
+
+const fn guest(name: &'static str, placeholder: &'static str, source: Source) -> Guest {
+    Guest {
+        name,
+        placeholder,
+        source,
+    }
+}
+
+/// Every guest the tests run. Adding one here makes its constant and its
+/// placeholder; the build then fails until some test uses it.
+#[rustfmt::skip]
+const GUESTS: &[Guest] = &[
+    guest("BASIC",                 "basic",          Source::Rust("guest-basic")),
+    guest("HOSTILE",               "hostile",        Source::Rust("guest-hostile")),
+    guest("FORGER",                "forger",         Source::Rust("guest-forger")),
+    guest("HOG",                   "hog",            Source::Rust("guest-hog")),
+    guest("MULTI_MEMORY",          "multi",          Source::MultiMemory),
+    guest("WRONG_WORLD",           "wrong",          Source::Rust("guest-wrong-world")),
+    guest("CONTRACT_0_1_0",        "contract-0.1.0", Source::Rust("guest-contract-0-1-0")),
+    guest("DEMO",                  "demo",           Source::Rust("demo-plugin")),
+    guest("DEMO_JS",               "demo-js",        Source::Js("examples/js/demo.js")),
+    guest("DEMO_PY",               "demo-py",        Source::Python("examples/python/demo.py")),
+    guest("PACK_HTTP",             "http",           Source::Rust("plume-pack-http")),
+    guest("PACK_RELEASE_ARTIFACT", "release",        Source::Rust("plume-pack-release-artifact")),
+    guest("PACK_TLS",              "tls",            Source::Rust("plume-pack-tls")),
+    guest("PACK_OAUTH",            "oauth",          Source::Rust("plume-pack-oauth")),
+    guest("TLS_JS",                "tls-js",         Source::Js("tests/guests/scripts/tls.js")),
+    guest("TLS_PY",                "tls-py",         Source::Python("tests/guests/scripts/tls.py")),
 ];
+
+/// Where a guest counts as used: the `.rs` files directly in these folders
+/// (relative to the workspace). `tests/e2e/support/` holds the fixtures every
+/// test shares, so a mention there is no test.
+const USED_IN: &[&str] = &["tests/e2e", "host/benches"];
+
+/// Placeholders the harness fills with something other than a guest.
+const RESERVED_PLACEHOLDERS: &[&str] = &["url"];
+
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {
@@ -36,6 +93,9 @@ fn main() {
         .expect("workspace root");
     let out_dir = PathBuf::from(env("OUT_DIR"));
     let target_dir = guest_target_dir(&out_dir, &workspace);
+
+    check_table();
+    refuse_unused(&workspace);
 
     for dir in [
         "basic",
@@ -55,18 +115,139 @@ fn main() {
     }
     println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
 
+    build_rust(&workspace, &target_dir);
+    let plugins = target_dir.join("plugins");
+    let mut consts = String::new();
+    let mut all = String::new();
+    for guest in GUESTS {
+        let file = match guest.source {
+            Source::Rust(package) => {
+                let file = target_dir
+                    .join(TARGET)
+                    .join("release")
+                    .join(format!("{}.wasm", package.replace('-', "_")));
+                assert!(file.exists(), "{} was not built", file.display());
+                file
+            }
+            Source::Js(script) | Source::Python(script) => {
+                build_scripted(&workspace, guest, script, &plugins)
+            }
+            Source::MultiMemory => multi_memory(&manifest_dir, &plugins),
+        };
+        let (name, placeholder) = (guest.name, guest.placeholder);
+        let path = file.display().to_string();
+        consts.push_str(&format!("pub const {name}: &str = {path:?};\n"));
+        all.push_str(&format!("    ({placeholder:?}, {name}),\n"));
+    }
+    consts.push_str(&format!(
+        "/// Every guest as `(placeholder, path)`: a suite file in a test writes\n\
+         /// `@placeholder@` for the path.\n\
+         pub const ALL: &[(&str, &str)] = &[\n{all}];\n"
+    ));
+    std::fs::write(out_dir.join("guests.rs"), consts).expect("write guests.rs");
+}
+
+/// Names and placeholders are unique, and no placeholder is one the harness
+/// fills with something else.
+fn check_table() {
+    for (i, a) in GUESTS.iter().enumerate() {
+        assert!(
+            !RESERVED_PLACEHOLDERS.contains(&a.placeholder),
+            "guest {}: the placeholder @{}@ is reserved by the e2e harness; pick another",
+            a.name,
+            a.placeholder
+        );
+        for b in &GUESTS[i + 1..] {
+            assert!(
+                a.name != b.name && a.placeholder != b.placeholder,
+                "guests {} and {} share a name or a placeholder",
+                a.name,
+                b.name
+            );
+        }
+    }
+}
+
+/// Fails the build when a guest is used by no test: neither its placeholder
+/// (`@basic@`) nor its constant (`plume_test_guests::BASIC`) appears outside
+/// a comment in any `.rs` file directly in a [`USED_IN`] folder.
+fn refuse_unused(workspace: &Path) {
+    let mut sources = Vec::new();
+    for dir in USED_IN {
+        let dir = workspace.join(dir);
+        println!("cargo:rerun-if-changed={}", dir.display());
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_file() && path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+                sources.push(without_comment_lines(&text));
+            }
+        }
+    }
+    let unused: Vec<String> = GUESTS
+        .iter()
+        .filter(|g| !sources.iter().any(|text| mentions(text, g)))
+        .map(|g| {
+            format!(
+                "  - {}: neither `@{}@` (in a suite file) nor `plume_test_guests::{}` appears",
+                g.name, g.placeholder, g.name
+            )
+        })
+        .collect();
+    if unused.is_empty() {
+        return;
+    }
+    let places = USED_IN
+        .iter()
+        .map(|d| format!("{d}/*.rs"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    eprintln!(
+        "error: every test guest must be used by a test; these are used by none in {places}:\n{}\n\
+         write a test that runs each (a module of tests/e2e/, listed in tests/e2e/main.rs), \
+         or remove it from GUESTS in tests/guests/build.rs",
+        unused.join("\n")
+    );
+    std::process::exit(1);
+}
+
+/// `text` without its `//` comment lines (doc comments included).
+fn without_comment_lines(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether `text` holds `@placeholder@` or `plume_test_guests::NAME` (as a
+/// whole name: `DEMO` is not `DEMO_JS`).
+fn mentions(text: &str, guest: &Guest) -> bool {
+    let constant = format!("plume_test_guests::{}", guest.name);
+    text.contains(&format!("@{}@", guest.placeholder))
+        || text.match_indices(&constant).any(|(at, _)| {
+            !text[at + constant.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
+}
+
+/// Builds every Rust guest with one nested `cargo build`.
+fn build_rust(workspace: &Path, target_dir: &Path) {
     ensure_target();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&workspace)
+    cmd.current_dir(workspace)
         .arg("build")
         .arg("--release")
         .arg("--target")
         .arg(TARGET)
         .arg("--target-dir")
-        .arg(&target_dir);
-    for (_, package) in GUESTS {
-        cmd.arg("-p").arg(package);
+        .arg(target_dir);
+    for guest in GUESTS {
+        if let Source::Rust(package) = guest.source {
+            cmd.arg("-p").arg(package);
+        }
     }
     // Flags meant for the host build must not leak into the wasm build.
     for var in [
@@ -83,74 +264,36 @@ fn main() {
         status.success(),
         "building the guest components failed (see the cargo output above)"
     );
+}
 
-    // Guests in JavaScript and Python, built with the SDKs' pinned toolchains.
-    let plugins = target_dir.join("plugins");
-    let js_sdk = [
-        workspace.join("sdk/js/plume.js"),
-        workspace.join("sdk/js/build.mjs"),
-    ];
-    let py_sdk = [workspace.join("sdk/python/plume_sdk")];
-    let scripted: [(&str, &str, &str, &[PathBuf]); 4] = [
-        ("DEMO_JS", "examples/js/demo.js", "demo_js.wasm", &js_sdk),
-        (
-            "DEMO_PY",
-            "examples/python/demo.py",
-            "demo_py.wasm",
-            &py_sdk,
-        ),
-        (
-            "TLS_JS",
-            "tests/guests/scripts/tls.js",
-            "tls_js.wasm",
-            &js_sdk,
-        ),
-        (
-            "TLS_PY",
-            "tests/guests/scripts/tls.py",
-            "tls_py.wasm",
-            &py_sdk,
-        ),
-    ];
-    let mut consts = String::new();
-    for (name, source, output, sdk) in scripted {
-        let source = workspace.join(source);
-        let out = plugins.join(output);
-        let mut inputs = vec![source.clone(), workspace.join("wit")];
-        inputs.extend(sdk.iter().cloned());
-        if stale(&out, &inputs) {
-            if output.ends_with("_js.wasm") {
-                build_js(&workspace, &source, &out);
-            } else {
-                build_python(&workspace, &source, &out);
-            }
-        }
-        for input in &inputs {
-            println!("cargo:rerun-if-changed={}", input.display());
-        }
-        consts.push_str(&format!(
-            "pub const {name}: &str = {:?};\n",
-            out.display().to_string()
-        ));
+/// Builds a JavaScript or Python guest with its SDK's pinned toolchain, when
+/// its sources changed, into `plugins/<name in lower case>.wasm`.
+fn build_scripted(workspace: &Path, guest: &Guest, script: &str, plugins: &Path) -> PathBuf {
+    let source = workspace.join(script);
+    let out = plugins.join(format!("{}.wasm", guest.name.to_lowercase()));
+    let mut inputs = vec![source.clone(), workspace.join("wit")];
+    match guest.source {
+        Source::Js(_) => inputs.extend([
+            workspace.join("sdk/js/plume.js"),
+            workspace.join("sdk/js/build.mjs"),
+        ]),
+        _ => inputs.push(workspace.join("sdk/python/plume_sdk")),
     }
-    for (name, package) in GUESTS {
-        let file = target_dir
-            .join(TARGET)
-            .join("release")
-            .join(format!("{}.wasm", package.replace('-', "_")));
-        assert!(file.exists(), "{} was not built", file.display());
-        consts.push_str(&format!(
-            "pub const {name}: &str = {:?};\n",
-            file.display().to_string()
-        ));
+    if stale(&out, &inputs) {
+        match guest.source {
+            Source::Js(_) => build_js(workspace, &source, &out),
+            _ => build_python(workspace, &source, &out),
+        }
     }
-    consts.push_str(&multi_memory(&manifest_dir, &plugins));
-    std::fs::write(out_dir.join("guests.rs"), consts).expect("write guests.rs");
+    for input in &inputs {
+        println!("cargo:rerun-if-changed={}", input.display());
+    }
+    out
 }
 
 /// `MULTI_MEMORY`: a component of 32 core instances with a memory of 62.5
 /// MiB each (`wat/multi_memory.wat`), written as text and parsed here.
-fn multi_memory(manifest_dir: &Path, plugins: &Path) -> String {
+fn multi_memory(manifest_dir: &Path, plugins: &Path) -> PathBuf {
     let source = manifest_dir.join("wat/multi_memory.wat");
     println!("cargo:rerun-if-changed={}", source.display());
     let text = std::fs::read_to_string(&source).expect("read multi_memory.wat");
@@ -162,10 +305,7 @@ fn multi_memory(manifest_dir: &Path, plugins: &Path) -> String {
     std::fs::create_dir_all(plugins).expect("create the plugins folder");
     let out = plugins.join("multi_memory.wasm");
     std::fs::write(&out, bytes).expect("write multi_memory.wasm");
-    format!(
-        "pub const MULTI_MEMORY: &str = {:?};\n",
-        out.display().to_string()
-    )
+    out
 }
 
 fn env(name: &str) -> String {

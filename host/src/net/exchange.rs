@@ -181,7 +181,8 @@ fn causes_blocked(e: &reqwest::Error) -> Option<String> {
     None
 }
 
-/// `kind: message` for an HTTP error.
+/// `kind: message` for an HTTP error (`connect: ...`): the one-line form stated
+/// in the doc of `http-error` in `wit/plume.wit`.
 pub fn describe_error(e: &HttpError) -> String {
     match e {
         HttpError::Timeout(m) => format!("timeout: {m}"),

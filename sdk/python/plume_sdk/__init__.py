@@ -79,7 +79,11 @@ _ERROR_KINDS = {
 
 
 def describe_error(error: Any) -> str:
-    """`kind: message` for an HTTP error, as the host prints it."""
+    """`kind: message` for an HTTP error (`connect: ...`).
+
+    The one-line form stated in the doc of `http-error` in wit/plume.wit, as
+    the host prints it.
+    """
     return f"{_ERROR_KINDS.get(type(error), 'error')}: {error.value}"
 
 

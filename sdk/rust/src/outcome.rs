@@ -67,7 +67,8 @@ impl Halt {
     }
 }
 
-/// `kind: message` for an HTTP error, as the host prints it: `connect: ...`.
+/// `kind: message` for an HTTP error (`connect: ...`): the one-line form stated
+/// in the doc of `http-error` in `wit/plume.wit`, as the host prints it.
 pub fn describe_error(e: &HttpError) -> String {
     match e {
         HttpError::Timeout(m) => format!("timeout: {m}"),

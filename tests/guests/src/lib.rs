@@ -14,5 +14,11 @@
 //! - [`PACK_HTTP`], [`PACK_RELEASE_ARTIFACT`], [`PACK_TLS`], [`PACK_OAUTH`]: the check packs in `plugins/`;
 //! - [`DEMO_JS`], [`DEMO_PY`]: its core ported to JavaScript and Python (`examples/js`, `examples/python`);
 //! - [`TLS_JS`], [`TLS_PY`]: the `tls` interface from JavaScript and Python (`scripts/`).
+//!
+//! [`ALL`] lists every guest as `(placeholder, path)`; the end-to-end harness
+//! replaces `@placeholder@` in a suite file with the path (`@basic@`,
+//! `@multi@` for [`MULTI_MEMORY`], `@http@` for [`PACK_HTTP`]). The guests and
+//! their placeholders are declared once, in `GUESTS` in `build.rs`, which
+//! refuses to build while a guest is used by no test.
 
 include!(concat!(env!("OUT_DIR"), "/guests.rs"));

@@ -9,23 +9,17 @@ pub struct SuiteFile {
     pub path: PathBuf,
 }
 
-/// Writes `toml` as a suite file; `@basic@`, `@hostile@`, `@forger@`, `@hog@`, `@multi@`, `@wrong@`, `@http@`,
-/// `@release@`, `@tls@`, `@oauth@` and `@url@` are replaced by the guest paths and the server's URL.
+/// Writes `toml` as a suite file, with every guest's placeholder in
+/// `plume_test_guests::ALL` (`@basic@`, `@hostile@`, `@multi@`, `@http@`, ...)
+/// replaced by its path and `@url@` by the server's URL.
 pub fn suite(toml: &str, url: &str) -> SuiteFile {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("plume.toml");
-    let text = toml
-        .replace("@basic@", plume_test_guests::BASIC)
-        .replace("@hostile@", plume_test_guests::HOSTILE)
-        .replace("@forger@", plume_test_guests::FORGER)
-        .replace("@hog@", plume_test_guests::HOG)
-        .replace("@multi@", plume_test_guests::MULTI_MEMORY)
-        .replace("@wrong@", plume_test_guests::WRONG_WORLD)
-        .replace("@http@", plume_test_guests::PACK_HTTP)
-        .replace("@release@", plume_test_guests::PACK_RELEASE_ARTIFACT)
-        .replace("@tls@", plume_test_guests::PACK_TLS)
-        .replace("@oauth@", plume_test_guests::PACK_OAUTH)
-        .replace("@url@", url);
+    let mut text = toml.to_owned();
+    for (placeholder, guest) in plume_test_guests::ALL {
+        text = text.replace(&format!("@{placeholder}@"), guest);
+    }
+    let text = text.replace("@url@", url);
     std::fs::write(&path, text).expect("write suite");
     SuiteFile { _dir: dir, path }
 }
@@ -118,7 +112,7 @@ pub fn run(suite: &Path, args: &[&str]) -> Run {
 /// Waits until `server` has received a request to `prefix` (a check that
 /// says it is under way), then sends `signal` (`-INT`, `-TERM`) to `child`.
 pub fn signal_when_seen(
-    server: &crate::server::TestServer,
+    server: &crate::support::server::TestServer,
     prefix: &str,
     child: &std::process::Child,
     signal: &str,

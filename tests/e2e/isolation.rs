@@ -239,7 +239,7 @@ config = {{ base_url = "@url@", {config} }}
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(
         r.stderr.trim(),
-        "error: plugin `hog`: describes 6010 groups, over the limit of 1000 (raise max-groups in the suite file if that is intended)"
+        "error: plugin `hog`: describes 6012 groups, over the limit of 1000 (raise max-groups in the suite file if that is intended)"
     );
     let r = many(r#"scale_checks = "100001""#);
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -400,6 +400,58 @@ config = { base_url = "@url@", scale_checks = "100000" }
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
         r.stdout.contains("100000 passed, 0 failed, 0 skipped"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_timed_out_check_names_what_it_was_waiting_on() {
+    let server = TestServer::start();
+    let (_hole, hang) = black_hole();
+    let s = pair(&server, &hang, Some(r#""slow", "nap""#), "");
+    let r = run(&s.path, &[]);
+    r.expect(
+        "slow.wait",
+        "err",
+        &format!("timed out after 1000 ms (check timeout) while waiting for GET {hang}/slow (for "),
+    );
+    r.expect(
+        "nap.sleeps",
+        "err",
+        "timed out after 1000 ms (check timeout) while waiting for clock.sleep(30000) (for ",
+    );
+    let toml = r#"
+check-timeout = "1s"
+[plugins.hostile]
+path = "@hostile@"
+allow-hosts = ["@url@"]
+config = { base_url = "@url@" }
+"#;
+    let r = run(&suite(toml, &server.url()).path, &["--only", "spin"]);
+    r.expect(
+        "spin.loop_forever",
+        "err",
+        "timed out after 1000 ms (check timeout) while running the plugin's own code",
+    );
+}
+
+#[test]
+fn list_counts_in_words_that_agree_with_the_numbers() {
+    let server = TestServer::start();
+    let toml = r#"
+[plugins.hog]
+path = "@hog@"
+allow-hosts = ["@url@"]
+groups = ["polite"]
+config = { base_url = "@url@" }
+"#;
+    let s = suite(toml, &server.url());
+    let r = crate::support::harness::plume(&["list", s.path.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.lines().last(),
+        Some("1 check in 1 group"),
         "{}",
         r.stdout
     );

@@ -42,7 +42,10 @@ impl StoreState {
             }
             .into());
         }
-        offload::run(body.len(), move || matcher(&body)).await
+        self.waiting_on(format!("assert.{call} on a {} body", bytes(size)));
+        let verdict = offload::run(body.len(), move || matcher(&body)).await;
+        self.pending = None;
+        verdict
     }
 }
 

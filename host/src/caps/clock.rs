@@ -17,7 +17,9 @@ impl Host for StoreState {
     }
 
     async fn sleep(&mut self, ms: u32) -> wasmtime::Result<()> {
+        self.waiting_on(format!("clock.sleep({ms})"));
         tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
+        self.pending = None;
         Ok(())
     }
 }

@@ -9,12 +9,16 @@ use wasmtime::component::Resource;
 use crate::engine::bindings::digest::{Host, HostHasher};
 use crate::engine::resources::Hasher;
 use crate::engine::state::StoreState;
+use crate::limits::bytes;
 
 use super::offload;
 
 impl Host for StoreState {
     async fn sha256(&mut self, data: Vec<u8>) -> wasmtime::Result<String> {
-        offload::run(data.len(), move || hex::encode(Sha256::digest(&data))).await
+        self.waiting_on(format!("digest.sha256 of {}", bytes(data.len() as u64)));
+        let digest = offload::run(data.len(), move || hex::encode(Sha256::digest(&data))).await;
+        self.pending = None;
+        digest
     }
 }
 

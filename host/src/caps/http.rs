@@ -6,7 +6,7 @@
 //! deadline per read; `fetch-digest` hashes the body as it streams and never
 //! buffers it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::Resource;
@@ -22,7 +22,7 @@ use crate::net::exchange::{
 
 impl Host for StoreState {
     async fn send(&mut self, req: Request) -> wasmtime::Result<Result<Response, HttpError>> {
-        let start = Instant::now();
+        let start = self.waiting_on(format!("{} {}", req.method, req.url));
         let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
         let result = match self.net() {
@@ -46,7 +46,7 @@ impl Host for StoreState {
         &mut self,
         req: Request,
     ) -> wasmtime::Result<Result<(ResponseHead, Resource<BodyStream>), HttpError>> {
-        let start = Instant::now();
+        let start = self.waiting_on(format!("{} {}", req.method, req.url));
         let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
         let net = self.net();
@@ -91,7 +91,7 @@ impl Host for StoreState {
         &mut self,
         req: Request,
     ) -> wasmtime::Result<Result<DigestResponse, HttpError>> {
-        let start = Instant::now();
+        let start = self.waiting_on(format!("{} {} (hashing its body)", req.method, req.url));
         let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
         let cap = run.http.max_digest_body;
@@ -139,23 +139,34 @@ impl HostBodyStream for StoreState {
         timeout_ms: u32,
     ) -> wasmtime::Result<Result<Chunk, HttpError>> {
         let max = usize::try_from(max_bytes.max(1)).unwrap_or(usize::MAX);
+        self.waiting_on("a read of an open response body".to_owned());
         let body = self.table.get_mut(&stream)?;
-        if body.pending.is_empty() {
+        let chunk = if body.pending.is_empty() {
             let wait = Duration::from_millis(u64::from(timeout_ms));
             match tokio::time::timeout(wait, body.response.chunk()).await {
-                Err(_) => return Ok(Ok(Chunk::Idle)),
-                Ok(Err(e)) => return Ok(Err(classify(&e))),
-                Ok(Ok(None)) => return Ok(Ok(Chunk::End)),
-                Ok(Ok(Some(bytes))) => body.pending = bytes,
+                Err(_) => Ok(Chunk::Idle),
+                Ok(Err(e)) => Err(classify(&e)),
+                Ok(Ok(None)) => Ok(Chunk::End),
+                Ok(Ok(Some(bytes))) => {
+                    body.pending = bytes;
+                    Ok(take_chunk(&mut body.pending, max))
+                }
             }
-        }
-        let take = max.min(body.pending.len());
-        let data = body.pending.split_to(take);
-        Ok(Ok(Chunk::Data(data.to_vec())))
+        } else {
+            Ok(take_chunk(&mut body.pending, max))
+        };
+        self.pending = None;
+        Ok(chunk)
     }
 
     async fn drop(&mut self, stream: Resource<BodyStream>) -> wasmtime::Result<()> {
         self.table.delete(stream)?;
         Ok(())
     }
+}
+
+/// Up to `max` of the bytes received and not yet handed over.
+fn take_chunk(pending: &mut bytes::Bytes, max: usize) -> Chunk {
+    let take = max.min(pending.len());
+    Chunk::Data(pending.split_to(take).to_vec())
 }

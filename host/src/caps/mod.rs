@@ -36,6 +36,14 @@ impl StoreState {
             .map_err(HttpError::Invalid)
     }
 
+    /// Notes the host call the check now waits on, for its line if the
+    /// check times out there; returns when it started.
+    pub(crate) fn waiting_on(&mut self, what: String) -> Instant {
+        let now = Instant::now();
+        self.pending = Some((what, now));
+        now
+    }
+
     /// The trace line of one exchange (`GET http://… -> 200 in 3 ms`,
     /// `TLS https://… -> kind: message after 3 ms`), shown with `-v`; a
     /// denial is counted for the summary.
@@ -46,6 +54,7 @@ impl StoreState {
         result: &Result<T, HttpError>,
         shown: Option<String>,
     ) {
+        self.pending = None;
         let took = start.elapsed().as_millis();
         if let Err(HttpError::Denied(_)) = result {
             self.run.ledger.denied();

@@ -4,7 +4,7 @@
 //! slots, runs under the plugin's allow-list, address policy and deadline,
 //! and leaves a trace line.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::engine::bindings::http::HttpError;
 use crate::engine::bindings::tls::{Host, Peer};
@@ -21,7 +21,7 @@ impl Host for StoreState {
             .map(|ms| Duration::from_millis(u64::from(ms)))
             .unwrap_or(self.run.http.default_timeout);
         let plugin = self.plugin.clone();
-        let start = Instant::now();
+        let start = self.waiting_on(format!("TLS {url}"));
         let cap = self.run.http.max_connections;
         let result = match self.net() {
             Err(e) => Err(e),

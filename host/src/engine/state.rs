@@ -46,6 +46,9 @@ pub struct StoreState {
     /// When the running check (or instantiation, or `describe`) must end:
     /// the epoch callback stops the instance there.
     pub deadline: Option<Instant>,
+    /// The host call the running check waits on, and since when: what a
+    /// timeout line names.
+    pub pending: Option<(String, Instant)>,
     stdout: MemoryOutputPipe,
     stderr: MemoryOutputPipe,
     stdout_seen: usize,
@@ -75,6 +78,7 @@ impl StoreState {
             plugin,
             position,
             deadline: None,
+            pending: None,
             stdout,
             stderr,
             stdout_seen: 0,
@@ -95,6 +99,19 @@ impl StoreState {
         self.position.check = check.to_owned();
         self.log_bytes = 0;
         self.deadline = Some(deadline);
+        self.pending = None;
+    }
+
+    /// What a check that passed its deadline was doing: `while waiting for
+    /// GET http://… (for 1000 ms)`, or `while running the plugin's own code`.
+    pub fn doing(&self) -> String {
+        match &self.pending {
+            Some((what, since)) => format!(
+                "while waiting for {what} (for {} ms)",
+                since.elapsed().as_millis()
+            ),
+            None => "while running the plugin's own code".to_owned(),
+        }
     }
 
     /// Whether the instance is running a check (not `describe` or its start-up).

@@ -64,7 +64,12 @@ impl GroupJob {
         };
         let mut store = self.runtime.store(state);
         let timeout = limits.check_timeout;
-        let timed_out = || format!("timed out after {} ms (check timeout)", timeout.as_millis());
+        let timed_out = |doing: String| {
+            format!(
+                "timed out after {} ms (check timeout) {doing}",
+                timeout.as_millis()
+            )
+        };
 
         store.data_mut().deadline = Some(Instant::now() + timeout);
         let instance =
@@ -112,7 +117,7 @@ impl GroupJob {
                     false
                 }
                 Ok(Err(e)) if e.downcast_ref::<DeadlinePassed>().is_some() => {
-                    ledger.finish(g, check, Outcome::Err, None, &timed_out());
+                    ledger.finish(g, check, Outcome::Err, None, &timed_out(data.doing()));
                     true
                 }
                 Ok(Err(e)) => {
@@ -121,7 +126,7 @@ impl GroupJob {
                     true
                 }
                 Err(_) => {
-                    ledger.finish(g, check, Outcome::Err, None, &timed_out());
+                    ledger.finish(g, check, Outcome::Err, None, &timed_out(data.doing()));
                     true
                 }
             };

@@ -137,7 +137,12 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
         }
     }
     let count: usize = plan.groups.iter().map(|g| g.checks.len()).sum();
-    println!("{} checks in {} groups", count, plan.groups.len());
+    let groups = plan.groups.len();
+    println!(
+        "{count} {} in {groups} {}",
+        if count == 1 { "check" } else { "checks" },
+        if groups == 1 { "group" } else { "groups" }
+    );
     Ok(0)
 }
 

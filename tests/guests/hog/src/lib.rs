@@ -53,7 +53,9 @@ fn plugin() -> Plugin {
         .group("json", &[], |g| g.check("loop", json_loop))
         .group("bigjson", &[], |g| g.check("refused", json_too_big))
         .group("memory", &[], |g| g.check("hold", memory_hold))
-        .group("polite", &[], |g| g.check("undo", polite_undo));
+        .group("polite", &[], |g| g.check("undo", polite_undo))
+        .group("slow", &[], |g| g.check("wait", slow_wait))
+        .group("nap", &[], |g| g.check("sleeps", nap));
     let scale = number("scale_checks");
     if scale > 0 {
         p = p.group("scale", &[], |g| {
@@ -194,6 +196,20 @@ fn polite_undo(ctx: &mut Ctx) -> Check {
     let resp = ctx.get(format!("{base}/ok")).send()?;
     resp.expect_status(&[200])?;
     ok(resp.status, "registered its cleanup")
+}
+
+/// Waits on a server that never answers, past any check timeout.
+fn slow_wait(ctx: &mut Ctx) -> Check {
+    let hang = ctx.config("hang_url")?;
+    let url = format!("{hang}/slow");
+    ctx.get(url).timeout(Duration::from_secs(60)).send()?;
+    ok(None, "the server answered")
+}
+
+/// Sleeps in the host's clock for 30 s.
+fn nap(_ctx: &mut Ctx) -> Check {
+    plume_sdk::__bindings::plume::check::clock::sleep(30_000);
+    ok(None, "woke up")
 }
 
 fn tiny(_ctx: &mut Ctx) -> Check {

@@ -111,3 +111,32 @@ fn a_bad_var_and_a_bad_duration() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("write e.g. 30s"), "{}", r.stderr);
 }
+
+#[test]
+fn a_pack_without_its_config_is_inspected_but_never_run_green() {
+    for (pack, keys) in [
+        (plume_test_guests::PACK_HTTP, "config:  checks, groups"),
+        (
+            plume_test_guests::PACK_TLS,
+            "config:  hosts, warn_days, min_version",
+        ),
+    ] {
+        let r = plume(&["inspect", pack]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains(keys), "{}", r.stdout);
+    }
+    // Run without its config, the pack would check nothing: bad input, not green.
+    let s = suite(
+        r#"
+[plugins.site]
+path = "@http@"
+allow-hosts = ["@url@"]
+"#,
+        "http://127.0.0.1:9",
+    );
+    let r = run(&s.path, &[]);
+    one_line_exit_2(
+        &r,
+        "plugin `site`: describes no check, so a run would pass having checked nothing: give it its config (`plume inspect",
+    );
+}

@@ -290,6 +290,26 @@ pub fn within_limits(plugin: &str, info: &PluginInfo, limits: &Limits) -> Result
     Ok(())
 }
 
+/// Refuses a run in which a plugin describes no check: it would pass having
+/// checked nothing (a pack left without its config, say).
+pub fn each_checks_something(
+    plugins: &[crate::run::prepare::LoadedPlugin],
+) -> Result<(), PlumeError> {
+    match plugins
+        .iter()
+        .find(|p| p.info.groups.iter().all(|g| g.checks.is_empty()))
+    {
+        Some(p) => Err(PlumeError::BadDescription {
+            plugin: p.entry.name.clone(),
+            message: format!(
+                "describes no check, so a run would pass having checked nothing: give it its config (`plume inspect {}` lists the keys it reads)",
+                p.entry.path.display()
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,11 @@ fn bad_config(message: &str) -> ! {
 }
 
 fn build() -> Plugin {
+    // Unconfigured (`plume inspect`): say what the pack reads and check
+    // nothing; `plume run` refuses a plugin that checks nothing.
+    if plume_sdk::config_value("checks").is_none() && plume_sdk::config_value("groups").is_none() {
+        return Plugin::new("http", env!("CARGO_PKG_VERSION")).config(&["checks", "groups"]);
+    }
     let checks = read_checks();
     let groups: BTreeMap<String, GroupSpec> = read("groups");
     if checks.is_empty() {

@@ -157,6 +157,11 @@ fn plugin() -> Plugin {
         "warn_days",
         "min_version",
     ]);
+    // Unconfigured (`plume inspect`): say what the pack reads and check
+    // nothing; `plume run` refuses a plugin that checks nothing.
+    if plume_sdk::config_value("hosts").is_none() {
+        return plugin;
+    }
     let urls = hosts();
     if urls.is_empty() {
         panic!(

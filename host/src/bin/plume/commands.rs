@@ -74,6 +74,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         skip: args.skip,
     };
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &selection).await?;
+    plume::run::plan::each_checks_something(&plugins)?;
     // Reports open only once the input is known good, so a bad input leaves no half-written file.
     ledger.add_sinks(plume::reports::sinks(&args.reports, &suite.name)?);
 

@@ -249,6 +249,20 @@ fn config_mistakes_are_one_line_errors_with_exit_2() {
             "headers = { authorization = \"Bearer {{nothing}}\" }\nexpect.status = 200",
             "`{{nothing}}` is not captured by an earlier check of group g",
         ),
+        // A regex or a pointer that could never match is named before the run,
+        // not reported as a failed deploy.
+        (
+            "expect.json = [{ pointer = \"/v\", matches = \"([0-9]+\" }]",
+            "expect.json[0].matches: \"([0-9]+\" is not a valid regex (",
+        ),
+        (
+            "expect.json = [{ pointer = \"data/id\" }]",
+            "expect.json[0].pointer \"data/id\": a JSON pointer starts with `/`",
+        ),
+        (
+            "expect.headers = [{ name = \"etag\", matches = \"*abc\" }]",
+            "expect.headers[0].matches: \"*abc\" is not a valid regex (",
+        ),
     ];
     for (extra, message) in cases {
         let toml = format!(

@@ -79,7 +79,10 @@ fn build() -> Plugin {
     }
     let mut order: Vec<String> = Vec::new();
     for (i, c) in checks.iter().enumerate() {
-        if let Some(message) = validate::stream_mode(c).or_else(|| validate::digest_mode(c)) {
+        let problem = validate::stream_mode(c)
+            .or_else(|| validate::digest_mode(c))
+            .or_else(|| validate::patterns(c));
+        if let Some(message) = problem {
             bad_config(&format!(
                 "config.checks[{i}] ({}.{}): {message}{HELP}",
                 c.group, c.name

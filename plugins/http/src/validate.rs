@@ -2,8 +2,11 @@
 //! expectations a check's mode cannot evaluate (a stream has no whole body,
 //! so no `json` and no JSON capture; `body-excludes` on a stream needs the
 //! window `open-for-ms` to watch), and `{{name}}` values no earlier check
-//! of the group captures (`{{group.name}}`: no check of that group). A key
-//! that is accepted is evaluated; nothing is silently ignored.
+//! of the group captures (`{{group.name}}`: no check of that group), JSON
+//! pointers that are not RFC 6901 pointers and regexes that do not parse (the
+//! host's `regex` grammar, through `regex-syntax`). A key that is accepted is
+//! evaluated; nothing is silently ignored, and no mistake waits for the run
+//! to be reported as a failed deploy.
 
 use std::collections::BTreeMap;
 
@@ -181,5 +184,95 @@ fn strings_of(v: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|i| strings_of(i, out)),
         Value::Object(map) => map.values().for_each(|i| strings_of(i, out)),
         _ => {}
+    }
+}
+
+/// The first JSON pointer or regex of a check that could never match.
+pub fn patterns(c: &CheckSpec) -> Option<String> {
+    let e = &c.expect;
+    for (i, j) in e.json.iter().enumerate() {
+        if let Some(why) = bad_pointer(&j.pointer) {
+            return Some(format!("expect.json[{i}].pointer {:?}: {why}", j.pointer));
+        }
+        if let Some(why) = j.matches.as_deref().and_then(bad_regex) {
+            return Some(format!("expect.json[{i}].matches: {why}"));
+        }
+    }
+    for (i, h) in e.headers.iter().enumerate() {
+        if let Some(why) = h.matches.as_deref().and_then(bad_regex) {
+            return Some(format!("expect.headers[{i}].matches: {why}"));
+        }
+    }
+    for k in &c.capture {
+        if let Some(why) = k.json.as_deref().and_then(bad_pointer) {
+            return Some(format!(
+                "capture {}: json {:?}: {why}",
+                k.name,
+                k.json.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    None
+}
+
+/// Why `pointer` is not an RFC 6901 JSON pointer (`""` or `/a/0/b`, `~0` and
+/// `~1` the only escapes); a `{{value}}` is checked when it is filled in.
+fn bad_pointer(pointer: &str) -> Option<String> {
+    if pointer.contains("{{") {
+        return None;
+    }
+    if !pointer.is_empty() && !pointer.starts_with('/') {
+        return Some(format!(
+            "a JSON pointer starts with `/`: write \"/{pointer}\""
+        ));
+    }
+    let mut chars = pointer.chars();
+    while let Some(ch) = chars.next() {
+        if ch == '~' && !matches!(chars.next(), Some('0' | '1')) {
+            return Some("`~` must be followed by 0 (for `~`) or 1 (for `/`)".to_owned());
+        }
+    }
+    None
+}
+
+/// Why `pattern` is not a regex the host can run.
+fn bad_regex(pattern: &str) -> Option<String> {
+    if pattern.contains("{{") {
+        return None;
+    }
+    regex_syntax::Parser::new().parse(pattern).err().map(|e| {
+        let first = e.to_string();
+        let last = first
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        format!("{pattern:?} is not a valid regex ({last})")
+    })
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::{bad_pointer, bad_regex};
+
+    #[test]
+    fn pointers_follow_rfc_6901() {
+        assert_eq!(bad_pointer(""), None);
+        assert_eq!(bad_pointer("/a/0/b~1c~0"), None);
+        assert!(bad_pointer("a/b").unwrap().contains("starts with `/`"));
+        assert!(bad_pointer("/a~2").is_some());
+        assert!(bad_pointer("/a~").is_some());
+    }
+
+    #[test]
+    fn regexes_are_parsed_as_the_host_would() {
+        assert_eq!(bad_regex("^v[0-9]+\\.[0-9]+$"), None);
+        let why = bad_regex("([a-z]+").unwrap();
+        assert!(
+            why.starts_with("\"([a-z]+\" is not a valid regex ("),
+            "{why}"
+        );
     }
 }

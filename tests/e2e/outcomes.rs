@@ -211,3 +211,63 @@ fn list_and_inspect_describe_without_running() {
     );
     assert!(server.log().is_empty(), "nothing ran: {:?}", server.log());
 }
+
+#[test]
+fn only_and_skip_take_checks_and_globs() {
+    let server = TestServer::start();
+    let s = suite(
+        r#"
+[plugins.basic]
+path = "@basic@"
+allow-hosts = ["@url@"]
+config = { base_url = "@url@" }
+"#,
+        &server.url(),
+    );
+    // The checks that ran (cleanup lines left aside).
+    let names = |args: &[&str]| {
+        let r = run(&s.path, args);
+        assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+        let mut names = r.names();
+        names.retain(|n| !n.starts_with("cleanup."));
+        names
+    };
+    // One check of a group, and the group a dependency needs, whole.
+    let mut picked = names(&["--only", "consumer.whoami", "--only", "basics.ok_status"]);
+    picked.sort();
+    assert_eq!(
+        picked,
+        ["basics.ok_status", "consumer.whoami", "producer.login"],
+        "{picked:?}"
+    );
+    // A glob over groups, and a check left out.
+    let picked = names(&[
+        "--only",
+        "produc*",
+        "--only",
+        "basics.*",
+        "--skip",
+        "basics.ok_status",
+    ]);
+    assert!(picked.contains(&"producer.login".to_owned()), "{picked:?}");
+    assert!(
+        !picked.contains(&"basics.ok_status".to_owned()),
+        "{picked:?}"
+    );
+    assert!(
+        picked.iter().any(|n| n.starts_with("basics.")),
+        "{picked:?}"
+    );
+    assert!(
+        !picked.iter().any(|n| n.starts_with("consumer.")),
+        "{picked:?}"
+    );
+    // A selector that matches nothing is bad input.
+    let r = run(&s.path, &["--only", "nothing.*"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unknown group `nothing.*` in --only"),
+        "{}",
+        r.stderr
+    );
+}

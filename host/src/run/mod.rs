@@ -14,6 +14,7 @@ pub mod plan;
 pub mod preflight;
 pub mod prepare;
 mod schedule;
+pub mod select;
 
 use std::sync::Arc;
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::engine::bindings::types::PluginInfo;
 use crate::error::PlumeError;
 use crate::limits::Limits;
+use crate::run::select;
 use crate::text::quoted;
 
 /// One group to run.
@@ -203,15 +204,20 @@ impl Plan {
         }
         let all: BTreeSet<&str> = owner.keys().copied().collect();
         let valid = || all.iter().copied().collect::<Vec<_>>().join(", ");
-        for (flag, names) in [("--only", &selection.only), ("--skip", &selection.skip)] {
-            if let Some(unknown) = names.iter().find(|n| !all.contains(n.as_str())) {
-                return Err(PlumeError::UnknownGroup {
-                    name: unknown.clone(),
-                    flag,
-                    valid: valid(),
-                });
-            }
-        }
+        let listing: Vec<(&str, &[String])> = plugins
+            .iter()
+            .flat_map(|p| p.info.groups.iter())
+            .map(|g| (g.name.as_str(), g.checks.as_slice()))
+            .collect();
+        let picked = |flag: &'static str, patterns: &[String]| {
+            select::pick(patterns, &listing).map_err(|name| PlumeError::UnknownGroup {
+                name,
+                flag,
+                valid: valid(),
+            })
+        };
+        let only = picked("--only", &selection.only)?;
+        let skip = picked("--skip", &selection.skip)?;
 
         let mut deps: HashMap<&str, &[String]> = HashMap::new();
         for p in &plugins {
@@ -219,29 +225,45 @@ impl Plan {
                 deps.insert(&g.name, &g.depends_on);
             }
         }
-        // What the suite file and --only select, plus everything they depend on.
+        // What the suite file and --only select, plus everything they depend
+        // on; a dependency runs whole.
         let mut chosen: HashSet<String> = HashSet::new();
+        let mut pulled: HashSet<String> = HashSet::new();
         for p in &plugins {
             for g in &p.info.groups {
                 let by_suite = p.groups.is_none_or(|w| w.contains(&g.name));
-                let by_flag = selection.only.is_empty() || selection.only.contains(&g.name);
+                let by_flag = selection.only.is_empty() || only.touches(&g.name);
                 if by_suite && by_flag {
                     chosen.insert(g.name.clone());
-                    chosen.extend(upstream_of(&g.name, &deps));
+                    pulled.extend(upstream_of(&g.name, &deps));
                 }
             }
         }
-        let excluded: HashSet<String> = selection.skip.iter().cloned().collect();
+        chosen.extend(pulled.iter().cloned());
+        let excluded: HashSet<String> = skip.groups.clone();
         let mut groups = Vec::new();
         for (i, p) in plugins.iter().enumerate() {
             for g in &p.info.groups {
                 if chosen.contains(&g.name) && !excluded.contains(&g.name) {
                     let local = |name: &str| name[p.prefix.len()..].to_owned();
+                    // `--only group.check` keeps that group's picked checks,
+                    // unless the group also runs whole; `--skip group.check`
+                    // leaves checks out.
+                    let whole = only.groups.contains(&g.name) || pulled.contains(&g.name);
+                    let kept = only.checks.get(&g.name).filter(|_| !whole);
+                    let dropped = skip.checks.get(&g.name);
+                    let checks = g
+                        .checks
+                        .iter()
+                        .filter(|c| kept.is_none_or(|k| k.contains(*c)))
+                        .filter(|c| dropped.is_none_or(|d| !d.contains(*c)))
+                        .cloned()
+                        .collect();
                     groups.push(PlannedGroup {
                         plugin: i,
                         name: g.name.clone(),
                         local: local(&g.name),
-                        checks: g.checks.clone(),
+                        checks,
                         depends_on: g.depends_on.clone(),
                         upstream: Arc::new(
                             upstream_of(&g.name, &deps)

@@ -82,11 +82,13 @@ pub struct SuiteArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// Run only this group (and the groups it depends on); repeatable.
-    #[arg(long, value_name = "GROUP")]
+    /// Run only this group, or this `group.check`, and the groups they depend
+    /// on; a glob (`'sse.*'`, `'auth*'`); repeatable.
+    #[arg(long, value_name = "GROUP[.CHECK]")]
     pub only: Vec<String>,
-    /// Leave this group out (its dependents are skipped); repeatable.
-    #[arg(long, value_name = "GROUP")]
+    /// Leave this group (its dependents are skipped) or this `group.check`
+    /// out; a glob; repeatable.
+    #[arg(long, value_name = "GROUP[.CHECK]")]
     pub skip: Vec<String>,
     /// Hard ceiling for the whole run, e.g. 60s (overrides the suite's `ceiling`).
     #[arg(long, value_name = "DURATION", value_parser = duration)]

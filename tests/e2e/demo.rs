@@ -204,3 +204,32 @@ fn every_fault_in_the_catalogue_is_caught_by_exactly_its_checks() {
         "{line}"
     );
 }
+
+#[test]
+fn a_wrong_url_is_one_preflight_line_not_a_red_run() {
+    let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo/plume.toml");
+    let r = Run::from_output(
+        plume_command()
+            .arg("run")
+            .arg(suite)
+            .args([
+                "--var",
+                "admin_url=http://127.0.0.1:9",
+                "--var",
+                "mcp_url=http://127.0.0.1:9",
+            ])
+            .output()
+            .expect("run plume"),
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("preflight: http://127.0.0.1:9/health did not answer")
+            && r.stderr
+                .contains("start it with: cargo run -p plume-demo-service"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("[err "), "{}", r.stdout);
+}

@@ -63,6 +63,23 @@ fn scaffold_build_and_run(lang: &str, build: &str) {
     let r = plume(&args);
     r.expect("health.admin.up", "ok", "healthy, served in");
     assert_eq!(r.code, 0, "{}", r.stdout);
+
+    // Pointed at a port where nothing listens, the preflight says so in one line.
+    let closed = "base_url=http://127.0.0.1:9".to_owned();
+    let mut args = vec!["run", suite.to_str().unwrap(), "--var", &closed];
+    if lang == "rust" {
+        args.extend(["--var", &plugin_dir]);
+    }
+    let r = plume(&args);
+    assert_eq!(r.code, 2, "{lang}: {}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{lang}: {}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("preflight: http://127.0.0.1:9/health did not answer")
+            && r.stderr.contains("--var base_url=http://HOST:PORT"),
+        "{lang}: {}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -271,3 +271,39 @@ config = { base_url = "@url@" }
         r.stderr
     );
 }
+
+#[test]
+fn color_follows_the_flag_then_the_environment() {
+    let server = TestServer::start();
+    let s = suite(
+        r#"
+[plugins.basic]
+path = "@basic@"
+allow-hosts = ["@url@"]
+config = { base_url = "@url@" }
+"#,
+        &server.url(),
+    );
+    let path = s.path.to_str().unwrap();
+    let colored = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = plume_command();
+        cmd.args(["run", path, "--only", "producer"]).args(args);
+        cmd.env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let r = Run::from_output(cmd.output().unwrap());
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        r.stdout.contains("\x1b[")
+    };
+    // In a pipe: plain, unless forced.
+    assert!(!colored(&[], &[]));
+    assert!(colored(&[], &[("FORCE_COLOR", "1")]));
+    assert!(colored(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!colored(&[], &[("FORCE_COLOR", "0")]));
+    // The flag wins over the environment.
+    assert!(colored(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(!colored(&["--color", "never"], &[("FORCE_COLOR", "1")]));
+}

@@ -119,13 +119,13 @@ impl Rule {
         }
         let host = host.to_ascii_lowercase();
         let host = match host.strip_prefix("*.") {
-            Some(suffix) if !suffix.is_empty() && !suffix.contains('*') => {
-                HostPattern::Subdomains(format!(".{suffix}"))
-            }
+            Some(suffix) if !suffix.is_empty() && !suffix.contains('*') => HostPattern::Subdomains(
+                format!(".{}", canonical_host(suffix).map_err(|w| bad(&w))?),
+            ),
             _ if host.contains('*') => {
                 return Err(bad("`*` may only start a host, as in *.example.com"));
             }
-            _ => HostPattern::Exact(host),
+            _ => HostPattern::Exact(canonical_host(&host).map_err(|w| bad(&w))?),
         };
         let port = match port {
             None => PortPattern::Default,
@@ -162,6 +162,23 @@ impl Rule {
             },
         };
         host_ok && port_ok
+    }
+}
+
+/// A host as the `url` crate writes it in a URL, so that an entry and a
+/// request name the same host the same way: IPv6 compressed (`::1`, however
+/// the entry spelled it), international names in punycode
+/// (`xn--bcher-kva.example`), IPv4 in dotted decimal.
+fn canonical_host(host: &str) -> Result<String, String> {
+    let bracketed = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    };
+    match url::Host::parse(&bracketed) {
+        Ok(url::Host::Ipv6(addr)) => Ok(addr.to_string()),
+        Ok(parsed) => Ok(parsed.to_string()),
+        Err(e) => Err(format!("{host:?} is not a host name or address ({e})")),
     }
 }
 
@@ -317,6 +334,21 @@ mod tests {
         assert!(allowed(&l, "https://example.com/"));
         assert!(!allowed(&l, "http://example.com:8080/"));
         assert!(allowed(&l, "http://[::1]:9999/"));
+    }
+
+    #[test]
+    fn entries_name_hosts_the_way_urls_do() {
+        let l = list(&[
+            "[0:0:0:0:0:0:0:1]:*",
+            "http://B\u{fc}cher.example",
+            "*.Xn--Caf-dma.example",
+        ]);
+        assert!(allowed(&l, "http://[::1]:8080/"));
+        assert!(allowed(&l, "http://xn--bcher-kva.example/"));
+        assert!(allowed(&l, "http://b\u{fc}cher.example/"));
+        assert!(allowed(&l, "https://api.caf\u{e9}.example/"));
+        assert!(!allowed(&l, "http://[::2]:8080/"));
+        assert!(AllowList::parse(&["exa mple.com".to_string()]).is_err());
     }
 
     #[test]

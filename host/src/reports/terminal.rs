@@ -41,13 +41,28 @@ pub struct Mode {
 
 impl Mode {
     /// Colour and the live indicator when `is_terminal`, colour only without `NO_COLOR`.
+    ///
+    /// `FORCE_COLOR` or `CLICOLOR_FORCE` (set, not empty, not `0`) turn
+    /// colour on in a pipe too, as CI logs that render colour want;
+    /// `NO_COLOR` turns it off on a terminal.
     pub fn for_terminal(is_terminal: bool, verbose: bool, quiet: bool) -> Mode {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+        let forced = set("FORCE_COLOR") || set("CLICOLOR_FORCE");
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Mode {
             verbose,
             quiet,
-            color: is_terminal && !no_color,
+            color: forced || (is_terminal && !no_color),
             live: is_terminal,
+        }
+    }
+
+    /// The mode with colour as `--color` says: `Some` overrides the
+    /// terminal and the environment.
+    pub fn with_color(self, choice: Option<bool>) -> Mode {
+        Mode {
+            color: choice.unwrap_or(self.color),
+            ..self
         }
     }
 }

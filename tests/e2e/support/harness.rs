@@ -38,6 +38,8 @@ pub fn shared_cache() -> PathBuf {
 pub fn plume_command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_plume"));
     cmd.env_remove("PLUME_TEST_TOKEN");
+    // Lines are asserted plain: a CI that forces colour must not change them.
+    cmd.env_remove("FORCE_COLOR").env_remove("CLICOLOR_FORCE");
     cmd.env("PLUME_CACHE_DIR", shared_cache());
     cmd
 }

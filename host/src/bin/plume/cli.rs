@@ -102,6 +102,10 @@ pub struct RunArgs {
     /// Show only red lines and the summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Colour the lines: auto (on a terminal, unless NO_COLOR; FORCE_COLOR or
+    /// CLICOLOR_FORCE force it), always or never.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorArg,
     /// Write a report: junit, json, tap or github, to PATH or standard output; repeatable.
     #[arg(long = "report", value_name = "FORMAT[=PATH]", value_parser = report_spec)]
     pub reports: Vec<plume::reports::ReportSpec>,
@@ -135,6 +139,13 @@ pub struct NewArgs {
     /// The Plume checkout whose SDKs the project uses (default: the one plume was built from).
     #[arg(long, value_name = "DIR")]
     pub sdk_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

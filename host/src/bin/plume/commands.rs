@@ -19,7 +19,7 @@ use plume::run::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
-    CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, NewArgs, RunArgs, SuiteArgs,
+    ColorArg, CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, NewArgs, RunArgs, SuiteArgs,
 };
 
 fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
@@ -29,6 +29,15 @@ fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeErro
             _ => Err(plume::PlumeError::BadVar { given: v.clone() }),
         })
         .collect()
+}
+
+/// `--color`: `None` leaves it to the terminal and the environment.
+fn color_choice(arg: ColorArg) -> Option<bool> {
+    match arg {
+        ColorArg::Auto => None,
+        ColorArg::Always => Some(true),
+        ColorArg::Never => Some(false),
+    }
 }
 
 fn load_suite(args: &SuiteArgs, overrides: Overrides) -> Result<Suite> {
@@ -59,10 +68,12 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     // A report on standard output moves the human lines to standard error.
     let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
     let printer: Box<dyn Sink> = if report_on_stdout {
-        let mode = Mode::for_terminal(std::io::stderr().is_terminal(), args.verbose, args.quiet);
+        let mode = Mode::for_terminal(std::io::stderr().is_terminal(), args.verbose, args.quiet)
+            .with_color(color_choice(args.color));
         Box::new(Printer::new(std::io::stderr(), mode))
     } else {
-        let mode = Mode::for_terminal(std::io::stdout().is_terminal(), args.verbose, args.quiet);
+        let mode = Mode::for_terminal(std::io::stdout().is_terminal(), args.verbose, args.quiet)
+            .with_color(color_choice(args.color));
         Box::new(Printer::new(std::io::stdout(), mode))
     };
     let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));

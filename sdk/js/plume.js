@@ -166,9 +166,37 @@ export class Stream {
     this.elapsedMs = head.elapsedMs;
     this.body = body;
   }
+  /** When the status is not expected, up to 2 KiB of the body (what arrives within 250 ms) goes into the failure. */
   expectStatus(expected) {
-    halt(this.status, () => assert.statusIn(this.status, Uint16Array.from(expected), new Uint8Array()));
+    if (expected.includes(this.status)) return this;
+    const excerpt = this.excerpt(2048, 250);
+    halt(this.status, () => assert.statusIn(this.status, Uint16Array.from(expected), excerpt));
     return this;
+  }
+  excerpt(max, withinMs) {
+    const start = clock.nowMs();
+    const parts = [];
+    let size = 0;
+    while (size < max) {
+      const left = withinMs - Number(clock.nowMs() - start);
+      if (left <= 0) break;
+      let chunk;
+      try {
+        chunk = this.body.read(max - size, left);
+      } catch (_) {
+        break;
+      }
+      if (chunk.tag !== "data") break;
+      parts.push(chunk.val);
+      size += chunk.val.length;
+    }
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
   expectHeaderMatch(name, regex) {
     halt(this.status, () => assert.headerMatches(this.headers, name, regex));

@@ -144,3 +144,23 @@ fn digest_checks_refuse_keys_that_need_the_body() {
         assert!(server.log().is_empty(), "{:?}", server.log());
     }
 }
+
+#[test]
+fn a_stream_with_the_wrong_status_shows_what_its_body_said() {
+    let server = TestServer::start();
+    let toml = r#"
+[plugins.site]
+path = "@http@"
+allow-hosts = ["@url@"]
+
+[[plugins.site.config.checks]]
+group = "sse"
+name = "events"
+url = "@url@/status/503"
+expect.status = 200
+expect.stream = { open-for-ms = 100 }
+"#;
+    let r = run(&suite(toml, &server.url()).path, &[]);
+    r.expect("sse.events", "err", "expected status 200, got 503");
+    r.expect("sse.events", "err", "status 503");
+}

@@ -173,8 +173,29 @@ class Stream:
         self.elapsed_ms: int = head.elapsed_ms
 
     def expect_status(self, expected: list[int]) -> "Stream":
-        _halt(self.status, lambda: assert_.status_in(self.status, list(expected), b""))
+        """When the status is not expected, up to 2 KiB of the body (what arrives
+        within 250 ms) goes into the failure."""
+        if self.status in expected:
+            return self
+        excerpt = self._excerpt(2048, 250)
+        _halt(self.status, lambda: assert_.status_in(self.status, list(expected), excerpt))
         return self
+
+    def _excerpt(self, max_bytes: int, within_ms: int) -> bytes:
+        start = clock.now_ms()
+        seen = b""
+        while len(seen) < max_bytes:
+            left = within_ms - (clock.now_ms() - start)
+            if left <= 0:
+                break
+            try:
+                chunk = self._body.read(max_bytes - len(seen), left)
+            except Exception:  # an error here leaves the excerpt as it is
+                break
+            if not isinstance(chunk, http.Chunk_Data):
+                break
+            seen += chunk.value
+        return seen
 
     def expect_header_match(self, name: str, regex: str) -> "Stream":
         _halt(self.status, lambda: assert_.header_matches(self.headers, name, regex))

@@ -11,6 +11,10 @@ use crate::outcome::Halt;
 
 pub use crate::__bindings::plume::check::http::Chunk;
 
+/// How much of a stream's body a wrong status shows, and how long it waits for it.
+const EXCERPT_BYTES: usize = 2048;
+const EXCERPT_WAIT: Duration = Duration::from_millis(250);
+
 /// An open response.
 pub struct Stream {
     pub status: u16,
@@ -37,9 +41,35 @@ impl Stream {
         })
     }
 
-    /// The status is one of `expected`.
+    /// The status is one of `expected`. When it is not, up to 2 KiB of the
+    /// body (whatever arrives within 250 ms) goes into the failure, so the
+    /// line shows what came instead.
     pub fn expect_status(&self, expected: &[u16]) -> Result<&Self, Halt> {
-        self.check(assert::status_in(self.status, expected, &[]))
+        if expected.contains(&self.status) {
+            return Ok(self);
+        }
+        let excerpt = self.excerpt(EXCERPT_BYTES, EXCERPT_WAIT);
+        self.check(assert::status_in(self.status, expected, &excerpt))
+    }
+
+    /// Up to `max` bytes of the body, read until the body ends, nothing
+    /// arrives, or `within` passes.
+    fn excerpt(&self, max: usize, within: Duration) -> Vec<u8> {
+        let start = Instant::now();
+        let mut seen = Vec::new();
+        while seen.len() < max {
+            let left = within.saturating_sub(start.elapsed());
+            let ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX);
+            if ms == 0 {
+                break;
+            }
+            let want = u32::try_from(max - seen.len()).unwrap_or(u32::MAX);
+            match self.body.read(want, ms) {
+                Ok(Chunk::Data(d)) => seen.extend_from_slice(&d),
+                _ => break,
+            }
+        }
+        seen
     }
 
     /// The header is present and matches `regex`.

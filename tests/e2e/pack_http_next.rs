@@ -164,3 +164,51 @@ expect.stream = { open-for-ms = 100 }
     r.expect("sse.events", "err", "expected status 200, got 503");
     r.expect("sse.events", "err", "status 503");
 }
+
+#[test]
+fn secrets_by_name_are_sent_never_shown_and_skip_when_unset() {
+    let server = TestServer::start();
+    let toml = r#"
+[plugins.site]
+path = "@http@"
+allow-hosts = ["@url@"]
+secrets = { token = { env = "PLUME_TEST_TOKEN" } }
+
+[[plugins.site.config.checks]]
+group = "auth"
+name = "whoami"
+url = "@url@/whoami"
+headers = { authorization = "Bearer {{secret:token}}" }
+expect.status = 200
+expect.json = [{ pointer = "/user", equals = "smoke" }]
+
+[[plugins.site.config.checks]]
+group = "auth"
+name = "echo"
+url = "@url@/echo"
+basic = { user = "smoke", password = "{{secret:token}}" }
+expect.status = 200
+expect.body-contains = "authorization=Basic "
+"#;
+    let s = suite(toml, &server.url());
+    let with = |token: Option<&str>| {
+        let mut cmd = crate::support::harness::plume_command();
+        cmd.args(["run", s.path.to_str().unwrap(), "-v"]);
+        if let Some(t) = token {
+            cmd.env("PLUME_TEST_TOKEN", t);
+        }
+        crate::support::harness::Run::from_output(cmd.output().unwrap())
+    };
+    let r = with(Some("tok-123"));
+    r.expect("auth.whoami", "ok", "200");
+    r.expect("auth.echo", "ok", "200");
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(!r.stdout.contains("tok-123"), "{}", r.stdout);
+    // Unset, the checks that use it skip with the reason; nothing was sent.
+    let before = server.requests_to("/whoami").len();
+    let r = with(None);
+    r.expect("auth.whoami", "skip", "no token");
+    r.expect("auth.echo", "skip", "no token");
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(server.requests_to("/whoami").len(), before);
+}

@@ -103,8 +103,12 @@ fn build() -> Plugin {
             "config.groups.{unused}: no check is in group {unused}"
         ));
     }
+    let secrets = validate::secrets(&checks);
     let checks: Vec<Arc<CheckSpec>> = checks.into_iter().map(Arc::new).collect();
-    let mut plugin = Plugin::new("http", env!("CARGO_PKG_VERSION")).config(&["checks", "groups"]);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let mut plugin = Plugin::new("http", env!("CARGO_PKG_VERSION"))
+        .config(&["checks", "groups"])
+        .secrets(&secrets);
     for name in &order {
         let depends: Vec<&str> = groups
             .get(name)

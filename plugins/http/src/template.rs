@@ -1,8 +1,10 @@
 //! `{{...}}` in a check's strings, expanded when the check runs:
 //! `{{marker}}` is a fresh `PLUME-MARKER-…` (the same one throughout a check),
 //! `{{name}}` a value captured by an earlier check of the group, and
-//! `{{group.name}}` one captured by a group this one depends on. A value
-//! that was never captured skips the check, naming it.
+//! `{{group.name}}` one captured by a group this one depends on, and
+//! `{{secret:NAME}}` a secret of the suite's `[plugins.X.secrets]` (redacted
+//! everywhere by the host). A value that was never captured, or a secret
+//! whose variable is unset, skips the check, naming it.
 //!
 //! `${...}` values are the suite file's and are expanded before the pack
 //! sees its config; `{{...}}` are the run's.
@@ -66,6 +68,9 @@ impl<'a> Template<'a> {
     }
 
     fn value(&mut self, name: &str) -> Result<String, Halt> {
+        if let Some(secret) = name.strip_prefix("secret:") {
+            return self.ctx.secret(secret.trim());
+        }
         if name == "marker" {
             let ctx = self.ctx;
             return Ok(self.marker.get_or_insert_with(|| ctx.marker()).clone());

@@ -88,7 +88,7 @@ pub fn references(checks: &[CheckSpec]) -> Result<Vec<BTreeMap<String, String>>,
     for (i, c) in checks.iter().enumerate() {
         let mut sources = BTreeMap::new();
         for name in names_in(c) {
-            if name == "marker" {
+            if name == "marker" || name.starts_with("secret:") {
                 continue;
             }
             match name.split_once('.') {
@@ -137,9 +137,25 @@ pub fn references(checks: &[CheckSpec]) -> Result<Vec<BTreeMap<String, String>>,
     Ok(out)
 }
 
+/// The secrets the checks name as `{{secret:NAME}}`, each once, in order.
+pub fn secrets(checks: &[CheckSpec]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in checks.iter().flat_map(names_in) {
+        if let Some(secret) = name.strip_prefix("secret:").map(str::trim)
+            && !out.iter().any(|s| s == secret)
+        {
+            out.push(secret.to_owned());
+        }
+    }
+    out
+}
+
 /// Every `{{...}}` name in the strings a check expands when it runs.
 fn names_in(c: &CheckSpec) -> Vec<String> {
     let mut texts: Vec<&str> = vec![&c.url];
+    if let Some(b) = &c.basic {
+        texts.extend([b.user.as_str(), b.password.as_str()]);
+    }
     texts.extend(c.headers.values().map(String::as_str));
     texts.extend(c.body.as_deref());
     let mut values: Vec<&Value> = c.json.iter().collect();

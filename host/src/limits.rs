@@ -88,6 +88,8 @@ pub enum Quota {
     CleanupBytes,
     /// The input of one synchronous host call (an assertion's body).
     AssertBytes,
+    /// Hashers one instance holds open at once.
+    Hashers,
 }
 
 impl Quota {
@@ -98,6 +100,7 @@ impl Quota {
             Quota::Cleanups => "max-cleanups",
             Quota::CleanupBytes => "max-cleanup-kib",
             Quota::AssertBytes => "max-body-mib",
+            Quota::Hashers => "not configurable",
         }
     }
 }

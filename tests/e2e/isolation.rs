@@ -239,7 +239,7 @@ config = {{ base_url = "@url@", {config} }}
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(
         r.stderr.trim(),
-        "error: plugin `hog`: describes 6012 groups, over the limit of 1000 (raise max-groups in the suite file if that is intended)"
+        "error: plugin `hog`: describes 6013 groups, over the limit of 1000 (raise max-groups in the suite file if that is intended)"
     );
     let r = many(r#"scale_checks = "100001""#);
     assert_eq!(r.code, 2, "{}", r.stderr);

@@ -9,7 +9,10 @@ use wasmtime::component::Resource;
 use crate::engine::bindings::digest::{Host, HostHasher};
 use crate::engine::resources::Hasher;
 use crate::engine::state::StoreState;
-use crate::limits::bytes;
+use crate::limits::{Quota, QuotaExceeded, bytes};
+
+/// Hashers one instance may hold open at once.
+const MAX_HASHERS: usize = 256;
 
 use super::offload;
 
@@ -23,7 +26,21 @@ impl Host for StoreState {
 }
 
 impl HostHasher for StoreState {
+    /// At most [`MAX_HASHERS`] open at once: each is host memory the guest
+    /// could otherwise pile up without bound.
     async fn new(&mut self) -> wasmtime::Result<Resource<Hasher>> {
+        if self.hashers >= MAX_HASHERS {
+            return Err(QuotaExceeded {
+                quota: Quota::Hashers,
+                what: format!(
+                    "digest.hasher number {} open at once in this instance",
+                    self.hashers + 1
+                ),
+                limit: format!("{MAX_HASHERS} hashers"),
+            }
+            .into());
+        }
+        self.hashers += 1;
         Ok(self.table.push(Hasher(Sha256::new()))?)
     }
 
@@ -50,6 +67,7 @@ impl HostHasher for StoreState {
 
     async fn drop(&mut self, hasher: Resource<Hasher>) -> wasmtime::Result<()> {
         self.table.delete(hasher)?;
+        self.hashers = self.hashers.saturating_sub(1);
         Ok(())
     }
 }

@@ -49,6 +49,8 @@ pub struct StoreState {
     /// The host call the running check waits on, and since when: what a
     /// timeout line names.
     pub pending: Option<(String, Instant)>,
+    /// Incremental hashers the instance holds open (each is host memory).
+    pub hashers: usize,
     stdout: MemoryOutputPipe,
     stderr: MemoryOutputPipe,
     stdout_seen: usize,
@@ -79,6 +81,7 @@ impl StoreState {
             position,
             deadline: None,
             pending: None,
+            hashers: 0,
             stdout,
             stderr,
             stdout_seen: 0,

@@ -55,7 +55,8 @@ fn plugin() -> Plugin {
         .group("memory", &[], |g| g.check("hold", memory_hold))
         .group("polite", &[], |g| g.check("undo", polite_undo))
         .group("slow", &[], |g| g.check("wait", slow_wait))
-        .group("nap", &[], |g| g.check("sleeps", nap));
+        .group("nap", &[], |g| g.check("sleeps", nap))
+        .group("hashers", &[], |g| g.check("hoard", hasher_hoard));
     let scale = number("scale_checks");
     if scale > 0 {
         p = p.group("scale", &[], |g| {
@@ -210,6 +211,14 @@ fn slow_wait(ctx: &mut Ctx) -> Check {
 fn nap(_ctx: &mut Ctx) -> Check {
     plume_sdk::__bindings::plume::check::clock::sleep(30_000);
     ok(None, "woke up")
+}
+
+/// Opens 1,000,000 hashers and keeps every one.
+fn hasher_hoard(_ctx: &mut Ctx) -> Check {
+    for _ in 0..1_000_000 {
+        std::mem::forget(plume_sdk::Hasher::new());
+    }
+    ok(None, "held 1000000 hashers")
 }
 
 fn tiny(_ctx: &mut Ctx) -> Check {

@@ -56,6 +56,26 @@ config = {{ base_url = "@url@", hang_url = "{hang}", extra_groups = "EXTRA" }}
     suite(&toml.replace("EXTRA", extra), &server.url())
 }
 
+/// A suite of the hog alone: `head` (suite keys), `groups` (`""` for all)
+/// and extra `config` entries (`, key = "value"`).
+fn hog_alone(head: &str, groups: &str, config: &str) -> String {
+    let groups = if groups.is_empty() {
+        String::new()
+    } else {
+        format!("groups = [{groups}]")
+    };
+    format!(
+        r#"
+{head}
+[plugins.hog]
+path = "@hog@"
+allow-hosts = ["@url@"]
+{groups}
+config = {{ base_url = "@url@"{config} }}
+"#
+    )
+}
+
 /// The victim's lines with every number written as `N` (times, ports).
 fn victim_lines(r: &Run) -> Vec<String> {
     r.stdout
@@ -224,24 +244,14 @@ allow-hosts = []
 #[test]
 fn descriptions_over_the_group_and_check_limits_are_refused_at_load() {
     let server = TestServer::start();
-    let many = |config: &str| {
-        let toml = format!(
-            r#"
-[plugins.hog]
-path = "@hog@"
-allow-hosts = ["@url@"]
-config = {{ base_url = "@url@", {config} }}
-"#
-        );
-        run(&suite(&toml, &server.url()).path, &[])
-    };
-    let r = many(r#"extra_groups = "6000""#);
+    let many = |config: &str| run(&suite(&hog_alone("", "", config), &server.url()).path, &[]);
+    let r = many(r#", extra_groups = "6000""#);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(
         r.stderr.trim(),
         "error: plugin `hog`: describes 6013 groups, over the limit of 1000 (raise max-groups in the suite file if that is intended)"
     );
-    let r = many(r#"scale_checks = "100001""#);
+    let r = many(r#", scale_checks = "100001""#);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
@@ -254,14 +264,8 @@ config = {{ base_url = "@url@", {config} }}
 #[test]
 fn a_cleanup_registered_in_describe_is_dropped_and_said() {
     let server = TestServer::start();
-    let toml = r#"
-[plugins.hog]
-path = "@hog@"
-allow-hosts = ["@url@"]
-groups = ["polite"]
-config = { base_url = "@url@", defer_in_describe = "yes" }
-"#;
-    let s = suite(toml, &server.url());
+    let toml = hog_alone("", r#""polite""#, r#", defer_in_describe = "yes""#);
+    let s = suite(&toml, &server.url());
     let r = run(&s.path, &["-v"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
@@ -387,16 +391,12 @@ fn a_group_of_100000_checks_runs_well_within_its_ceiling() {
     // Finding a check once cost a scan of its group: 100,000 checks took 42 s.
     // Now the run takes about 2 s; the ceiling leaves room for a slow machine.
     let server = TestServer::start();
-    let toml = r#"
-ceiling = "30s"
-max-checks = 100100
-[plugins.hog]
-path = "@hog@"
-allow-hosts = ["@url@"]
-groups = ["scale"]
-config = { base_url = "@url@", scale_checks = "100000" }
-"#;
-    let r = run(&suite(toml, &server.url()).path, &["-q"]);
+    let toml = hog_alone(
+        "ceiling = \"30s\"\nmax-checks = 100100",
+        r#""scale""#,
+        r#", scale_checks = "100000""#,
+    );
+    let r = run(&suite(&toml, &server.url()).path, &["-q"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
         r.stdout.contains("100000 passed, 0 failed, 0 skipped"),
@@ -439,14 +439,7 @@ config = { base_url = "@url@" }
 #[test]
 fn list_counts_in_words_that_agree_with_the_numbers() {
     let server = TestServer::start();
-    let toml = r#"
-[plugins.hog]
-path = "@hog@"
-allow-hosts = ["@url@"]
-groups = ["polite"]
-config = { base_url = "@url@" }
-"#;
-    let s = suite(toml, &server.url());
+    let s = suite(&hog_alone("", r#""polite""#, ""), &server.url());
     let r = crate::support::harness::plume(&["list", s.path.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
@@ -454,5 +447,42 @@ config = { base_url = "@url@" }
         Some("1 check in 1 group"),
         "{}",
         r.stdout
+    );
+}
+
+#[test]
+fn a_plugins_groups_wait_for_its_instance_slots() {
+    let server = TestServer::start();
+    let (_hole, hang) = black_hole();
+    // Two groups that each wait out their 1 s timeout: with one slot they
+    // run one after the other, so the run cannot take less than 2 s.
+    let s = pair(
+        &server,
+        &hang,
+        Some(r#""slow", "nap""#),
+        "max-instances = 1",
+    );
+    let start = Instant::now();
+    let r = run(&s.path, &[]);
+    r.expect("slow.wait", "err", "timed out after 1000 ms");
+    r.expect("nap.sleeps", "err", "timed out after 1000 ms");
+    assert!(
+        start.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    // The other plugin has slots of its own.
+    r.expect("v.polite.undo", "ok", "registered its cleanup");
+
+    let s = suite(
+        &hog_alone("max-instances = 0", r#""polite""#, ""),
+        &server.url(),
+    );
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("max-instances must be at least 1"),
+        "{}",
+        r.stderr
     );
 }

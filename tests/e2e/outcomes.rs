@@ -215,15 +215,7 @@ fn list_and_inspect_describe_without_running() {
 #[test]
 fn only_and_skip_take_checks_and_globs() {
     let server = TestServer::start();
-    let s = suite(
-        r#"
-[plugins.basic]
-path = "@basic@"
-allow-hosts = ["@url@"]
-config = { base_url = "@url@" }
-"#,
-        &server.url(),
-    );
+    let s = basic_suite(&server);
     // The checks that ran (cleanup lines left aside).
     let names = |args: &[&str]| {
         let r = run(&s.path, args);
@@ -275,15 +267,7 @@ config = { base_url = "@url@" }
 #[test]
 fn color_follows_the_flag_then_the_environment() {
     let server = TestServer::start();
-    let s = suite(
-        r#"
-[plugins.basic]
-path = "@basic@"
-allow-hosts = ["@url@"]
-config = { base_url = "@url@" }
-"#,
-        &server.url(),
-    );
+    let s = basic_suite(&server);
     let path = s.path.to_str().unwrap();
     let colored = |args: &[&str], env: &[(&str, &str)]| {
         let mut cmd = plume_command();

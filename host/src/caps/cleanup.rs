@@ -23,8 +23,8 @@ impl Host for StoreState {
     fn defer(&mut self, label: String, req: Request) -> wasmtime::Result<()> {
         if !self.in_check() {
             let note = format!(
-                "cleanup `{}` registered outside a check (in describe() or at start-up) was dropped: register cleanups inside a check",
-                label.chars().take(60).collect::<String>()
+                "cleanup {} registered outside a check (in describe() or at start-up) was dropped: register cleanups inside a check",
+                crate::text::quoted(&label)
             );
             self.log("warn", &note);
             return Ok(());

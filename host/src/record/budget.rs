@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 use crate::limits::{Limits, Quota, QuotaExceeded, bytes};
+use crate::text::quoted;
 
 /// One plugin's running totals and its instance slots.
 #[derive(Debug)]
@@ -50,8 +51,8 @@ impl PluginBudget {
         add_within(&self.published_bytes, size, limit).map_err(|total| QuotaExceeded {
             quota: Quota::PublishedBytes,
             what: format!(
-                "publishing `{}` ({}) would bring plugin {} to {} of published values",
-                short(key),
+                "publishing {} ({}) would bring plugin {} to {} of published values",
+                quoted(key),
                 bytes(size),
                 self.plugin,
                 bytes(total)
@@ -74,8 +75,8 @@ impl PluginBudget {
             return Err(QuotaExceeded {
                 quota: Quota::Cleanups,
                 what: format!(
-                    "cleanup `{}` would be plugin {}'s cleanup number {count}",
-                    short(label),
+                    "cleanup {} would be plugin {}'s cleanup number {count}",
+                    quoted(label),
                     self.plugin
                 ),
                 limit: format!("{} cleanups", limits.cleanups),
@@ -87,8 +88,8 @@ impl PluginBudget {
             return Err(QuotaExceeded {
                 quota: Quota::CleanupBytes,
                 what: format!(
-                    "cleanup `{}` ({}) would bring plugin {}'s cleanups to {}",
-                    short(label),
+                    "cleanup {} ({}) would bring plugin {}'s cleanups to {}",
+                    quoted(label),
                     bytes(size),
                     self.plugin,
                     bytes(total)
@@ -112,15 +113,6 @@ fn add_within(counter: &AtomicU64, n: u64, limit: u64) -> Result<u64, u64> {
             Ok(_) => return Ok(total),
             Err(seen) => current = seen,
         }
-    }
-}
-
-/// A name or label as a quota line quotes it: at most 60 characters.
-fn short(text: &str) -> String {
-    const MAX: usize = 60;
-    match text.char_indices().nth(MAX) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
     }
 }
 

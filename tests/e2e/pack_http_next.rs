@@ -131,6 +131,10 @@ fn digest_checks_refuse_keys_that_need_the_body() {
             "expect.status = 200\nretry = { interval-ms = 10 }",
             "missing field `until-ms`",
         ),
+        (
+            "expect.status = 200\nheaders = { x = \"{{marker | hex}}\" }",
+            "`{{marker | hex}}`: unknown filter `hex`; use one of: base64, base64url",
+        ),
     ];
     for (extra, message) in cases {
         let toml = format!(
@@ -189,6 +193,14 @@ url = "@url@/echo"
 basic = { user = "smoke", password = "{{secret:token}}" }
 expect.status = 200
 expect.body-contains = "authorization=Basic "
+
+[[plugins.site.config.checks]]
+group = "auth"
+name = "encoded"
+url = "@url@/echo"
+headers = { x-token = "{{ secret:token | base64 }}", x-url-token = "{{secret:token|base64url}}" }
+expect.status = 200
+expect.body-contains = ["x-token=dG9rLTEyMw==", "x-url-token=dG9rLTEyMw\n"]
 "#;
     let s = suite(toml, &server.url());
     let with = |token: Option<&str>| {
@@ -202,6 +214,7 @@ expect.body-contains = "authorization=Basic "
     let r = with(Some("tok-123"));
     r.expect("auth.whoami", "ok", "200");
     r.expect("auth.echo", "ok", "200");
+    r.expect("auth.encoded", "ok", "200");
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(!r.stdout.contains("tok-123"), "{}", r.stdout);
     // Unset, the checks that use it skip with the reason; nothing was sent.
@@ -209,6 +222,46 @@ expect.body-contains = "authorization=Basic "
     let r = with(None);
     r.expect("auth.whoami", "skip", "no token");
     r.expect("auth.echo", "skip", "no token");
+    r.expect("auth.encoded", "skip", "no token");
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(server.requests_to("/whoami").len(), before);
+}
+
+#[test]
+fn a_body_that_breaks_after_its_headers_is_named_as_the_body_with_what_arrived() {
+    let server = TestServer::start();
+    let toml = r#"
+[plugins.site]
+path = "@http@"
+allow-hosts = ["@url@"]
+
+[[plugins.site.config.checks]]
+group = "broken"
+name = "whole"
+url = "@url@/broken-body"
+expect.status = 200
+expect.body-contains = "x"
+
+[[plugins.site.config.checks]]
+group = "broken"
+name = "hashed"
+url = "@url@/broken-body"
+expect.bytes = 4096
+
+[[plugins.site.config.checks]]
+group = "broken"
+name = "streamed"
+url = "@url@/broken-body"
+expect.status = 200
+expect.stream = { open-for-ms = 2000 }
+"#;
+    let r = run(&suite(toml, &server.url()).path, &[]);
+    let said = format!(
+        "connect: body: broke after 4096 bytes of a 200 answer from {}/broken-body",
+        server.url()
+    );
+    r.expect("broken.whole", "err", &said);
+    r.expect("broken.hashed", "err", &said);
+    r.expect("broken.streamed", "err", &said);
+    assert_eq!(r.code, 1, "{}", r.stdout);
 }

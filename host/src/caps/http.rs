@@ -17,7 +17,8 @@ use crate::engine::bindings::http::{
 use crate::engine::resources::BodyStream;
 use crate::engine::state::StoreState;
 use crate::net::exchange::{
-    classify, deadline, exchange, headers_of, millis, send_request, timeout_error, too_large,
+    body_error, broken_body, deadline, exchange, headers_of, millis, send_request, timeout_error,
+    too_large,
 };
 
 impl Host for StoreState {
@@ -80,9 +81,11 @@ impl Host for StoreState {
             elapsed_ms: millis(start.elapsed()),
         };
         let stream = self.table.push(BodyStream {
+            url: response.url().to_string(),
             response,
             pending: bytes::Bytes::new(),
             slot: permit,
+            received: 0,
         })?;
         Ok(Ok((head, stream)))
     }
@@ -102,7 +105,11 @@ impl Host for StoreState {
             let mut response = exchange(&net.client, &self.plugin.allow, &req).await?;
             let mut hasher = Sha256::new();
             let mut bytes = 0u64;
-            while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| body_error(&e, &response, bytes))?
+            {
                 bytes += chunk.len() as u64;
                 if bytes > cap {
                     return Err(too_large(cap, &format!("more than {cap} bytes received")));
@@ -145,9 +152,15 @@ impl HostBodyStream for StoreState {
             let wait = Duration::from_millis(u64::from(timeout_ms));
             match tokio::time::timeout(wait, body.response.chunk()).await {
                 Err(_) => Ok(Chunk::Idle),
-                Ok(Err(e)) => Err(classify(&e)),
+                Ok(Err(e)) => Err(broken_body(
+                    &e,
+                    &body.url,
+                    body.response.status().as_u16(),
+                    body.received,
+                )),
                 Ok(Ok(None)) => Ok(Chunk::End),
                 Ok(Ok(Some(bytes))) => {
+                    body.received += bytes.len() as u64;
                     body.pending = bytes;
                     Ok(take_chunk(&mut body.pending, max))
                 }

@@ -15,6 +15,10 @@ pub struct BodyStream {
     pub pending: bytes::Bytes,
     /// The connection slot the stream holds until the guest drops it.
     pub slot: OwnedSemaphorePermit,
+    /// Body bytes received so far, and where from: what a broken body's
+    /// error names.
+    pub received: u64,
+    pub url: String,
 }
 
 /// An incremental SHA-256 held for the guest (`digest.hasher`).

@@ -3,35 +3,15 @@
 //! (`expect.sha256`, `expect.bytes`), which the host computes as the body
 //! streams through its hasher.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use plume_sdk::{DigestResponse, Halt};
 
 use crate::spec::Expect;
 
 /// `Basic base64(user:password)`.
 pub fn header(user: &str, password: &str) -> String {
-    format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))
-}
-
-/// Standard base64 with padding (RFC 4648 §4).
-fn base64(data: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ABC[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    format!("Basic {}", STANDARD.encode(format!("{user}:{password}")))
 }
 
 /// `expect.sha256` and `expect.bytes` against what the host hashed and counted.

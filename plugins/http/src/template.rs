@@ -6,13 +6,46 @@
 //! everywhere by the host). A value that was never captured, or a secret
 //! whose variable is unset, skips the check, naming it.
 //!
+//! Filters follow the value, each after a `|`: `{{secret:TOKEN | base64}}`
+//! (RFC 4648 §4, padded) and `| base64url` (§5, unpadded, as JWTs and most
+//! URL-borne tokens are written). An unknown filter is refused at load.
+//!
 //! `${...}` values are the suite file's and are expanded before the pack
 //! sees its config; `{{...}}` are the run's.
 
 use std::collections::BTreeMap;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use plume_sdk::{Ctx, Halt};
 use serde_json::Value;
+
+/// The filters a `{{value | filter}}` may name.
+pub const FILTERS: [&str; 2] = ["base64", "base64url"];
+
+/// `{{ source | filter | ... }}`: the value's source and its filters, in order.
+pub fn parse(inner: &str) -> (&str, Vec<&str>) {
+    let mut parts = inner.split('|').map(str::trim);
+    let source = parts.next().unwrap_or_default();
+    (source, parts.collect())
+}
+
+/// The first filter of `inner` that is not one of [`FILTERS`], if any.
+pub fn unknown_filter(inner: &str) -> Option<&str> {
+    parse(inner).1.into_iter().find(|f| !FILTERS.contains(f))
+}
+
+/// `value` through one filter (a name of [`FILTERS`]).
+fn apply(filter: &str, value: String) -> Result<String, Halt> {
+    match filter {
+        "base64" => Ok(STANDARD.encode(value)),
+        "base64url" => Ok(URL_SAFE_NO_PAD.encode(value)),
+        other => Err(Halt::err(format!(
+            "unknown filter `{other}`; use one of: {}",
+            FILTERS.join(", ")
+        ))),
+    }
+}
 
 pub struct Template<'a> {
     ctx: &'a Ctx,
@@ -40,8 +73,12 @@ impl<'a> Template<'a> {
             let Some(end) = after.find("}}") else {
                 return Err(Halt::err(format!("unclosed `{{{{` in {text:?}")));
             };
-            let name = after[..end].trim();
-            out.push_str(&self.value(name)?);
+            let (name, filters) = parse(&after[..end]);
+            let mut value = self.value(name)?;
+            for filter in filters {
+                value = apply(filter, value)?;
+            }
+            out.push_str(&value);
             rest = &after[end + 2..];
         }
         out.push_str(rest);

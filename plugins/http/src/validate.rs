@@ -87,7 +87,17 @@ pub fn references(checks: &[CheckSpec]) -> Result<Vec<BTreeMap<String, String>>,
     let mut out = Vec::with_capacity(checks.len());
     for (i, c) in checks.iter().enumerate() {
         let mut sources = BTreeMap::new();
-        for name in names_in(c) {
+        for inner in names_in(c) {
+            if let Some(filter) = crate::template::unknown_filter(&inner) {
+                return Err((
+                    i,
+                    format!(
+                        "`{{{{{inner}}}}}`: unknown filter `{filter}`; use one of: {}",
+                        crate::template::FILTERS.join(", ")
+                    ),
+                ));
+            }
+            let name = crate::template::parse(&inner).0.to_owned();
             if name == "marker" || name.starts_with("secret:") {
                 continue;
             }
@@ -140,7 +150,8 @@ pub fn references(checks: &[CheckSpec]) -> Result<Vec<BTreeMap<String, String>>,
 /// The secrets the checks name as `{{secret:NAME}}`, each once, in order.
 pub fn secrets(checks: &[CheckSpec]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for name in checks.iter().flat_map(names_in) {
+    for inner in checks.iter().flat_map(names_in) {
+        let name = crate::template::parse(&inner).0;
         if let Some(secret) = name.strip_prefix("secret:").map(str::trim)
             && !out.iter().any(|s| s == secret)
         {

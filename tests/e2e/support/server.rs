@@ -46,6 +46,7 @@ impl TestServer {
             )
             .route("/status/{code}", get(status).delete(status))
             .route("/echo", get(echo))
+            .route("/broken-body", get(broken_body))
             .route("/redirect", get(redirect))
             .route(
                 "/login",
@@ -137,7 +138,13 @@ async fn echo(headers: HeaderMap) -> String {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("none");
-    format!("authorization={auth}")
+    let mut extra: Vec<String> = headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("x-"))
+        .map(|(name, value)| format!("{name}={}\n", value.to_str().unwrap_or("?")))
+        .collect();
+    extra.sort();
+    format!("authorization={auth}\n{}", extra.concat())
 }
 
 async fn whoami(headers: HeaderMap) -> Response {
@@ -158,6 +165,18 @@ async fn sse_open() -> Response {
         first,
         futures::stream::pending(),
     )))
+}
+
+/// 4096 bytes of a body, then the connection breaks (the stream fails and
+/// the server aborts the response mid-body).
+async fn broken_body() -> Response {
+    let first =
+        futures::stream::once(async { Ok::<_, std::io::Error>(Bytes::from(vec![b'x'; 4096])) });
+    let broken = futures::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(std::io::Error::other("the origin went away"))
+    });
+    Body::from_stream(futures::StreamExt::chain(first, broken)).into_response()
 }
 
 async fn sse_closes() -> Response {

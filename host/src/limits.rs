@@ -20,6 +20,9 @@ const KIB: u64 = 1024;
 pub struct Limits {
     /// Limit for one check (`check-timeout`, `--check-timeout`).
     pub check_timeout: Duration,
+    /// Times a check that erred is tried again on its instance (`retries`,
+    /// `--retries`); one that then passes is reported flaky.
+    pub retries: u32,
     /// Hard limit for the whole run (`ceiling`, `--timeout`).
     pub ceiling: Duration,
     /// Time the cleanups get after the checks end (`cleanup-budget`).
@@ -56,6 +59,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             check_timeout: Duration::from_secs(10),
+            retries: 0,
             ceiling: Duration::from_secs(60),
             cleanup_budget: Duration::from_secs(10),
             memory_bytes: 64 * MIB,

@@ -25,6 +25,7 @@ mod pack_tls;
 mod pinning;
 mod polyglot;
 mod reports;
+mod retries;
 mod scaffold;
 mod support;
 mod tls;

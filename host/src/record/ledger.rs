@@ -25,95 +25,7 @@ use crate::text;
 /// Longest log message (all its lines) looked at, in bytes; the rest is dropped with a note.
 const LOG_MESSAGE_MAX: usize = 256 * 1024;
 
-/// How a check or a cleanup ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    Err,
-    Skip,
-}
-
-impl Outcome {
-    /// The bracketed tag of a line: `[ok  ]`, `[err ]`, `[skip]`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok  ",
-            Outcome::Err => "err ",
-            Outcome::Skip => "skip",
-        }
-    }
-}
-
-/// One check's result.
-#[derive(Debug, Clone)]
-pub struct CheckRecord {
-    pub group: String,
-    pub check: String,
-    pub outcome: Outcome,
-    pub status: Option<u16>,
-    pub detail: String,
-    pub elapsed: Duration,
-}
-
-impl CheckRecord {
-    pub fn name(&self) -> String {
-        format!("{}.{}", self.group, self.check)
-    }
-}
-
-/// One deferred cleanup's result.
-#[derive(Debug, Clone)]
-pub struct CleanupRecord {
-    pub label: String,
-    pub outcome: Outcome,
-    pub status: Option<u16>,
-    pub detail: String,
-    pub elapsed: Duration,
-}
-
-/// Totals at the end of a run.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub passed: usize,
-    pub failed: usize,
-    pub skipped: usize,
-    pub cleanups_ok: usize,
-    pub cleanups_failed: usize,
-    /// Requests the egress policy refused.
-    pub denied: usize,
-    /// Names of the red checks and cleanups, in landing order.
-    pub red: Vec<String>,
-    /// Why the run stopped early, if it did.
-    pub stopped: Option<String>,
-    pub elapsed: Duration,
-}
-
-impl Summary {
-    /// `47 passed, 0 failed, 2 skipped in 0.73s; cleanups: 4 ok, 0 failed`,
-    /// with the denied requests when there were any.
-    pub fn headline(&self) -> String {
-        let mut line = format!(
-            "{} passed, {} failed, {} skipped in {:.2}s",
-            self.passed,
-            self.failed,
-            self.skipped,
-            self.elapsed.as_secs_f64()
-        );
-        if self.cleanups_ok + self.cleanups_failed > 0 {
-            line.push_str(&format!(
-                "; cleanups: {} ok, {} failed",
-                self.cleanups_ok, self.cleanups_failed
-            ));
-        }
-        if self.denied > 0 {
-            line.push_str(&format!(
-                "; {} request(s) denied by allow-hosts",
-                self.denied
-            ));
-        }
-        line
-    }
-}
+pub use super::results::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, Summary};
 
 /// What a sink is told, as it happens.
 #[derive(Debug)]
@@ -263,13 +175,28 @@ impl Ledger {
         status: Option<u16>,
         detail: &str,
     ) {
+        self.finish_after(group, check, outcome, status, detail, Vec::new());
+    }
+
+    /// [`Ledger::finish`] for a check tried more than once: `earlier` are the
+    /// attempts that erred before this outcome.
+    pub fn finish_after(
+        &self,
+        group: &str,
+        check: &str,
+        outcome: Outcome,
+        status: Option<u16>,
+        detail: &str,
+        earlier: Vec<FailedAttempt>,
+    ) {
         let mut inner = self.lock();
         if inner.closed {
             return;
         }
-        self.finish_locked(&mut inner, group, check, outcome, status, detail);
+        self.finish_locked(&mut inner, group, check, outcome, status, detail, earlier);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn finish_locked(
         &self,
         inner: &mut Inner,
@@ -278,6 +205,7 @@ impl Ledger {
         outcome: Outcome,
         status: Option<u16>,
         detail: &str,
+        earlier: Vec<FailedAttempt>,
     ) {
         let key = (group.to_owned(), check.to_owned());
         let elapsed = match inner.states.get(&key) {
@@ -293,8 +221,16 @@ impl Ledger {
             status,
             detail: self.clean(detail, text::DETAIL_MAX),
             elapsed,
+            earlier: earlier
+                .into_iter()
+                .map(|a| FailedAttempt {
+                    detail: self.clean(&a.detail, text::DETAIL_MAX),
+                    ..a
+                })
+                .collect(),
         };
         let s = &mut inner.summary;
+        s.flaky += usize::from(record.flaky());
         match outcome {
             Outcome::Ok => s.passed += 1,
             Outcome::Skip => s.skipped += 1,
@@ -319,11 +255,27 @@ impl Ledger {
             match inner.states.get(&(group.clone(), check.clone())) {
                 Some(State::Running(since)) => {
                     let detail = format!("{why} after {} ms", since.elapsed().as_millis());
-                    self.finish_locked(&mut inner, group, check, Outcome::Err, None, &detail);
+                    self.finish_locked(
+                        &mut inner,
+                        group,
+                        check,
+                        Outcome::Err,
+                        None,
+                        &detail,
+                        Vec::new(),
+                    );
                 }
                 Some(State::Pending) => {
                     let detail = format!("not started: {why}");
-                    self.finish_locked(&mut inner, group, check, Outcome::Skip, None, &detail);
+                    self.finish_locked(
+                        &mut inner,
+                        group,
+                        check,
+                        Outcome::Skip,
+                        None,
+                        &detail,
+                        Vec::new(),
+                    );
                 }
                 _ => {}
             }

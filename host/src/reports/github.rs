@@ -1,5 +1,6 @@
 //! `--report github`: for GitHub Actions. An `::error` workflow command per
-//! red check or cleanup (shown as annotations on the run), and, when
+//! red check or cleanup and a `::warning` per flaky check (shown as
+//! annotations on the run), and, when
 //! `$GITHUB_STEP_SUMMARY` is set, a Markdown table of every check appended
 //! to the job's summary when the run ends.
 //!
@@ -139,7 +140,22 @@ impl Sink for GithubReport {
 
     fn event(&mut self, event: &Event<'_>) {
         match event {
-            Event::CheckFinished(r) => self.record(r.outcome, &r.name(), r.status, &r.detail),
+            Event::CheckFinished(r) => {
+                self.record(r.outcome, &r.name(), r.status, &r.detail);
+                if let (true, Some(first)) = (r.flaky(), r.earlier.first()) {
+                    let title = property(&format!("plume: {} is flaky", r.name()));
+                    let _ = writeln!(
+                        self.out,
+                        "::warning title={title}::{}",
+                        data(&format!(
+                            "passed on attempt {} after: {}",
+                            r.attempts(),
+                            first.detail
+                        ))
+                    );
+                    let _ = self.out.flush();
+                }
+            }
             Event::CleanupFinished(r) => {
                 self.record(
                     r.outcome,

@@ -7,10 +7,10 @@
 //! |---|---|
 //! | `run_started` | `schema`, `suite`, `checks` (planned `group.check` names, in order) |
 //! | `check_started` | `group`, `check` |
-//! | `check_finished` | `group`, `check`, `outcome` (`ok`/`err`/`skip`), `status` (number or null), `detail`, `duration_ms` |
+//! | `check_finished` | `group`, `check`, `outcome` (`ok`/`err`/`skip`), `status` (number or null), `detail`, `duration_ms`, `attempts` (1 unless retried), `flaky` (passed on a retry), `earlier` (the attempts that erred before: `status`, `detail`, `duration_ms`) |
 //! | `log` | `group`, `check`, `level` (`debug`/`info`/`warn`/`stdout`/`stderr`/`trace`), `message` |
 //! | `cleanup_finished` | `label`, `outcome`, `status`, `detail`, `duration_ms` |
-//! | `run_finished` | `passed`, `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `denied` (requests refused by the egress policy), `duration_ms` |
+//! | `run_finished` | `passed`, `flaky` (of the passed), `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `denied` (requests refused by the egress policy), `duration_ms` |
 //!
 //! A consumer should ignore fields it does not know; a change that removes
 //! or retypes a field bumps the schema's version.
@@ -84,6 +84,13 @@ impl Sink for JsonEvents {
                 "status": r.status,
                 "detail": r.detail,
                 "duration_ms": millis(r.elapsed),
+                "attempts": r.attempts(),
+                "flaky": r.flaky(),
+                "earlier": r.earlier.iter().map(|a| json!({
+                    "status": a.status,
+                    "detail": a.detail,
+                    "duration_ms": millis(a.elapsed),
+                })).collect::<Vec<_>>(),
             }),
             Event::Log {
                 group,
@@ -104,6 +111,7 @@ impl Sink for JsonEvents {
             Event::Finished(s) => json!({
                 "event": "run_finished",
                 "passed": s.passed,
+                "flaky": s.flaky,
                 "failed": s.failed,
                 "skipped": s.skipped,
                 "cleanups_ok": s.cleanups_ok,

@@ -3,7 +3,9 @@
 //! One `<testsuite>` named after the suite; a `<testcase>` per check
 //! (`classname` = group, `name` = check) with its time, `<skipped
 //! message=...>` for skips, `<failure message=...>` with the detail and the
-//! status for errors, and the plugin's log lines in `<system-out>`; each
+//! status for errors, the attempts a retry made before the last as
+//! `<flakyFailure>` (it then passed) or `<rerunFailure>` (it still failed),
+//! and the plugin's log lines in `<system-out>`; each
 //! cleanup is a testcase of classname `cleanup`. Written when the run ends.
 //!
 //! Texts arrive as one safe line (see [`crate::ledger`]); characters XML 1.0
@@ -13,7 +15,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 
 use super::Out;
 use crate::record::ledger::{Event, Outcome, Sink};
@@ -127,6 +129,16 @@ impl Sink for JunitReport {
                 let mut case = self.case(
                     &r.group, &r.check, r.outcome, r.status, &r.detail, r.elapsed,
                 );
+                // Earlier attempts: `<flakyFailure>` under a pass, `<rerunFailure>`
+                // under a failure (the Surefire/Maven convention CI systems read).
+                case.status.add_reruns(r.earlier.iter().map(|a| {
+                    let status_text = a.status.map_or_else(|| "-".to_owned(), |s| s.to_string());
+                    let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+                    rerun.set_message(xml(&a.detail));
+                    rerun.set_type(format!("status {status_text}"));
+                    rerun.set_time(a.elapsed);
+                    rerun
+                }));
                 if let Some(log) = self.logs.remove(&(r.group.clone(), r.check.clone())) {
                     case.set_system_out(log);
                 }

@@ -141,7 +141,9 @@ impl<W: Write + Send> Sink for Printer<W> {
                     .min(NAME_COLUMN_MAX);
             }
             Event::CheckStarted { .. } => {}
-            Event::CheckFinished(r) => self.line(r.outcome, &r.name(), r.status, &r.detail),
+            Event::CheckFinished(r) => {
+                self.line(r.outcome, &r.name(), r.status, &with_attempts(r));
+            }
             Event::Log {
                 group,
                 check,
@@ -207,6 +209,25 @@ impl<W: Write + Send> Sink for Printer<W> {
     }
 }
 
+/// A check's detail, with what its retries did: `…  (flaky: passed on
+/// attempt 2 of 2; attempt 1: <its detail>)` or `…  (after 3 attempts)`.
+fn with_attempts(r: &crate::record::ledger::CheckRecord) -> String {
+    let Some(first) = r.earlier.first() else {
+        return r.detail.clone();
+    };
+    if r.flaky() {
+        format!(
+            "{}  (flaky: passed on attempt {} of {}; attempt 1: {})",
+            r.detail,
+            r.attempts(),
+            r.attempts(),
+            text::shown(&first.detail, 200)
+        )
+    } else {
+        format!("{}  (after {} attempts)", r.detail, r.attempts())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
@@ -255,6 +276,7 @@ mod tests {
                 status: Some(200),
                 detail: "fine".into(),
                 elapsed: Duration::ZERO,
+                earlier: Vec::new(),
             }));
         }
         let text = out.text();

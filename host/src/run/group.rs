@@ -1,17 +1,19 @@
 //! One group's run on its own instance: its checks in order under the
-//! check timeout, each one's outcome to the ledger; a check that traps,
+//! check timeout, each one's outcome to the ledger; a check that errs is
+//! tried again on the same instance up to `retries` times (it is flaky if a
+//! retry passes); a check that traps,
 //! panics, runs out of memory, passes a quota or times out ends the instance
 //! and skips the rest of the group.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::engine::bindings::types::{CheckResult, Outcome as WitOutcome};
 use crate::engine::state::{Position, StoreState};
 use crate::engine::{Sandbox, crash_detail};
 use crate::limits::{DeadlinePassed, Limits};
 use crate::record::RunShared;
-use crate::record::ledger::Outcome;
+use crate::record::ledger::{FailedAttempt, Outcome};
 
 use super::plan::PlannedGroup;
 use super::prepare::LoadedPlugin;
@@ -98,40 +100,54 @@ impl GroupJob {
         let mut end = GroupEnd::Passed;
         for (i, check) in self.group.checks.iter().enumerate() {
             ledger.started(g, check);
-            store
-                .data_mut()
-                .start_check(check, Instant::now() + timeout);
-            let call = instance.call_run_check(&mut store, local, check);
-            let result = tokio::time::timeout(timeout, call).await;
-            let (stdout, stderr) = store.data_mut().take_output();
-            store.data_mut().log("stdout", &stdout);
-            store.data_mut().log("stderr", &stderr);
-            let data = store.data();
-            let aborted = match result {
-                Ok(Ok(result)) => {
-                    let (outcome, status, detail) = convert(result);
-                    if outcome == Outcome::Err {
-                        end = GroupEnd::Failed;
+            let mut earlier: Vec<FailedAttempt> = Vec::new();
+            loop {
+                let began = Instant::now();
+                store.data_mut().start_check(check, began + timeout);
+                let call = instance.call_run_check(&mut store, local, check);
+                let result = tokio::time::timeout(timeout, call).await;
+                let (stdout, stderr) = store.data_mut().take_output();
+                store.data_mut().log("stdout", &stdout);
+                store.data_mut().log("stderr", &stderr);
+                let data = store.data();
+                let detail = match result {
+                    Ok(Ok(result)) => {
+                        let (outcome, status, detail) = convert(result);
+                        if outcome == Outcome::Err && earlier.len() < limits.retries as usize {
+                            let wait = retry_wait(earlier.len());
+                            ledger.log(
+                                g,
+                                check,
+                                "warn",
+                                &format!(
+                                    "attempt {} of {} erred; trying again in {} ms: {detail}",
+                                    earlier.len() + 1,
+                                    limits.retries + 1,
+                                    wait.as_millis()
+                                ),
+                            );
+                            earlier.push(FailedAttempt {
+                                status,
+                                detail,
+                                elapsed: began.elapsed(),
+                            });
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                        if outcome == Outcome::Err {
+                            end = GroupEnd::Failed;
+                        }
+                        ledger.finish_after(g, check, outcome, status, &detail, earlier);
+                        break;
                     }
-                    ledger.finish(g, check, outcome, status, &detail);
-                    false
-                }
-                Ok(Err(e)) if e.downcast_ref::<DeadlinePassed>().is_some() => {
-                    ledger.finish(g, check, Outcome::Err, None, &timed_out(data.doing()));
-                    true
-                }
-                Ok(Err(e)) => {
-                    let detail = crash_detail(&e, &data.limiter, &stderr);
-                    ledger.finish(g, check, Outcome::Err, None, &detail);
-                    true
-                }
-                Err(_) => {
-                    ledger.finish(g, check, Outcome::Err, None, &timed_out(data.doing()));
-                    true
-                }
-            };
-            if aborted {
-                // A trapped or cancelled instance cannot be entered again.
+                    Ok(Err(e)) if e.downcast_ref::<DeadlinePassed>().is_none() => {
+                        crash_detail(&e, &data.limiter, &stderr)
+                    }
+                    Ok(Err(_)) | Err(_) => timed_out(data.doing()),
+                };
+                // A trapped or cancelled instance cannot be entered again, so
+                // it is not retried either: its state is gone.
+                ledger.finish_after(g, check, Outcome::Err, None, &detail, earlier);
                 self.skip_rest(i + 1, &format!("instance aborted at {check}"));
                 return GroupEnd::Failed;
             }
@@ -146,6 +162,12 @@ impl GroupJob {
                 .finish(&self.group.name, check, Outcome::Skip, None, reason);
         }
     }
+}
+
+/// The pause before retry `n` (0-based): 200 ms, doubling, at most 2 s, so
+/// a server that is restarting gets a moment; the run's ceiling still holds.
+fn retry_wait(n: usize) -> Duration {
+    Duration::from_millis(200u64 << n.min(4)).min(Duration::from_secs(2))
 }
 
 /// A guest's result as the ledger records it. A skip must state its reason.

@@ -8,6 +8,7 @@
 //! name = "demo"
 //! ceiling = "60s"            # hard limit for the whole run
 //! check-timeout = "10s"      # default limit for one check
+//! retries = 1                # try a check that erred once more (flaky infrastructure)
 //! default-env = "local"
 //!
 //! [env.local]
@@ -39,6 +40,9 @@ use crate::suite::interpolate::{Values, interpolate};
 
 const MIB: u64 = 1024 * 1024;
 
+/// Most retries a check may get: more hides a broken deploy behind a slow run.
+const MAX_RETRIES: u32 = 10;
+
 /// The suite file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -46,6 +50,7 @@ struct RawSuite {
     name: Option<String>,
     ceiling: Option<String>,
     check_timeout: Option<String>,
+    retries: Option<u32>,
     cleanup_budget: Option<String>,
     memory_mib: Option<u64>,
     max_body_mib: Option<u64>,
@@ -96,6 +101,7 @@ pub struct Overrides {
     pub vars: Vec<(String, String)>,
     pub ceiling: Option<Duration>,
     pub check_timeout: Option<Duration>,
+    pub retries: Option<u32>,
 }
 
 impl SuiteFile {
@@ -198,6 +204,15 @@ impl SuiteFile {
             &raw.cleanup_budget,
             d.cleanup_budget,
         )?;
+        let retries = overrides.retries.or(raw.retries).unwrap_or(d.retries);
+        if retries > MAX_RETRIES {
+            return Err(invalid(
+                path,
+                &format!(
+                    "retries must be at most {MAX_RETRIES} (suite key `retries`, or --retries)"
+                ),
+            ));
+        }
         let memory_mib = raw.memory_mib.unwrap_or(d.memory_bytes / MIB);
         if memory_mib == 0 || memory_mib > 4096 {
             return Err(invalid(path, "memory-mib must be between 1 and 4096"));
@@ -219,6 +234,7 @@ impl SuiteFile {
         let kib = |v: Option<u64>, default: u64| v.map_or(default, |n| n.saturating_mul(1024));
         Ok(Limits {
             check_timeout,
+            retries,
             ceiling,
             cleanup_budget,
             memory_bytes: memory_mib * MIB,

@@ -96,6 +96,10 @@ pub struct RunArgs {
     /// Limit for each check, e.g. 10s (overrides the suite's `check-timeout`).
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub check_timeout: Option<Duration>,
+    /// Try a check that erred up to N more times on its instance, for flaky
+    /// infrastructure; one that then passes is marked flaky (overrides the suite's `retries`).
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
     /// Also show plugin log lines and request traces.
     #[arg(long, short = 'v', conflicts_with = "quiet")]
     pub verbose: bool,

@@ -62,6 +62,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         Overrides {
             ceiling: args.timeout,
             check_timeout: args.check_timeout,
+            retries: args.retries,
             ..Overrides::default()
         },
     )?;

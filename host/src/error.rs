@@ -85,6 +85,15 @@ pub enum PlumeError {
     #[error("plugin `{plugin}`: describe() failed: {reason}")]
     DescribeFailed { plugin: String, reason: String },
 
+    /// The plugin refused its config (`config.reject`); `at` is the suite
+    /// file's `path:line:column` of the offending value, when found.
+    #[error("{}plugin `{plugin}`: {rejected}", at.as_ref().map(|a| format!("{a}: ")).unwrap_or_default())]
+    ConfigRejected {
+        at: Option<String>,
+        plugin: String,
+        rejected: crate::caps::config::ConfigRejected,
+    },
+
     #[error("plugin `{plugin}`: {message}")]
     BadDescription { plugin: String, message: String },
 

@@ -17,14 +17,14 @@
 //
 //   export const { describe, runCheck } = plugin.exports();
 
-import * as http from "plume:check/http@0.1.1";
-import * as assert from "plume:check/assert@0.1.1";
-import * as config from "plume:check/config@0.1.1";
-import * as cleanup from "plume:check/cleanup@0.1.1";
-import * as clock from "plume:check/clock@0.1.1";
-import * as digest from "plume:check/digest@0.1.1";
-import * as log from "plume:check/log@0.1.1";
-import * as tls from "plume:check/tls@0.1.1";
+import * as http from "plume:check/http@0.1.2";
+import * as assert from "plume:check/assert@0.1.2";
+import * as config from "plume:check/config@0.1.2";
+import * as cleanup from "plume:check/cleanup@0.1.2";
+import * as clock from "plume:check/clock@0.1.2";
+import * as digest from "plume:check/digest@0.1.2";
+import * as log from "plume:check/log@0.1.2";
+import * as tls from "plume:check/tls@0.1.2";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -373,6 +373,18 @@ export class Ctx {
 }
 
 /** Lowercase hex SHA-256, computed by the host. */
+/**
+ * Refuses the plugin's config (contract 0.1.2): `key` is the offending value's
+ * path inside the plugin's config table (`checks[3].expect`, "" for the table
+ * itself), `message` what is wrong and how to fix it. Called while the Plugin
+ * is built, plume stops before any check with one line naming the suite
+ * file's line and column. It never returns: the host ends the instance.
+ */
+export function rejectConfig(key, message) {
+  config.reject(String(key), String(message));
+  throw new Error("unreachable: the host ends the instance in config.reject");
+}
+
 export function sha256(data) {
   return digest.sha256(bytes(data));
 }

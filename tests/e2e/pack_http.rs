@@ -234,7 +234,7 @@ fn config_mistakes_are_one_line_errors_with_exit_2() {
         // naming the key and how to fix it, instead of being ignored.
         (
             "expect.stream = { open-for-ms = 100 }\nexpect.json = [{ pointer = \"/a\" }]",
-            "(g.c): expect.json cannot be evaluated with expect.stream",
+            "(g.c) expect.json cannot be evaluated with expect.stream",
         ),
         (
             "expect.stream = { open-for-ms = 100 }\ncapture = [{ name = \"t\", json = \"/t\" }]",

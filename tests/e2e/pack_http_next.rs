@@ -117,7 +117,7 @@ fn digest_checks_refuse_keys_that_need_the_body() {
     let cases = [
         (
             "expect.bytes = 3\nexpect.body-contains = \"x\"",
-            "(g.c): expect.body-contains cannot be evaluated with expect.sha256/expect.bytes",
+            "(g.c) expect.body-contains cannot be evaluated with expect.sha256/expect.bytes",
         ),
         (
             "expect.sha256 = \"abc\"",
@@ -264,4 +264,44 @@ expect.stream = { open-for-ms = 2000 }
     r.expect("broken.hashed", "err", &said);
     r.expect("broken.streamed", "err", &said);
     assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn a_config_error_names_the_suite_line_and_column_not_a_panic() {
+    let server = TestServer::start();
+    let toml = r#"name = "located"
+
+[plugins.site]
+path = "@http@"
+allow-hosts = ["@url@"]
+
+[[plugins.site.config.checks]]
+group = "g"
+name = "fine"
+url = "@url@/ok"
+expect.status = 200
+
+[[plugins.site.config.checks]]
+group = "g"
+name = "typo"
+url = "@url@/ok"
+expect.json = [{ pointer = "/status", equals = "ok" }, { pointr = "/x" }]
+"#;
+    let s = suite(toml, &server.url());
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    let line = r.stderr.trim();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    let at = format!("{}:17:67: ", s.path.display());
+    assert!(line.contains(&at), "{line}");
+    assert!(
+        line.contains("plugin `site`: config.checks[1].expect.json[1].pointr: "),
+        "{line}"
+    );
+    assert!(line.contains("(g.typo) unknown field `pointr`"), "{line}");
+    assert!(
+        !line.contains("panicked") && !line.contains("describe() failed"),
+        "{line}"
+    );
+    assert!(server.log().is_empty(), "{:?}", server.log());
 }

@@ -177,4 +177,10 @@ fn required_features_that_are_absent_are_red_and_optional_ones_skip() {
         ),
         "{stderr}"
     );
+    // Where: the suite file's line and column of `require`'s value.
+    let at = format!(
+        "error: {}:6:11: plugin `oauth`: config.require:",
+        s.path.display()
+    );
+    assert!(stderr.trim().starts_with(&at), "{stderr}");
 }

@@ -1,4 +1,5 @@
-//! `plume:check/config`: suite values, secrets, and values passed between groups.
+//! `plume:check/config`: suite values, secrets, values passed between
+//! groups, and a plugin's refusal of its own config (`reject`, 0.1.2).
 //!
 //! A group may read what it published itself (earlier checks of the group)
 //! and what the groups it depends on published: those are the only ones
@@ -7,6 +8,19 @@
 
 use crate::engine::bindings::config::Host;
 use crate::engine::state::StoreState;
+use crate::text;
+
+/// Longest config path (`checks[3].expect.json[0].pointer`) kept from `reject`.
+const KEY_MAX: usize = 256;
+
+/// A plugin refused its config (`config.reject`): the instance ends with this.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("config{}: {message}", if key.is_empty() { String::new() } else { format!(".{key}") })]
+pub struct ConfigRejected {
+    /// Where in the plugin's config table (`checks[3].expect`), as the plugin said.
+    pub key: String,
+    pub message: String,
+}
 
 impl Host for StoreState {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
@@ -45,5 +59,15 @@ impl Host for StoreState {
             .published
             .get(&self.plugin.name, &group, &key)
             .ok_or_else(|| format!("no value `{key}` from group {group}")))
+    }
+
+    /// Ends the instance with the plugin's word on its config; the key and
+    /// message are cut to one safe line each (the ledger cuts them again).
+    fn reject(&mut self, key: String, message: String) -> wasmtime::Result<()> {
+        Err(ConfigRejected {
+            key: text::shown(&key, KEY_MAX),
+            message: text::shown(&message, text::DETAIL_MAX),
+        }
+        .into())
     }
 }

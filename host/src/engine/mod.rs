@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
 
+use crate::caps::config::ConfigRejected;
 use crate::engine::bindings::PluginPre;
 use crate::engine::bindings::types::PluginInfo;
 use crate::engine::cache::{CacheOutcome, CompileCache};
@@ -265,10 +266,17 @@ pub async fn describe(
             "no answer within {} ms",
             timeout.as_millis()
         ))),
-        Ok(Err(e)) => {
-            let (_, stderr) = store.data_mut().take_output();
-            Err(failed(crash_detail(&e, &store.data().limiter, &stderr)))
-        }
+        Ok(Err(e)) => match e.downcast_ref::<ConfigRejected>() {
+            Some(rejected) => Err(PlumeError::ConfigRejected {
+                at: None,
+                plugin: entry.name.clone(),
+                rejected: rejected.clone(),
+            }),
+            None => {
+                let (_, stderr) = store.data_mut().take_output();
+                Err(failed(crash_detail(&e, &store.data().limiter, &stderr)))
+            }
+        },
         Ok(Ok(info)) => Ok(info),
     }
 }
@@ -279,6 +287,9 @@ pub async fn describe(
 pub fn crash_detail(e: &wasmtime::Error, limiter: &InstanceLimiter, stderr: &str) -> String {
     if let Some(quota) = e.downcast_ref::<QuotaExceeded>() {
         return quota.to_string();
+    }
+    if let Some(rejected) = e.downcast_ref::<ConfigRejected>() {
+        return rejected.to_string();
     }
     if limiter.was_hit() {
         return limiter.out_of_memory_detail();

@@ -13,7 +13,7 @@ use crate::error::PlumeError;
 use crate::record::RunShared;
 use crate::redact::Redactor;
 use crate::run::plan::{Described, Plan, Selection};
-use crate::suite::{PluginEntry, Suite};
+use crate::suite::{PluginEntry, Suite, locate};
 
 /// A compiled plugin and what it says it checks.
 pub struct LoadedPlugin {
@@ -51,7 +51,8 @@ pub async fn prepare(
 ) -> Result<(Vec<LoadedPlugin>, Plan), PlumeError> {
     let mut plugins = Vec::new();
     for entry in &suite.plugins {
-        plugins.push(load_plugin(sandbox, Arc::new(entry.clone()), shared).await?);
+        let loaded = load_plugin(sandbox, Arc::new(entry.clone()), shared).await;
+        plugins.push(loaded.map_err(|e| placed(e, suite))?);
     }
     let described: Vec<Described<'_>> = plugins
         .iter()
@@ -64,6 +65,28 @@ pub async fn prepare(
         .collect();
     let plan = Plan::build(&described, selection)?;
     Ok((plugins, plan))
+}
+
+/// A refused config with the suite file's `path:line:column` of the value
+/// the plugin named (or of its deepest ancestor in the file).
+fn placed(error: PlumeError, suite: &Suite) -> PlumeError {
+    let PlumeError::ConfigRejected {
+        at: None,
+        plugin,
+        rejected,
+    } = error
+    else {
+        return error;
+    };
+    let at = std::fs::read_to_string(&suite.path)
+        .ok()
+        .and_then(|text| locate::config_value(&text, &plugin, &rejected.key))
+        .map(|(line, column)| format!("{}:{line}:{column}", suite.path.display()));
+    PlumeError::ConfigRejected {
+        at,
+        plugin,
+        rejected,
+    }
 }
 
 /// The redactor for every secret value of `suite`.

@@ -23,6 +23,7 @@
 //! ```
 
 pub mod interpolate;
+pub mod locate;
 mod plugin;
 
 pub use plugin::{PluginEntry, SecretSource};

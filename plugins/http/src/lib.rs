@@ -21,16 +21,23 @@ use plume_sdk::{Plugin, export_plugin};
 
 use spec::{CheckSpec, GroupSpec};
 
-/// Reads a JSON config value; a bad one stops the plugin's description with
-/// a message naming the key, which `plume` prints as a one-line error.
+/// Reads a JSON config value; a bad one refuses the config at the path of
+/// the offending value, which `plume` prints with its suite line and column.
 fn read<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
     let Some(text) = plume_sdk::config_value(key) else {
         return T::default();
     };
-    serde_json::from_str(&text).unwrap_or_else(|e| bad_config(&format!("config.{key}: {e}{HELP}")))
+    let mut json = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut json).unwrap_or_else(|e| {
+        bad_config(
+            &join(key, &e.path().to_string()),
+            &format!("{}{HELP}", e.inner()),
+        )
+    })
 }
 
-/// The `checks` array, read table by table so an error names the one it is in.
+/// The `checks` array, read table by table so an error names the one it is
+/// in (and the key inside it).
 fn read_checks() -> Vec<CheckSpec> {
     let items: Vec<serde_json::Value> = read("checks");
     items
@@ -38,20 +45,39 @@ fn read_checks() -> Vec<CheckSpec> {
         .enumerate()
         .map(|(i, item)| {
             let at = ["group", "name"].map(|k| item[k].as_str().unwrap_or("?").to_owned());
-            serde_json::from_value(item).unwrap_or_else(|e| {
-                bad_config(&format!(
-                    "config.checks[{i}] ({}.{}): {e}{HELP}",
-                    at[0], at[1]
-                ))
+            serde_path_to_error::deserialize(item).unwrap_or_else(|e| {
+                bad_config(
+                    &join(&format!("checks[{i}]"), &e.path().to_string()),
+                    &format!("({}.{}) {}{HELP}", at[0], at[1], e.inner()),
+                )
             })
         })
         .collect()
 }
 
+/// `checks[2]` and `expect.status` as one path; serde's `.` is its root.
+fn join(base: &str, inner: &str) -> String {
+    match inner {
+        "" | "." => base.to_owned(),
+        _ if inner.starts_with('[') => format!("{base}{inner}"),
+        _ => format!("{base}.{inner}"),
+    }
+}
+
 const HELP: &str = " (see plugins/http/README.md for the table's keys)";
 
-fn bad_config(message: &str) -> ! {
-    panic!("{message}")
+/// Refuses the config at `key` (a path in the pack's table): `plume` stops
+/// before any check with one line naming the suite file's line and column.
+fn bad_config(key: &str, message: &str) -> ! {
+    plume_sdk::reject_config(key, message)
+}
+
+/// [`bad_config`] for check `i`: the message names the check too.
+fn bad_check(i: usize, c: &CheckSpec, message: &str) -> ! {
+    bad_config(
+        &format!("checks[{i}]"),
+        &format!("({}.{}) {message}{HELP}", c.group, c.name),
+    )
 }
 
 fn build() -> Plugin {
@@ -63,7 +89,10 @@ fn build() -> Plugin {
     let checks = read_checks();
     let groups: BTreeMap<String, GroupSpec> = read("groups");
     if checks.is_empty() {
-        bad_config("config.checks: no checks; add [[plugins.NAME.config.checks]] tables");
+        bad_config(
+            "checks",
+            "no checks; add [[plugins.NAME.config.checks]] tables",
+        );
     }
     let mut checks = checks;
     match validate::references(&checks) {
@@ -72,10 +101,7 @@ fn build() -> Plugin {
                 c.sources = s;
             }
         }
-        Err((i, message)) => bad_config(&format!(
-            "config.checks[{i}] ({}.{}): {message}{HELP}",
-            checks[i].group, checks[i].name
-        )),
+        Err((i, message)) => bad_check(i, &checks[i], &message),
     }
     let mut order: Vec<String> = Vec::new();
     for (i, c) in checks.iter().enumerate() {
@@ -83,25 +109,24 @@ fn build() -> Plugin {
             .or_else(|| validate::digest_mode(c))
             .or_else(|| validate::patterns(c));
         if let Some(message) = problem {
-            bad_config(&format!(
-                "config.checks[{i}] ({}.{}): {message}{HELP}",
-                c.group, c.name
-            ));
+            bad_check(i, c, &message);
         }
         if c.expect.count() == 0 {
-            bad_config(&format!(
-                "config.checks[{i}] ({}.{}): no expectations; give it an `expect` table (a status set, JSON pointers, headers, body text)",
-                c.group, c.name
-            ));
+            bad_check(
+                i,
+                c,
+                "no expectations; give it an `expect` table (a status set, JSON pointers, headers, body text)",
+            );
         }
         if !order.contains(&c.group) {
             order.push(c.group.clone());
         }
     }
     if let Some(unused) = groups.keys().find(|g| !order.contains(g)) {
-        bad_config(&format!(
-            "config.groups.{unused}: no check is in group {unused}"
-        ));
+        bad_config(
+            &format!("groups.{unused}"),
+            &format!("no check is in group {unused}"),
+        );
     }
     let secrets = validate::secrets(&checks);
     let checks: Vec<Arc<CheckSpec>> = checks.into_iter().map(Arc::new).collect();

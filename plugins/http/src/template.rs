@@ -130,3 +130,24 @@ impl<'a> Template<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_follow_the_value_and_unknown_ones_are_named() {
+        assert_eq!(parse(" secret:t | base64 "), ("secret:t", vec!["base64"]));
+        assert_eq!(parse("marker"), ("marker", vec![]));
+        assert_eq!(unknown_filter("x | base64 | hex"), Some("hex"));
+        assert_eq!(unknown_filter("x|base64url"), None);
+        assert_eq!(
+            apply("base64", "tok-123".into()).ok().as_deref(),
+            Some("dG9rLTEyMw==")
+        );
+        assert_eq!(
+            apply("base64url", "\u{fb}\u{ff}".into()).ok().as_deref(),
+            Some("w7vDvw")
+        );
+    }
+}

@@ -25,7 +25,8 @@ pub const FEATURES: [&str; 4] = ["revocation", "registration", "refresh", "pkce"
 /// feature stops the run before any check, naming the key and the choices.
 pub fn check_require() {
     if let Err(message) = required_list(plume_sdk::config_value("require")) {
-        panic!("{message}");
+        let message = message.strip_prefix("config.require: ").unwrap_or(&message);
+        plume_sdk::reject_config("require", message);
     }
 }
 

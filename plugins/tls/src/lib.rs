@@ -164,8 +164,9 @@ fn plugin() -> Plugin {
     }
     let urls = hosts();
     if urls.is_empty() {
-        panic!(
-            "config.hosts: no hosts; set hosts = [\"https://example.com\"] (see plugins/tls/README.md)"
+        plume_sdk::reject_config(
+            "hosts",
+            "no hosts; set hosts = [\"https://example.com\"] (see plugins/tls/README.md)",
         );
     }
     plugin = plugin.group("tls", &[], move |mut g| {

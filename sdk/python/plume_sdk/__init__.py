@@ -385,6 +385,16 @@ class Ctx:
         log.write(log.Level.WARN, str(message))
 
 
+def reject_config(key: str, message: str) -> Any:
+    """Refuses the plugin's config (contract 0.1.2): `key` is the offending
+    value's path inside the plugin's config table (`checks[3].expect`, "" for
+    the table itself), `message` what is wrong and how to fix it. Called while
+    the Plugin is built, plume stops before any check with one line naming the
+    suite file's line and column. It never returns: the host ends the instance."""
+    config.reject(str(key), str(message))
+    raise RuntimeError("unreachable: the host ends the instance in config.reject")
+
+
 def sha256(data: bytes | str) -> str:
     """Lowercase hex SHA-256, computed by the host."""
     return digest.sha256(data.encode() if isinstance(data, str) else data)

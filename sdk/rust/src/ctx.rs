@@ -149,6 +149,18 @@ pub fn config_value(key: &str) -> Option<String> {
     config::get(key)
 }
 
+/// Refuses the plugin's config (contract 0.1.2): `key` is the offending
+/// value's path inside the plugin's config table (`checks[3].expect`, empty
+/// for the table itself), `message` what is wrong and how to fix it. Called
+/// while the [`Plugin`](crate::Plugin) is built, `plume` stops before any
+/// check with one line naming the suite file's line and column; it never
+/// returns.
+pub fn reject_config(key: &str, message: &str) -> ! {
+    config::reject(key, message);
+    // The host ends the instance in `reject`; this is never reached.
+    std::process::abort()
+}
+
 /// Lowercase hex SHA-256 of `data`, computed by the host.
 pub fn sha256(data: &[u8]) -> String {
     digest::sha256(data)

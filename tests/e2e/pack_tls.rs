@@ -180,6 +180,22 @@ fn javascript_and_python_guests_read_the_same_tls_facts() {
         lines[0]
     );
     assert_eq!(lines[0], lines[1], "JavaScript and Python disagree");
+    // Each SDK's reject_config/rejectConfig ends the check with the config's path.
+    for (name, path) in [
+        ("js", plume_test_guests::TLS_JS),
+        ("py", plume_test_guests::TLS_PY),
+    ] {
+        let toml = format!(
+            "[plugins.{name}]\npath = \"{path}\"\ngroup-prefix = \"{name}.\"\n\
+             config = {{ url = \"http://127.0.0.1:{port}/\" }}\n"
+        );
+        let r = run(&suite(&toml, "").path, &[]);
+        r.expect(
+            &format!("{name}.tls.peer"),
+            "err",
+            &format!("config.url: must be an https:// URL, got http://127.0.0.1:{port}/"),
+        );
+    }
 }
 
 #[test]

@@ -1,13 +1,16 @@
 // A JavaScript guest of contract 0.1.1's tls interface: one check that
 // reports what the server at config `url` presents, in the same words as
-// tls.py, so the test can hold the two languages to one line.
+// tls.py, so the test can hold the two languages to one line; a `url` that
+// is not https:// is refused with config.reject (0.1.2).
 //
 // Built by tests/guests/build.rs: node sdk/js/build.mjs tests/guests/scripts/tls.js OUT.wasm
 
-import { Plugin, ok } from "../../../sdk/js/plume.js";
+import { Plugin, ok, rejectConfig } from "../../../sdk/js/plume.js";
 
 function peer(ctx) {
-  const p = ctx.tls(ctx.config("url"));
+  const url = ctx.config("url");
+  if (!url.startsWith("https://")) rejectConfig("url", `must be an https:// URL, got ${url}`);
+  const p = ctx.tls(url);
   const leaf = p.chain[0];
   const chain = p.chainError === undefined || p.chainError === null ? "verifies" : p.chainError;
   const name = p.nameMatches ? "matches" : "differs";

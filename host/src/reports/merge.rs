@@ -1,0 +1,556 @@
+//! `plume report merge`: the JSON events of a sharded run's shards read back
+//! and replayed, in time order, into the same report writers a run feeds.
+//!
+//! The files must be either one whole run or every shard `1/N`..`N/N` of one
+//! suite, each once: a missing or repeated shard, shards of different counts
+//! or suites, a check reported by two files, a file cut short (no
+//! `run_finished`, a planned check without its outcome) or a line that is not
+//! an event of `plume.events/1` is bad input, one line naming the file. A
+//! merge that silently lacked a shard would report its failures as green.
+//!
+//! Counts, red names and the checks' records come from the events; the
+//! merged run started when the earliest shard started and ended when the
+//! latest ended; `denied` adds up; each shard's `stopped` is kept, prefixed
+//! with its shard.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+
+use super::{Clock, ReportSpec, RunInfo, json};
+use crate::error::PlumeError;
+use crate::record::ledger::{CheckRecord, CleanupRecord, Event, Outcome, Sink, Summary};
+
+/// One line of a `--report json` file, as merge reads it; unknown events
+/// and fields are ignored.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum Line {
+    RunStarted {
+        schema: String,
+        suite: String,
+        #[serde(default)]
+        shard: Option<String>,
+        started_at: String,
+        checks: Vec<String>,
+    },
+    CheckStarted {
+        at: String,
+        group: String,
+        check: String,
+    },
+    CheckFinished {
+        at: String,
+        group: String,
+        check: String,
+        outcome: OutcomeName,
+        status: Option<u16>,
+        detail: String,
+        duration_ms: u64,
+    },
+    Log {
+        at: String,
+        group: String,
+        check: String,
+        level: String,
+        message: String,
+    },
+    CleanupFinished {
+        at: String,
+        label: String,
+        outcome: OutcomeName,
+        status: Option<u16>,
+        detail: String,
+        duration_ms: u64,
+    },
+    RunFinished {
+        denied: usize,
+        stopped: Option<String>,
+        finished_at: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum OutcomeName {
+    Ok,
+    Err,
+    Skip,
+}
+
+impl From<OutcomeName> for Outcome {
+    fn from(name: OutcomeName) -> Outcome {
+        match name {
+            OutcomeName::Ok => Outcome::Ok,
+            OutcomeName::Err => Outcome::Err,
+            OutcomeName::Skip => Outcome::Skip,
+        }
+    }
+}
+
+/// An event to hand the sinks again.
+enum Replay {
+    Started {
+        group: String,
+        check: String,
+    },
+    Finished(CheckRecord),
+    Log {
+        group: String,
+        check: String,
+        level: String,
+        message: String,
+    },
+    Cleanup(CleanupRecord),
+}
+
+/// One file of events, read and checked.
+struct EventFile {
+    path: PathBuf,
+    suite: String,
+    /// `(K, N)`.
+    shard: Option<(usize, usize)>,
+    started_at: SystemTime,
+    finished_at: SystemTime,
+    /// Planned checks as `run_started` names them (`group.check`).
+    planned_names: Vec<String>,
+    /// Planned checks as `(group, check)`, in plan order.
+    planned: Vec<(String, String)>,
+    events: Vec<(SystemTime, Replay)>,
+    denied: usize,
+    stopped: Option<String>,
+}
+
+fn bad(path: &Path, message: impl Into<String>) -> PlumeError {
+    PlumeError::BadEvents {
+        path: path.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn time(path: &Path, line: usize, text: &str) -> Result<SystemTime, PlumeError> {
+    humantime::parse_rfc3339_weak(text).map_err(|e| {
+        bad(
+            path,
+            format!(
+                "line {line}: `{}` is not an RFC 3339 time ({e})",
+                text_shown(text)
+            ),
+        )
+    })
+}
+
+fn text_shown(text: &str) -> String {
+    crate::text::shown(text, 64)
+}
+
+/// `K/N` of a `shard` field.
+fn shard_of(path: &Path, text: &str) -> Result<(usize, usize), PlumeError> {
+    let parsed = text.split_once('/').and_then(|(k, n)| {
+        let (k, n) = (k.parse::<usize>().ok()?, n.parse::<usize>().ok()?);
+        (1..=n).contains(&k).then_some((k, n))
+    });
+    parsed.ok_or_else(|| bad(path, format!("shard `{}` is not K/N", text_shown(text))))
+}
+
+impl EventFile {
+    fn read(path: &Path) -> Result<EventFile, PlumeError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| bad(path, format!("cannot read the events: {e}")))?;
+        let mut file: Option<EventFile> = None;
+        let mut finished = false;
+        for (n, raw) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let number = n + 1;
+            let line: Line = serde_json::from_str(raw).map_err(|e| {
+                bad(path, format!("line {number} is not a plume event ({e}); give the files `--report json=FILE` wrote"))
+            })?;
+            let Some(run) = file.as_mut() else {
+                let Line::RunStarted {
+                    schema,
+                    suite,
+                    shard,
+                    started_at,
+                    checks,
+                } = line
+                else {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "line {number}: the events do not start with run_started; give the files `--report json=FILE` wrote"
+                        ),
+                    ));
+                };
+                if schema != json::SCHEMA {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "events of schema `{}`; this plume reads {}",
+                            text_shown(&schema),
+                            json::SCHEMA
+                        ),
+                    ));
+                }
+                let started_at = time(path, number, &started_at)?;
+                file = Some(EventFile {
+                    path: path.to_owned(),
+                    suite,
+                    shard: shard.map(|s| shard_of(path, &s)).transpose()?,
+                    started_at,
+                    finished_at: started_at,
+                    planned_names: checks,
+                    // Filled from the checks' own events below: a name may hold dots.
+                    planned: Vec::new(),
+                    events: Vec::new(),
+                    denied: 0,
+                    stopped: None,
+                });
+                continue;
+            };
+            if finished {
+                continue;
+            }
+            let (at, replay) = match line {
+                Line::RunStarted { .. } => {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "line {number}: a second run_started; give one run's events per file"
+                        ),
+                    ));
+                }
+                Line::Other => continue,
+                Line::RunFinished {
+                    denied,
+                    stopped,
+                    finished_at,
+                } => {
+                    run.finished_at = time(path, number, &finished_at)?;
+                    run.denied = denied;
+                    run.stopped = stopped;
+                    finished = true;
+                    continue;
+                }
+                Line::CheckStarted { at, group, check } => (at, Replay::Started { group, check }),
+                Line::CheckFinished {
+                    at,
+                    group,
+                    check,
+                    outcome,
+                    status,
+                    detail,
+                    duration_ms,
+                } => (
+                    at,
+                    Replay::Finished(CheckRecord {
+                        group,
+                        check,
+                        outcome: outcome.into(),
+                        status,
+                        detail,
+                        elapsed: Duration::from_millis(duration_ms),
+                    }),
+                ),
+                Line::Log {
+                    at,
+                    group,
+                    check,
+                    level,
+                    message,
+                } => (
+                    at,
+                    Replay::Log {
+                        group,
+                        check,
+                        level,
+                        message,
+                    },
+                ),
+                Line::CleanupFinished {
+                    at,
+                    label,
+                    outcome,
+                    status,
+                    detail,
+                    duration_ms,
+                } => (
+                    at,
+                    Replay::Cleanup(CleanupRecord {
+                        label,
+                        outcome: outcome.into(),
+                        status,
+                        detail,
+                        elapsed: Duration::from_millis(duration_ms),
+                    }),
+                ),
+            };
+            run.events.push((time(path, number, &at)?, replay));
+        }
+        let Some(mut run) = file else {
+            return Err(bad(
+                path,
+                "holds no events; give the files `--report json=FILE` wrote",
+            ));
+        };
+        if !finished {
+            return Err(bad(
+                path,
+                "has no run_finished event: that run was cut short; run it again",
+            ));
+        }
+        run.split_planned()?;
+        Ok(run)
+    }
+
+    /// Turns the planned `group.check` names into pairs, from the checks'
+    /// outcomes; every planned check must have exactly one.
+    fn split_planned(&mut self) -> Result<(), PlumeError> {
+        let mut finished: HashMap<String, (String, String)> = HashMap::new();
+        for (_, event) in &self.events {
+            if let Replay::Finished(r) = event
+                && finished
+                    .insert(r.name(), (r.group.clone(), r.check.clone()))
+                    .is_some()
+            {
+                return Err(bad(
+                    &self.path,
+                    format!("check {} has two outcomes", r.name()),
+                ));
+            }
+        }
+        for name in &self.planned_names {
+            let Some(pair) = finished.remove(name.as_str()) else {
+                return Err(bad(
+                    &self.path,
+                    format!("check {name} was planned but has no outcome: the file is cut short"),
+                ));
+            };
+            self.planned.push(pair);
+        }
+        if let Some(name) = finished.keys().next() {
+            return Err(bad(
+                &self.path,
+                format!("check {name} has an outcome but was not planned"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn shard_name(&self) -> String {
+        self.shard
+            .map_or_else(|| "whole run".to_owned(), |(k, n)| format!("shard {k}/{n}"))
+    }
+}
+
+/// The files of one run, checked to fit together.
+pub struct Merged {
+    files: Vec<EventFile>,
+}
+
+fn set_error(message: String) -> PlumeError {
+    PlumeError::BadMerge { message }
+}
+
+impl Merged {
+    /// Reads `paths` and checks they are one whole run or every shard of one.
+    pub fn read(paths: &[PathBuf]) -> Result<Merged, PlumeError> {
+        let mut files = paths
+            .iter()
+            .map(|p| EventFile::read(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(first) = files.first() else {
+            return Err(set_error("give at least one events file".to_owned()));
+        };
+        if let Some(other) = files.iter().find(|f| f.suite != first.suite) {
+            return Err(set_error(format!(
+                "{} is of suite `{}` and {} of suite `{}`: merge the shards of one suite",
+                first.path.display(),
+                text_shown(&first.suite),
+                other.path.display(),
+                text_shown(&other.suite)
+            )));
+        }
+        match (files.len(), first.shard) {
+            (1, None) => {}
+            (_, None) => {
+                return Err(set_error(format!(
+                    "{} is a whole run, not a shard (no --shard): merge the shards of one sharded run",
+                    first.path.display()
+                )));
+            }
+            (_, Some((_, count))) => {
+                let mut by_index: Vec<Option<&EventFile>> = vec![None; count];
+                for f in &files {
+                    let Some((k, n)) = f.shard.filter(|(_, n)| *n == count) else {
+                        return Err(set_error(format!(
+                            "{} is {} and {} is {}: merge the shards of one run",
+                            first.path.display(),
+                            first.shard_name(),
+                            f.path.display(),
+                            f.shard_name()
+                        )));
+                    };
+                    debug_assert_eq!(n, count);
+                    if let Some(seen) = by_index[k - 1].replace(f) {
+                        return Err(set_error(format!(
+                            "shard {k}/{count} is given twice ({} and {}): give each shard once",
+                            seen.path.display(),
+                            f.path.display()
+                        )));
+                    }
+                }
+                let missing: Vec<String> = (1..=count)
+                    .filter(|k| by_index[k - 1].is_none())
+                    .map(|k| format!("{k}/{count}"))
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(set_error(format!(
+                        "shard {} missing: give the events of every shard, 1/{count} to {count}/{count}",
+                        missing.join(", ")
+                    )));
+                }
+            }
+        }
+        files.sort_by_key(|f| f.shard);
+        let mut owner: HashMap<&(String, String), &Path> = HashMap::new();
+        for f in &files {
+            for pair in &f.planned {
+                if let Some(other) = owner.insert(pair, &f.path) {
+                    return Err(set_error(format!(
+                        "check {}.{} is in both {} and {}: were the shards run with the same suite, --only and --skip?",
+                        pair.0,
+                        pair.1,
+                        other.display(),
+                        f.path.display()
+                    )));
+                }
+            }
+        }
+        Ok(Merged { files })
+    }
+
+    /// How many files were merged.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file was merged (never, once read).
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Replays the merged events, in time order (each file's own order
+    /// kept), into `printer` and the reports `specs` asks for; returns the
+    /// merged totals.
+    pub fn replay(
+        &self,
+        printer: Box<dyn Sink>,
+        specs: &[ReportSpec],
+    ) -> Result<Summary, PlumeError> {
+        let started_at = self
+            .files
+            .iter()
+            .map(|f| f.started_at)
+            .min()
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let finished_at = self
+            .files
+            .iter()
+            .map(|f| f.finished_at)
+            .max()
+            .unwrap_or(started_at);
+        let now = Arc::new(Mutex::new(started_at));
+        let clock: Clock = {
+            let now = now.clone();
+            Arc::new(move || *now.lock().unwrap_or_else(|p| p.into_inner()))
+        };
+        let info = RunInfo {
+            suite: self.files[0].suite.clone(),
+            shard: None,
+            started_at,
+            clock,
+        };
+        let mut sinks = vec![printer];
+        sinks.extend(super::sinks(specs, &info)?);
+        let mut emit = |at: SystemTime, event: &Event<'_>| {
+            *now.lock().unwrap_or_else(|p| p.into_inner()) = at;
+            for sink in &mut sinks {
+                sink.event(event);
+            }
+        };
+        let planned: Vec<(String, String)> = self
+            .files
+            .iter()
+            .flat_map(|f| f.planned.iter().cloned())
+            .collect();
+        emit(started_at, &Event::Planned(&planned));
+
+        let mut summary = Summary::default();
+        let mut next: Vec<usize> = vec![0; self.files.len()];
+        // The earliest head of the files: a k-way merge that keeps each file's order.
+        while let Some(i) = (0..self.files.len())
+            .filter(|&i| next[i] < self.files[i].events.len())
+            .min_by_key(|&i| self.files[i].events[next[i]].0)
+        {
+            let (at, replay) = &self.files[i].events[next[i]];
+            next[i] += 1;
+            match replay {
+                Replay::Started { group, check } => {
+                    emit(*at, &Event::CheckStarted { group, check })
+                }
+                Replay::Log {
+                    group,
+                    check,
+                    level,
+                    message,
+                } => emit(
+                    *at,
+                    &Event::Log {
+                        group,
+                        check,
+                        level,
+                        message,
+                    },
+                ),
+                Replay::Finished(r) => {
+                    match r.outcome {
+                        Outcome::Ok => summary.passed += 1,
+                        Outcome::Skip => summary.skipped += 1,
+                        Outcome::Err => {
+                            summary.failed += 1;
+                            summary.red.push(r.name());
+                        }
+                    }
+                    emit(*at, &Event::CheckFinished(r));
+                }
+                Replay::Cleanup(r) => {
+                    if r.outcome == Outcome::Err {
+                        summary.cleanups_failed += 1;
+                        summary.red.push(format!("cleanup.{}", r.label));
+                    } else {
+                        summary.cleanups_ok += 1;
+                    }
+                    emit(*at, &Event::CleanupFinished(r));
+                }
+            }
+        }
+        summary.denied = self.files.iter().map(|f| f.denied).sum();
+        let stopped: Vec<String> = self
+            .files
+            .iter()
+            .filter_map(|f| Some(format!("{}: {}", f.shard_name(), f.stopped.as_ref()?)))
+            .collect();
+        summary.stopped = (!stopped.is_empty()).then(|| stopped.join("; "));
+        summary.elapsed = finished_at.duration_since(started_at).unwrap_or_default();
+        emit(finished_at, &Event::Finished(&summary));
+        Ok(summary)
+    }
+}

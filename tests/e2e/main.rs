@@ -26,5 +26,6 @@ mod pinning;
 mod polyglot;
 mod reports;
 mod scaffold;
+mod shard;
 mod support;
 mod tls;

@@ -421,3 +421,18 @@ fn bad_event_files_are_one_line_and_exit_2() {
     // The good files still merge.
     assert_eq!(merge(&[&three, &one, &two]).code, 0);
 }
+
+#[test]
+fn report_merge_help_ends_with_examples() {
+    for args in [&["report", "--help"][..], &["report", "merge", "--help"]] {
+        let r = plume(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stdout.contains("Examples:\n  plume report merge "),
+            "{args:?}:\n{}",
+            r.stdout
+        );
+    }
+    let r = plume(&["run", "--help"]);
+    assert!(r.stdout.contains("--shard <K/N>"), "{}", r.stdout);
+}

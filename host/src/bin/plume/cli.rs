@@ -53,7 +53,10 @@ pub enum Command {
     )]
     Lock(LockArgs),
     /// Work with reports a run wrote: `plume report merge` merges the JSON events of shards.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  plume report merge out/shard-1.ndjson out/shard-2.ndjson --report junit=out/plume.xml"
+    )]
     Report(ReportCommand),
     /// Print a shell completion script.
     #[command(

@@ -64,7 +64,7 @@ impl Merged {
             (_, Some((_, count))) => {
                 let mut by_index: Vec<Option<&EventFile>> = vec![None; count];
                 for f in &files {
-                    let Some((k, n)) = f.shard.filter(|(_, n)| *n == count) else {
+                    let Some((k, _)) = f.shard.filter(|(_, n)| *n == count) else {
                         return Err(set_error(format!(
                             "{} is {} and {} is {}: merge the shards of one run",
                             first.path.display(),
@@ -73,7 +73,6 @@ impl Merged {
                             f.shard_name()
                         )));
                     };
-                    debug_assert_eq!(n, count);
                     if let Some(seen) = by_index[k - 1].replace(f) {
                         return Err(set_error(format!(
                             "shard {k}/{count} is given twice ({} and {}): give each shard once",
@@ -88,7 +87,12 @@ impl Merged {
                     .collect();
                 if !missing.is_empty() {
                     return Err(set_error(format!(
-                        "shard {} missing: give the events of every shard, 1/{count} to {count}/{count}",
+                        "{} {} missing: give the events of every shard, 1/{count} to {count}/{count}",
+                        if missing.len() == 1 {
+                            "shard"
+                        } else {
+                            "shards"
+                        },
                         missing.join(", ")
                     )));
                 }
@@ -101,8 +105,8 @@ impl Merged {
                 if let Some(other) = owner.insert(pair, &f.path) {
                     return Err(set_error(format!(
                         "check {}.{} is in both {} and {}: were the shards run with the same suite, --only and --skip?",
-                        pair.0,
-                        pair.1,
+                        text_shown(&pair.0),
+                        text_shown(&pair.1),
                         other.display(),
                         f.path.display()
                     )));
@@ -110,16 +114,6 @@ impl Merged {
             }
         }
         Ok(Merged { files })
-    }
-
-    /// How many files were merged.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// Whether no file was merged (never, once read).
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
     }
 
     /// Replays the merged events, in time order (each file's own order

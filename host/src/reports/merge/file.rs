@@ -1,7 +1,9 @@
 //! One `--report json` file read back for `plume report merge`: every line an
 //! event of `plume.events/1`, starting with `run_started`, ending with
 //! `run_finished`, every planned check with exactly one outcome; anything
-//! else is bad input naming the file (and the line).
+//! else is bad input naming the file (and the line). A file may have been
+//! edited since plume wrote it, so every text is made one safe, bounded line
+//! again before any sink gets it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -143,6 +145,19 @@ pub(super) fn text_shown(text: &str) -> String {
     crate::text::shown(text, 64)
 }
 
+/// Room for the note a cut text ends with, past its limit.
+const NOTE_ROOM: usize = 64;
+
+/// A name or a label from a file, as sinks get it: one safe line.
+fn name(text: &str) -> String {
+    crate::text::shown(text, crate::text::LABEL_MAX + NOTE_ROOM)
+}
+
+/// A detail or a log message from a file, as sinks get it: one safe line.
+fn detail(text: &str) -> String {
+    crate::text::shown(text, crate::text::DETAIL_MAX + NOTE_ROOM)
+}
+
 /// `K/N` of a `shard` field.
 fn shard_of(path: &Path, text: &str) -> Result<(usize, usize), PlumeError> {
     let parsed = text.split_once('/').and_then(|(k, n)| {
@@ -233,7 +248,13 @@ impl EventFile {
                     finished = true;
                     continue;
                 }
-                Line::CheckStarted { at, group, check } => (at, Replay::Started { group, check }),
+                Line::CheckStarted { at, group, check } => (
+                    at,
+                    Replay::Started {
+                        group: name(&group),
+                        check: name(&check),
+                    },
+                ),
                 Line::CheckFinished {
                     at,
                     group,
@@ -242,12 +263,12 @@ impl EventFile {
                 } => (
                     at,
                     Replay::Finished(CheckRecord {
-                        group,
-                        check,
+                        group: name(&group),
+                        check: name(&check),
                         outcome: ended.outcome.into(),
                         status: ended.status,
                         elapsed: Duration::from_millis(ended.duration_ms),
-                        detail: ended.detail,
+                        detail: detail(&ended.detail),
                     }),
                 ),
                 Line::Log {
@@ -259,20 +280,20 @@ impl EventFile {
                 } => (
                     at,
                     Replay::Log {
-                        group,
-                        check,
-                        level,
-                        message,
+                        group: name(&group),
+                        check: name(&check),
+                        level: name(&level),
+                        message: detail(&message),
                     },
                 ),
                 Line::CleanupFinished { at, label, ended } => (
                     at,
                     Replay::Cleanup(CleanupRecord {
-                        label,
+                        label: name(&label),
                         outcome: ended.outcome.into(),
                         status: ended.status,
                         elapsed: Duration::from_millis(ended.duration_ms),
-                        detail: ended.detail,
+                        detail: detail(&ended.detail),
                     }),
                 ),
             };
@@ -306,7 +327,7 @@ impl EventFile {
             {
                 return Err(bad(
                     &self.path,
-                    format!("check {} has two outcomes", r.name()),
+                    format!("check {} has two outcomes", text_shown(&r.name())),
                 ));
             }
         }
@@ -314,7 +335,10 @@ impl EventFile {
             let Some(pair) = finished.remove(name.as_str()) else {
                 return Err(bad(
                     &self.path,
-                    format!("check {name} was planned but has no outcome: the file is cut short"),
+                    format!(
+                        "check {} was planned but has no outcome: the file is cut short",
+                        text_shown(name)
+                    ),
                 ));
             };
             self.planned.push(pair);
@@ -322,7 +346,10 @@ impl EventFile {
         if let Some(name) = finished.keys().next() {
             return Err(bad(
                 &self.path,
-                format!("check {name} has an outcome but was not planned"),
+                format!(
+                    "check {} has an outcome but was not planned",
+                    text_shown(name)
+                ),
             ));
         }
         Ok(())

@@ -7,6 +7,9 @@
 //! - `github`: `::error` annotations for red checks, and a Markdown table appended to
 //!   `$GITHUB_STEP_SUMMARY` when it is set (as it is in GitHub Actions).
 //!
+//! [`merge`] reads the `json` events of a sharded run's shards back and feeds
+//! them to the same sinks (`plume report merge`).
+//!
 //! Every sink is fed by the ledger, which redacts secrets and makes every text
 //! a plugin chose one safe, bounded line first (each sink then only escapes
 //! for its format), and finishes

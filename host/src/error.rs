@@ -42,6 +42,9 @@ pub enum PlumeError {
     )]
     BadVar { given: String },
 
+    #[error("invalid --shard `{given}`: {reason}")]
+    BadShard { given: String, reason: String },
+
     #[error(
         "plugin `{plugin}`: {path} does not exist (build it first, or fix `path` in the suite file)"
     )]
@@ -105,6 +108,12 @@ pub enum PlumeError {
 
     #[error("{message}")]
     BadReport { message: String },
+
+    #[error("{path}: {message}")]
+    BadEvents { path: PathBuf, message: String },
+
+    #[error("report merge: {message}")]
+    BadMerge { message: String },
 
     #[error("preflight: {url} did not answer ({reason}){hint}")]
     Preflight {

@@ -3,7 +3,7 @@
 
 use crate::support::harness::{Run, plume, run, suite};
 
-fn one_line_exit_2(r: &Run, expected: &str) {
+pub(crate) fn one_line_exit_2(r: &Run, expected: &str) {
     assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
     assert_eq!(r.stderr.lines().count(), 1, "one line: {}", r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);

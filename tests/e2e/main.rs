@@ -27,5 +27,6 @@ mod polyglot;
 mod reports;
 mod retries;
 mod scaffold;
+mod shard;
 mod support;
 mod tls;

@@ -12,7 +12,7 @@ use crate::support::server::TestServer;
 
 const SECRET: &str = "sekrit-token-42";
 
-fn basic_suite(server: &TestServer) -> SuiteFile {
+pub(crate) fn basic_suite(server: &TestServer) -> SuiteFile {
     let toml = r#"
 [plugins.basic]
 path = "@basic@"

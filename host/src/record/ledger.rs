@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::redact::Redactor;
 use crate::text;
@@ -85,6 +85,7 @@ pub struct Ledger {
     inner: Mutex<Inner>,
     redactor: Redactor,
     start: Instant,
+    started_at: SystemTime,
 }
 
 impl Ledger {
@@ -99,7 +100,13 @@ impl Ledger {
             }),
             redactor,
             start: Instant::now(),
+            started_at: SystemTime::now(),
         }
+    }
+
+    /// When the run started, by the wall clock; its summary's `elapsed` counts from here.
+    pub fn started_at(&self) -> SystemTime {
+        self.started_at
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {

@@ -1,29 +1,33 @@
 //! `--report json`: newline-delimited JSON events, written as they happen.
 //!
-//! Schema `plume.events/1`. Every line is an object with `"event"` and
-//! `"schema": "plume.events/1"` (first line only: `run_started`):
+//! Schema `plume.events/1`. Every line is an object with `"event"` and `"at"`,
+//! the moment it happened as an RFC 3339 UTC timestamp with milliseconds
+//! (`"2026-11-26T19:51:17.123Z"`), so any log pipeline can ingest it; every
+//! duration is a whole number of milliseconds in a field ending `_ms`.
 //!
-//! | event | fields |
+//! | event | fields besides `event` and `at` |
 //! |---|---|
-//! | `run_started` | `schema`, `suite`, `checks` (planned `group.check` names, in order) |
+//! | `run_started` | `schema` (`"plume.events/1"`, first line only), `suite`, `shard` (`"2/4"` under `--shard`, else null), `started_at` (when the run started), `checks` (planned `group.check` names, in order) |
 //! | `check_started` | `group`, `check` |
 //! | `check_finished` | `group`, `check`, `outcome` (`ok`/`err`/`skip`), `status` (number or null), `detail`, `duration_ms`, `attempts` (1 unless retried), `flaky` (passed on a retry), `earlier` (the attempts that erred before: `status`, `detail`, `duration_ms`) |
 //! | `log` | `group`, `check`, `level` (`debug`/`info`/`warn`/`stdout`/`stderr`/`trace`), `message` |
 //! | `cleanup_finished` | `label`, `outcome`, `status`, `detail`, `duration_ms` |
-//! | `run_finished` | `passed`, `flaky` (of the passed), `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `denied` (requests refused by the egress policy), `duration_ms` |
+//! | `run_finished` | `passed`, `flaky` (of the passed), `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `denied` (requests refused by the egress policy), `started_at`, `finished_at`, `duration_ms` |
 //!
 //! A consumer should ignore fields it does not know; a change that removes
-//! or retypes a field bumps the schema's version.
+//! or retypes a field bumps the schema's version. `plume report merge` reads
+//! these events back ([`super::merge`]).
 //!
 //! Strings hold no raw control characters (serde_json escapes C0, the ledger
 //! removed the rest) and U+2028, U+2029 and U+0085 are written as `\uXXXX`,
 //! so a JavaScript or YAML reader sees one event per line too.
 
 use std::io::Write;
+use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
-use super::Out;
+use super::{Out, RunInfo};
 use crate::record::ledger::{Event, Outcome, Sink};
 use crate::text::json_line_safe;
 
@@ -31,18 +35,23 @@ pub const SCHEMA: &str = "plume.events/1";
 
 pub struct JsonEvents {
     out: Out,
-    suite: String,
+    run: RunInfo,
+}
+
+/// `time` as RFC 3339 in UTC with milliseconds: `2026-11-26T19:51:17.123Z`.
+pub fn timestamp(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
 }
 
 impl JsonEvents {
-    pub fn new(out: Out, suite: &str) -> Self {
-        JsonEvents {
-            out,
-            suite: suite.to_owned(),
-        }
+    pub fn new(out: Out, run: RunInfo) -> Self {
+        JsonEvents { out, run }
     }
 
-    fn write(&mut self, value: Value) {
+    fn write(&mut self, mut value: Value) {
+        if let Value::Object(fields) = &mut value {
+            fields.insert("at".to_owned(), timestamp((self.run.clock)()).into());
+        }
         let _ = writeln!(self.out, "{}", json_line_safe(&value.to_string()));
         let _ = self.out.flush();
     }
@@ -70,7 +79,9 @@ impl Sink for JsonEvents {
             Event::Planned(checks) => json!({
                 "event": "run_started",
                 "schema": SCHEMA,
-                "suite": self.suite,
+                "suite": self.run.suite,
+                "shard": self.run.shard,
+                "started_at": timestamp(self.run.started_at),
                 "checks": checks.iter().map(|(g, c)| format!("{g}.{c}")).collect::<Vec<_>>(),
             }),
             Event::CheckStarted { group, check } => {
@@ -119,6 +130,10 @@ impl Sink for JsonEvents {
                 "red": s.red,
                 "stopped": s.stopped,
                 "denied": s.denied,
+                "started_at": timestamp(self.run.started_at),
+                "finished_at": timestamp(
+                    self.run.started_at.checked_add(s.elapsed).unwrap_or(self.run.started_at)
+                ),
                 "duration_ms": millis(s.elapsed),
             }),
         };

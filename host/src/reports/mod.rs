@@ -7,6 +7,9 @@
 //! - `github`: `::error` annotations for red checks, and a Markdown table appended to
 //!   `$GITHUB_STEP_SUMMARY` when it is set (as it is in GitHub Actions).
 //!
+//! [`merge`] reads the `json` events of a sharded run's shards back and feeds
+//! them to the same sinks (`plume report merge`).
+//!
 //! Every sink is fed by the ledger, which redacts secrets and makes every text
 //! a plugin chose one safe, bounded line first (each sink then only escapes
 //! for its format), and finishes
@@ -16,12 +19,15 @@
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod merge;
 pub mod tap;
 pub mod terminal;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use crate::error::PlumeError;
 use crate::record::ledger::Sink;
@@ -66,6 +72,32 @@ impl ReportSpec {
     }
 }
 
+/// When an event happens, as the reports stamp it: the wall clock during a
+/// run; for `plume report merge`, when the event being replayed happened.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// What the reports know of a run besides its events.
+#[derive(Clone)]
+pub struct RunInfo {
+    pub suite: String,
+    /// `K/N` under `--shard`.
+    pub shard: Option<String>,
+    pub started_at: SystemTime,
+    pub clock: Clock,
+}
+
+impl RunInfo {
+    /// A run of `suite` that started at `started_at`, stamped with the wall clock.
+    pub fn live(suite: &str, shard: Option<String>, started_at: SystemTime) -> RunInfo {
+        RunInfo {
+            suite: suite.to_owned(),
+            shard,
+            started_at,
+            clock: Arc::new(SystemTime::now),
+        }
+    }
+}
+
 /// Where a report goes.
 pub type Out = Box<dyn Write + Send>;
 
@@ -89,7 +121,8 @@ fn open(spec: &ReportSpec) -> Result<Out, PlumeError> {
 }
 
 /// The sinks for `specs`; at most one may use standard output.
-pub fn sinks(specs: &[ReportSpec], suite: &str) -> Result<Vec<Box<dyn Sink>>, PlumeError> {
+pub fn sinks(specs: &[ReportSpec], run: &RunInfo) -> Result<Vec<Box<dyn Sink>>, PlumeError> {
+    let suite = run.suite.as_str();
     if specs.iter().filter(|s| s.path.is_none()).count() > 1 {
         return Err(PlumeError::BadReport {
             message:
@@ -103,7 +136,7 @@ pub fn sinks(specs: &[ReportSpec], suite: &str) -> Result<Vec<Box<dyn Sink>>, Pl
             let out = open(spec)?;
             let sink: Box<dyn Sink> = match spec.format {
                 Format::Junit => Box::new(junit::JunitReport::new(out, suite)),
-                Format::Json => Box::new(json::JsonEvents::new(out, suite)),
+                Format::Json => Box::new(json::JsonEvents::new(out, run.clone())),
                 Format::Tap => Box::new(tap::TapReport::new(out)),
                 Format::Github => Box::new(github::GithubReport::new(
                     out,

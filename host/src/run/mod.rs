@@ -15,6 +15,7 @@ pub mod preflight;
 pub mod prepare;
 mod schedule;
 pub mod select;
+pub mod shard;
 
 use std::sync::Arc;
 

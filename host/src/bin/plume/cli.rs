@@ -1,4 +1,4 @@
-//! The command line: `plume run`, `plume list`, `plume inspect`.
+//! The command line: `plume run`, `plume list`, `plume inspect`, `plume report merge`, ...
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,7 +30,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  plume run examples/demo/plume.toml\n  \
         plume run plume.toml --env staging --only auth --only sse\n  \
         plume run plume.toml --var admin_url=http://127.0.0.1:7701 --check-timeout 5s -v\n  \
-        plume run plume.toml -q --report junit=out/plume.xml --report json=out/events.ndjson")]
+        plume run plume.toml -q --report junit=out/plume.xml --report json=out/events.ndjson\n  \
+        plume run plume.toml --shard 2/4 --report json=out/shard-2.ndjson")]
     Run(RunArgs),
     /// List the groups and checks of a suite's plugins without running them.
     #[command(
@@ -51,6 +52,12 @@ pub enum Command {
         after_help = "Examples:\n  plume lock examples/demo/plume.toml\n  plume lock plume.toml --env production"
     )]
     Lock(LockArgs),
+    /// Work with reports a run wrote: `plume report merge` merges the JSON events of shards.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  plume report merge out/shard-1.ndjson out/shard-2.ndjson --report junit=out/plume.xml"
+    )]
+    Report(ReportCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  plume completions bash > ~/.local/share/bash-completion/completions/plume\n  \
@@ -113,6 +120,36 @@ pub struct RunArgs {
     /// Write a report: junit, json, tap or github, to PATH or standard output; repeatable.
     #[arg(long = "report", value_name = "FORMAT[=PATH]", value_parser = report_spec)]
     pub reports: Vec<plume::reports::ReportSpec>,
+    /// Run only shard K of N (1-based, e.g. 2/4): a deterministic part of the
+    /// groups, each with the groups it depends on; merge the shards' JSON
+    /// events with `plume report merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the JSON events of a sharded run's shards into one summary,
+    /// reports and exit code.
+    #[command(after_help = "Examples:\n  \
+        plume report merge out/shard-1.ndjson out/shard-2.ndjson --report junit=out/plume.xml\n  \
+        plume report merge out/shard-*.ndjson --report json=out/events.ndjson --report tap=out/plume.tap\n\n\
+        Exit codes: 0 nothing erred, 1 a check or cleanup erred or a shard was stopped, \
+        2 a file that is missing, unreadable or not plume events, or a shard missing or given twice.")]
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The files `plume run --report json=FILE` wrote, one per shard.
+    #[arg(required = true, value_name = "EVENTS")]
+    pub events: Vec<PathBuf>,
+    /// Write a report of the merged run: junit, json, tap or github; repeatable.
+    #[arg(long = "report", value_name = "FORMAT[=PATH]", value_parser = report_spec)]
+    pub reports: Vec<plume::reports::ReportSpec>,
+    /// Colour the lines: auto, always or never.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorArg,
 }
 
 #[derive(Debug, Args)]

@@ -11,15 +11,19 @@ use tokio::signal::unix::{SignalKind, signal};
 use plume::engine::Sandbox;
 use plume::engine::cache::{CacheOutcome, CompileCache};
 use plume::record::RunShared;
-use plume::record::ledger::{Ledger, Sink};
+use plume::record::ledger::{Ledger, Sink, Summary};
+use plume::reports::merge::Merged;
 use plume::reports::terminal::{Mode, Printer};
-use plume::run::plan::Selection;
+use plume::reports::{ReportSpec, RunInfo};
+use plume::run::plan::{Plan, Selection};
 use plume::run::prepare::{load_plugin, prepare, redactor_for};
+use plume::run::shard::Shard;
 use plume::run::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
-    ColorArg, CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, NewArgs, RunArgs, SuiteArgs,
+    ColorArg, CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs, NewArgs, RunArgs,
+    SuiteArgs,
 };
 
 fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
@@ -56,6 +60,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     // cleanup walk instead of killing the process.
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
 
     let suite = load_suite(
         &args.suite,
@@ -66,17 +71,8 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             ..Overrides::default()
         },
     )?;
-    // A report on standard output moves the human lines to standard error.
     let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
-    let printer: Box<dyn Sink> = if report_on_stdout {
-        let mode = Mode::for_terminal(std::io::stderr().is_terminal(), args.verbose, args.quiet)
-            .with_color(color_choice(args.color));
-        Box::new(Printer::new(std::io::stderr(), mode))
-    } else {
-        let mode = Mode::for_terminal(std::io::stdout().is_terminal(), args.verbose, args.quiet)
-            .with_color(color_choice(args.color));
-        Box::new(Printer::new(std::io::stdout(), mode))
-    };
+    let printer = printer_for(&args.reports, args.verbose, args.quiet, args.color);
     let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
     let shared = RunShared::new(ledger.clone(), &suite.limits)?;
     plume::run::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
@@ -87,8 +83,29 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     };
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &selection).await?;
     plume::run::plan::each_checks_something(&plugins)?;
+    let plan = match shard {
+        Some(shard) => {
+            let all = plan.groups.len();
+            let plan = plume::run::shard::keep(plan, shard);
+            if !args.quiet || plan.groups.is_empty() {
+                let line = shard_line(shard, &plan, all);
+                if report_on_stdout {
+                    eprintln!("{line}");
+                } else {
+                    println!("{line}");
+                }
+            }
+            plan
+        }
+        None => plan,
+    };
     // Reports open only once the input is known good, so a bad input leaves no half-written file.
-    ledger.add_sinks(plume::reports::sinks(&args.reports, &suite.name)?);
+    let info = RunInfo::live(
+        &suite.name,
+        shard.map(|s| s.to_string()),
+        ledger.started_at(),
+    );
+    ledger.add_sinks(plume::reports::sinks(&args.reports, &info)?);
 
     let stop = async move {
         tokio::select! {
@@ -112,9 +129,55 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     Ok(match end {
         RunEnd::Signal(sig) => 128 + sig as u8,
         RunEnd::Ceiling => 1,
-        RunEnd::Completed if summary.failed + summary.cleanups_failed > 0 => 1,
-        RunEnd::Completed => 0,
+        RunEnd::Completed => summary_code(&summary),
     })
+}
+
+/// The terminal's printer; a report on standard output moves the human
+/// lines to standard error.
+fn printer_for(
+    reports: &[ReportSpec],
+    verbose: bool,
+    quiet: bool,
+    color: ColorArg,
+) -> Box<dyn Sink> {
+    if reports.iter().any(|r| r.path.is_none()) {
+        let mode = Mode::for_terminal(std::io::stderr().is_terminal(), verbose, quiet)
+            .with_color(color_choice(color));
+        Box::new(Printer::new(std::io::stderr(), mode))
+    } else {
+        let mode = Mode::for_terminal(std::io::stdout().is_terminal(), verbose, quiet)
+            .with_color(color_choice(color));
+        Box::new(Printer::new(std::io::stdout(), mode))
+    }
+}
+
+/// `shard 2/4: 3 of 10 groups, 12 checks`, or what an empty shard is.
+fn shard_line(shard: Shard, plan: &Plan, all: usize) -> String {
+    let checks: usize = plan.groups.iter().map(|g| g.checks.len()).sum();
+    if plan.groups.is_empty() {
+        format!(
+            "shard {shard}: no group to run (the {all} selected group(s) went to other shards); an empty, green run"
+        )
+    } else {
+        format!(
+            "shard {shard}: {} of {all} group(s), {checks} check(s)",
+            plan.groups.len()
+        )
+    }
+}
+
+/// Exit code of a run's summary: 1 if anything erred or it stopped early.
+fn summary_code(summary: &Summary) -> u8 {
+    u8::from(summary.failed + summary.cleanups_failed > 0 || summary.stopped.is_some())
+}
+
+/// `plume report merge`.
+pub fn merge(args: MergeArgs) -> Result<u8> {
+    let merged = Merged::read(&args.events)?;
+    let printer = printer_for(&args.reports, false, true, args.color);
+    let summary = merged.replay(printer, &args.reports)?;
+    Ok(summary_code(&summary))
 }
 
 /// `plume list`.

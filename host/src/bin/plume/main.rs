@@ -46,6 +46,7 @@ fn main() -> ExitCode {
             Command::Compile(args) => commands::compile(args, cache),
             Command::New(args) => commands::new(args),
             Command::Lock(args) => commands::lock(args, cache),
+            Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(args),
             Command::Completions(args) => {
                 let mut command = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(args.shell, &mut command, "plume", &mut std::io::stdout());

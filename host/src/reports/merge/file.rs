@@ -1,0 +1,382 @@
+//! One `--report json` file read back for `plume report merge`: every line an
+//! event of `plume.events/1`, starting with `run_started`, ending with
+//! `run_finished`, every planned check with exactly one outcome; anything
+//! else is bad input naming the file (and the line). A file may have been
+//! edited since plume wrote it, so every text is made one safe, bounded line
+//! again before any sink gets it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+
+use crate::error::PlumeError;
+use crate::record::ledger::{CheckRecord, CleanupRecord, FailedAttempt, Outcome};
+use crate::reports::json;
+
+/// One line of a `--report json` file, as merge reads it; unknown events
+/// and fields are ignored.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum Line {
+    RunStarted {
+        schema: String,
+        suite: String,
+        #[serde(default)]
+        shard: Option<String>,
+        started_at: String,
+        checks: Vec<String>,
+    },
+    CheckStarted {
+        at: String,
+        group: String,
+        check: String,
+    },
+    CheckFinished {
+        at: String,
+        group: String,
+        check: String,
+        /// The attempts that erred before (`--retries`); absent in older files.
+        #[serde(default)]
+        earlier: Vec<Earlier>,
+        #[serde(flatten)]
+        ended: Ended,
+    },
+    Log {
+        at: String,
+        group: String,
+        check: String,
+        level: String,
+        message: String,
+    },
+    CleanupFinished {
+        at: String,
+        label: String,
+        #[serde(flatten)]
+        ended: Ended,
+    },
+    RunFinished {
+        denied: usize,
+        stopped: Option<String>,
+        finished_at: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+/// An attempt that erred before a check's last one.
+#[derive(Debug, Deserialize)]
+struct Earlier {
+    status: Option<u16>,
+    detail: String,
+    duration_ms: u64,
+}
+
+/// How a check or a cleanup ended, as both events write it.
+#[derive(Debug, Deserialize)]
+struct Ended {
+    outcome: OutcomeName,
+    status: Option<u16>,
+    detail: String,
+    duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum OutcomeName {
+    Ok,
+    Err,
+    Skip,
+}
+
+impl From<OutcomeName> for Outcome {
+    fn from(name: OutcomeName) -> Outcome {
+        match name {
+            OutcomeName::Ok => Outcome::Ok,
+            OutcomeName::Err => Outcome::Err,
+            OutcomeName::Skip => Outcome::Skip,
+        }
+    }
+}
+
+/// An event to hand the sinks again.
+pub(super) enum Replay {
+    Started {
+        group: String,
+        check: String,
+    },
+    Finished(CheckRecord),
+    Log {
+        group: String,
+        check: String,
+        level: String,
+        message: String,
+    },
+    Cleanup(CleanupRecord),
+}
+
+/// One file of events, read and checked.
+pub(super) struct EventFile {
+    pub(super) path: PathBuf,
+    pub(super) suite: String,
+    /// `(K, N)`.
+    pub(super) shard: Option<(usize, usize)>,
+    pub(super) started_at: SystemTime,
+    pub(super) finished_at: SystemTime,
+    /// Planned checks as `run_started` names them (`group.check`).
+    pub(super) planned_names: Vec<String>,
+    /// Planned checks as `(group, check)`, in plan order.
+    pub(super) planned: Vec<(String, String)>,
+    pub(super) events: Vec<(SystemTime, Replay)>,
+    pub(super) denied: usize,
+    pub(super) stopped: Option<String>,
+}
+
+fn bad(path: &Path, message: impl Into<String>) -> PlumeError {
+    PlumeError::BadEvents {
+        path: path.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn time(path: &Path, line: usize, text: &str) -> Result<SystemTime, PlumeError> {
+    humantime::parse_rfc3339_weak(text).map_err(|e| {
+        bad(
+            path,
+            format!(
+                "line {line}: `{}` is not an RFC 3339 time ({e})",
+                text_shown(text)
+            ),
+        )
+    })
+}
+
+pub(super) fn text_shown(text: &str) -> String {
+    crate::text::shown(text, 64)
+}
+
+/// Room for the note a cut text ends with, past its limit.
+const NOTE_ROOM: usize = 64;
+
+/// A name or a label from a file, as sinks get it: one safe line.
+fn name(text: &str) -> String {
+    crate::text::shown(text, crate::text::LABEL_MAX + NOTE_ROOM)
+}
+
+/// A detail or a log message from a file, as sinks get it: one safe line.
+fn detail(text: &str) -> String {
+    crate::text::shown(text, crate::text::DETAIL_MAX + NOTE_ROOM)
+}
+
+/// `K/N` of a `shard` field.
+fn shard_of(path: &Path, text: &str) -> Result<(usize, usize), PlumeError> {
+    let parsed = text.split_once('/').and_then(|(k, n)| {
+        let (k, n) = (k.parse::<usize>().ok()?, n.parse::<usize>().ok()?);
+        (1..=n).contains(&k).then_some((k, n))
+    });
+    parsed.ok_or_else(|| bad(path, format!("shard `{}` is not K/N", text_shown(text))))
+}
+
+impl EventFile {
+    pub(super) fn read(path: &Path) -> Result<EventFile, PlumeError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| bad(path, format!("cannot read the events: {e}")))?;
+        let mut file: Option<EventFile> = None;
+        let mut finished = false;
+        for (n, raw) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let number = n + 1;
+            let line: Line = serde_json::from_str(raw).map_err(|e| {
+                bad(path, format!("line {number} is not a plume event ({e}); give the files `--report json=FILE` wrote"))
+            })?;
+            let Some(run) = file.as_mut() else {
+                let Line::RunStarted {
+                    schema,
+                    suite,
+                    shard,
+                    started_at,
+                    checks,
+                } = line
+                else {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "line {number}: the events do not start with run_started; give the files `--report json=FILE` wrote"
+                        ),
+                    ));
+                };
+                if schema != json::SCHEMA {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "events of schema `{}`; this plume reads {}",
+                            text_shown(&schema),
+                            json::SCHEMA
+                        ),
+                    ));
+                }
+                let started_at = time(path, number, &started_at)?;
+                file = Some(EventFile {
+                    path: path.to_owned(),
+                    suite,
+                    shard: shard.map(|s| shard_of(path, &s)).transpose()?,
+                    started_at,
+                    finished_at: started_at,
+                    planned_names: checks,
+                    // Filled from the checks' own events below: a name may hold dots.
+                    planned: Vec::new(),
+                    events: Vec::new(),
+                    denied: 0,
+                    stopped: None,
+                });
+                continue;
+            };
+            if finished {
+                continue;
+            }
+            let (at, replay) = match line {
+                Line::RunStarted { .. } => {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "line {number}: a second run_started; give one run's events per file"
+                        ),
+                    ));
+                }
+                Line::Other => continue,
+                Line::RunFinished {
+                    denied,
+                    stopped,
+                    finished_at,
+                } => {
+                    run.finished_at = time(path, number, &finished_at)?;
+                    run.denied = denied;
+                    run.stopped = stopped;
+                    finished = true;
+                    continue;
+                }
+                Line::CheckStarted { at, group, check } => (
+                    at,
+                    Replay::Started {
+                        group: name(&group),
+                        check: name(&check),
+                    },
+                ),
+                Line::CheckFinished {
+                    at,
+                    group,
+                    check,
+                    earlier,
+                    ended,
+                } => (
+                    at,
+                    Replay::Finished(CheckRecord {
+                        group: name(&group),
+                        check: name(&check),
+                        outcome: ended.outcome.into(),
+                        status: ended.status,
+                        elapsed: Duration::from_millis(ended.duration_ms),
+                        detail: detail(&ended.detail),
+                        earlier: earlier
+                            .into_iter()
+                            .map(|a| FailedAttempt {
+                                status: a.status,
+                                detail: detail(&a.detail),
+                                elapsed: Duration::from_millis(a.duration_ms),
+                            })
+                            .collect(),
+                    }),
+                ),
+                Line::Log {
+                    at,
+                    group,
+                    check,
+                    level,
+                    message,
+                } => (
+                    at,
+                    Replay::Log {
+                        group: name(&group),
+                        check: name(&check),
+                        level: name(&level),
+                        message: detail(&message),
+                    },
+                ),
+                Line::CleanupFinished { at, label, ended } => (
+                    at,
+                    Replay::Cleanup(CleanupRecord {
+                        label: name(&label),
+                        outcome: ended.outcome.into(),
+                        status: ended.status,
+                        elapsed: Duration::from_millis(ended.duration_ms),
+                        detail: detail(&ended.detail),
+                    }),
+                ),
+            };
+            run.events.push((time(path, number, &at)?, replay));
+        }
+        let Some(mut run) = file else {
+            return Err(bad(
+                path,
+                "holds no events; give the files `--report json=FILE` wrote",
+            ));
+        };
+        if !finished {
+            return Err(bad(
+                path,
+                "has no run_finished event: that run was cut short; run it again",
+            ));
+        }
+        run.split_planned()?;
+        Ok(run)
+    }
+
+    /// Turns the planned `group.check` names into pairs, from the checks'
+    /// outcomes; every planned check must have exactly one.
+    fn split_planned(&mut self) -> Result<(), PlumeError> {
+        let mut finished: HashMap<String, (String, String)> = HashMap::new();
+        for (_, event) in &self.events {
+            if let Replay::Finished(r) = event
+                && finished
+                    .insert(r.name(), (r.group.clone(), r.check.clone()))
+                    .is_some()
+            {
+                return Err(bad(
+                    &self.path,
+                    format!("check {} has two outcomes", text_shown(&r.name())),
+                ));
+            }
+        }
+        for name in &self.planned_names {
+            let Some(pair) = finished.remove(name.as_str()) else {
+                return Err(bad(
+                    &self.path,
+                    format!(
+                        "check {} was planned but has no outcome: the file is cut short",
+                        text_shown(name)
+                    ),
+                ));
+            };
+            self.planned.push(pair);
+        }
+        if let Some(name) = finished.keys().next() {
+            return Err(bad(
+                &self.path,
+                format!(
+                    "check {} has an outcome but was not planned",
+                    text_shown(name)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn shard_name(&self) -> String {
+        self.shard
+            .map_or_else(|| "whole run".to_owned(), |(k, n)| format!("shard {k}/{n}"))
+    }
+}

@@ -26,5 +26,6 @@ mod pinning;
 mod polyglot;
 mod reports;
 mod scaffold;
+mod schema;
 mod support;
 mod tls;

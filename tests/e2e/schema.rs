@@ -373,8 +373,8 @@ fn pack_schemas_have_the_keys_the_packs_declare() {
 }
 
 /// Each example suite file, and the suite `plume new` writes, names the
-/// suite's schema for editors (Taplo's `#:schema` directive) by a path that
-/// leads to it.
+/// suite's schema for editors (Taplo's `#:schema` directive) by a relative
+/// path or a `file://` URL that leads to it.
 #[test]
 fn example_suites_name_their_schema() {
     let root = root();
@@ -388,7 +388,11 @@ fn example_suites_name_their_schema() {
         let named = first
             .strip_prefix("#:schema ")
             .unwrap_or_else(|| panic!("{}: first line is not `#:schema PATH`", file.display()));
-        let target = file.parent().expect("folder").join(named.trim());
+        let named = named.trim();
+        let target = match named.strip_prefix("file://") {
+            Some(absolute) => PathBuf::from(absolute),
+            None => file.parent().expect("folder").join(named),
+        };
         assert_eq!(
             target.canonicalize().ok().as_ref(),
             Some(&schema),

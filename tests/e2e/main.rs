@@ -27,6 +27,7 @@ mod polyglot;
 mod reports;
 mod retries;
 mod scaffold;
+mod schema;
 mod shard;
 mod support;
 mod tls;

@@ -25,6 +25,8 @@
 pub mod interpolate;
 pub mod locate;
 mod plugin;
+#[cfg(feature = "schema")]
+pub mod schema;
 
 pub use plugin::{PluginEntry, SecretSource};
 use plugin::{RawPlugin, resolve_plugin, scalar};
@@ -44,32 +46,69 @@ const MIB: u64 = 1024 * 1024;
 /// Most retries a check may get: more hides a broken deploy behind a slow run.
 const MAX_RETRIES: u32 = 10;
 
-/// The suite file as written.
+/// The suite file as written: what to run, against what, with which limits.
+/// Every key but `plugins` is optional.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawSuite {
+    /// The suite's name in reports (default: the suite file's folder name).
     name: Option<String>,
+    /// Hard limit for the whole run, e.g. "60s" or "2m" (default 60s; `--timeout` overrides it).
     ceiling: Option<String>,
+    /// Limit for each check, e.g. "10s" or "500ms" (default 10s; `--check-timeout` overrides it).
     check_timeout: Option<String>,
+    /// Times a check that erred is tried again on its instance, 0 to 10
+    /// (default 0); one that then passes is reported flaky. `--retries` overrides it.
+    #[cfg_attr(feature = "schema", schemars(range(max = 10)))]
     retries: Option<u32>,
+    /// Time the cleanups get after the checks end, e.g. "10s" (default 10s).
     cleanup_budget: Option<String>,
+    /// Memory limit of each plugin instance, all its memories together, in MiB (default 64, at most 4096).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 4096)))]
     memory_mib: Option<u64>,
+    /// Largest body a plugin's request may read, in MiB; a larger one is `too-large` (default 16).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     max_body_mib: Option<u64>,
+    /// Largest body `fetch-digest` may hash, in MiB (default 4096).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     max_digest_mib: Option<u64>,
+    /// Requests and open streams one plugin may have in flight (default 16).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     max_connections: Option<usize>,
+    /// Instances one plugin holds at once; its other groups wait for a slot (default 3).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     max_instances: Option<usize>,
+    /// Groups one plugin may describe (default 1000).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     max_groups: Option<usize>,
+    /// Checks one plugin may describe (default 100000).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     max_checks: Option<usize>,
+    /// KiB one plugin may publish for later checks in a run (default 1024).
     max_published_kib: Option<u64>,
+    /// Cleanups one plugin may register (default 1000).
     max_cleanups: Option<usize>,
+    /// KiB of the requests of one plugin's cleanups (default 1024).
     max_cleanup_kib: Option<u64>,
+    /// The environment used without `--env`; optional when there is one `[env.NAME]` table.
     default_env: Option<String>,
+    /// URLs that must answer (any status) before any check runs, e.g. ["${base_url}/health"].
     #[serde(default)]
     preflight: Vec<String>,
+    /// What to tell the user when a preflight URL does not answer, e.g. how to start the service.
     hint: Option<String>,
+    /// Environments by name: each a table of values for `${name}` (strings, numbers or booleans);
+    /// `--var name=value` overrides them.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, schema::EnvValues>")
+    )]
     env: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    /// The plugins to run, by name: `[plugins.NAME]` with at least a `path`.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(required, length(min = 1)))]
     plugins: BTreeMap<String, RawPlugin>,
 }
 

@@ -15,28 +15,49 @@ use crate::suite::interpolate::{Values, interpolate};
 
 use super::io_reason;
 
+/// One plugin: a WebAssembly component, where it may connect, what it reads.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawPlugin {
+    /// The component (`.wasm`), relative to the suite file; `${...}` values allowed.
     path: PathBuf,
+    /// Where the plugin may connect: `[scheme://]host[:port]` entries (a whole URL is accepted,
+    /// its path ignored); `*.example.com` matches subdomains, `:*` any port. Empty denies everything.
     #[serde(default)]
     allow_hosts: Vec<String>,
+    /// What the plugin reads with `config::get`: scalars reach it as text, tables and arrays as
+    /// JSON. A check pack's keys are in its README and its `config.schema.json`.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, serde_json::Value>")
+    )]
     config: BTreeMap<String, toml::Value>,
+    /// What the plugin reads with `config::secret`, by name: `{ env = "VARIABLE" }`. Never
+    /// printed; a check whose secret is unset skips.
     #[serde(default)]
     secrets: BTreeMap<String, SecretSource>,
+    /// Run only these of the plugin's groups (and the groups they depend on).
     groups: Option<Vec<String>>,
+    /// Shown before each of the plugin's group names, so two plugins with the same group names
+    /// can share a suite, e.g. "demo.".
     #[serde(default)]
     group_prefix: String,
+    /// The component's SHA-256 (hex): any other build is refused. `plume lock` writes it.
     sha256: Option<String>,
+    /// Let names resolve to loopback, private, link-local and metadata addresses (default false).
     #[serde(default)]
     allow_private: bool,
+    /// PEM files of extra root certificates to trust (relative to the suite file), for services
+    /// behind a private CA.
     #[serde(default)]
     tls_roots: Vec<String>,
 }
 
 /// Where a secret's value comes from.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SecretSource {
     /// The process environment variable that holds it.

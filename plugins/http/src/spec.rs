@@ -1,6 +1,10 @@
 //! The shape of the pack's config: the `checks` array and the `groups` table,
 //! read from the suite file as JSON. Unknown keys are errors, so a typo in a
 //! suite file is named instead of silently ignored.
+//!
+//! With the `schema` feature the types derive `schemars::JsonSchema`, and their
+//! doc comments become the descriptions editors show for each key
+//! (`plugins/http/config.schema.json`, written by `host/schema`).
 
 use std::collections::BTreeMap;
 
@@ -9,21 +13,30 @@ use serde_json::Value;
 
 /// Group options, keyed by group name.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct GroupSpec {
+    /// Groups that run before this one (when one fails, this one skips); their captures are
+    /// `{{group.name}}` here.
     #[serde(default)]
     pub depends_on: Vec<String>,
 }
 
 /// One check: a request and what its answer must show.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CheckSpec {
+    /// The check's group; the line is `group.name`.
     pub group: String,
+    /// The check's name within its group.
     pub name: String,
+    /// The request's method (default "GET").
     #[serde(default = "get")]
     pub method: String,
+    /// The request's URL; `{{...}}` values are expanded when the check runs.
     pub url: String,
+    /// Request headers, name → value.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     /// A raw body.
@@ -49,8 +62,8 @@ pub struct CheckSpec {
     /// dependent groups (`{{group.name}}`).
     #[serde(default)]
     pub capture: Vec<Capture>,
-    /// The check that captures each `{{name}}` this one reads (filled by
-    /// `validate::references`), for a skip that names it.
+    // The check that captures each `{{name}}` this one reads (filled by
+    // `validate::references`), for a skip that names it. Not a key.
     #[serde(skip)]
     pub sources: BTreeMap<String, String>,
 }
@@ -60,37 +73,51 @@ fn get() -> String {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Requires {
+    /// Usually a `${env:X:-}` value: when it is empty the check skips.
     pub value: String,
+    /// The skip's reason, e.g. "X is not set".
     pub reason: String,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DeferSpec {
     /// The cleanup's line is `cleanup.<label>` (default: the check's name).
     pub label: Option<String>,
+    /// The cleanup's method (default "DELETE").
     #[serde(default = "delete")]
     pub method: String,
+    /// The cleanup's URL.
     pub url: String,
+    /// The cleanup's headers, name → value.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// The cleanup's raw body.
     pub body: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BasicSpec {
+    /// The user name.
     pub user: String,
+    /// The password: write it as `{{secret:NAME}}` so it is redacted.
     pub password: String,
 }
 
 /// `eventually`: attempts every `interval-ms` until `until-ms` has passed.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RetrySpec {
+    /// Give up after this many milliseconds (keep it under the check timeout).
     pub until_ms: u32,
+    /// Milliseconds between attempts (default 250).
     #[serde(default = "interval")]
     pub interval_ms: u32,
 }
@@ -106,15 +133,20 @@ fn delete() -> String {
 /// What the answer must show. A check without expectations is refused: a
 /// check asks a specific question, never "did it answer".
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Expect {
     /// One status or a set.
     pub status: Option<OneOrMany<u16>>,
+    /// Values at JSON pointers: `[{ pointer = "/token", matches = "^tok-" }]`.
     #[serde(default)]
     pub json: Vec<JsonExpect>,
+    /// Headers that must be present, or match: `[{ name = "content-type", matches = "json" }]`.
     #[serde(default)]
     pub headers: Vec<HeaderExpect>,
+    /// Text the body must contain: a string or a list.
     pub body_contains: Option<OneOrMany<String>>,
+    /// Text the body must not contain: a string or a list.
     pub body_excludes: Option<OneOrMany<String>>,
     /// Slower answers fail (`answered in 812 ms, expected within 500 ms`).
     pub within_ms: Option<u32>,
@@ -146,6 +178,9 @@ impl Expect {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+/// One value, or a list of them.
+#[cfg_attr(feature = "schema", schemars(rename = "OneOrMany_{T}"))]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
     One(T),
@@ -164,13 +199,16 @@ impl<T: Clone> OneOrMany<T> {
 /// An expectation on the value at a JSON pointer; with no matcher, the
 /// value must exist.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct JsonExpect {
+    /// A JSON pointer, e.g. "/items/0/id".
     pub pointer: String,
     /// The value must equal this JSON value.
     pub equals: Option<Value>,
     /// Its text must match this regex.
     pub matches: Option<String>,
+    /// Its JSON type.
     #[serde(rename = "type")]
     pub kind: Option<JsonType>,
     /// It must not be null, "", [] or {}.
@@ -180,6 +218,7 @@ pub struct JsonExpect {
 
 /// The JSON types `type` can name.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum JsonType {
     Null,
@@ -191,14 +230,17 @@ pub enum JsonType {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HeaderExpect {
+    /// The header's name (any case).
     pub name: String,
     /// The value must match this regex; without it the header must be present.
     pub matches: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct StreamExpect {
     /// The status and headers must arrive within this many milliseconds.
@@ -213,10 +255,16 @@ pub struct StreamExpect {
 /// answer, or a template (`value = "{{marker}}"` keeps the marker a check
 /// wrote, for a later check to read back).
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Capture {
+    /// The value's name: `{{name}}` in later checks of the group, `{{group.name}}` in
+    /// dependent groups.
     pub name: String,
+    /// A JSON pointer into the answer's body.
     pub json: Option<String>,
+    /// A header of the answer.
     pub header: Option<String>,
+    /// A template, e.g. "{{marker}}".
     pub value: Option<String>,
 }

@@ -94,7 +94,7 @@ pub enum PlumeError {
     ConfigRejected {
         at: Option<String>,
         plugin: String,
-        rejected: crate::caps::config::ConfigRejected,
+        rejected: ConfigRejected,
     },
 
     #[error("plugin `{plugin}`: {message}")]
@@ -124,4 +124,13 @@ pub enum PlumeError {
 
     #[error("cannot start the wasm engine: {0}")]
     Engine(String),
+}
+
+/// A plugin refused its config (`config.reject`): the instance ends with this.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("config{}: {message}", if key.is_empty() { String::new() } else { format!(".{key}") })]
+pub struct ConfigRejected {
+    /// Where in the plugin's config table (`checks[3].expect`), as the plugin said.
+    pub key: String,
+    pub message: String,
 }

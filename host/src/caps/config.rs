@@ -13,14 +13,7 @@ use crate::text;
 /// Longest config path (`checks[3].expect.json[0].pointer`) kept from `reject`.
 const KEY_MAX: usize = 256;
 
-/// A plugin refused its config (`config.reject`): the instance ends with this.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("config{}: {message}", if key.is_empty() { String::new() } else { format!(".{key}") })]
-pub struct ConfigRejected {
-    /// Where in the plugin's config table (`checks[3].expect`), as the plugin said.
-    pub key: String,
-    pub message: String,
-}
+pub use crate::error::ConfigRejected;
 
 impl Host for StoreState {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {

@@ -26,7 +26,7 @@
 //! medians, ratios and the peak RSS of a run; it asserts nothing about time.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 #[path = "../../tests/e2e/support/nginx.rs"]
@@ -74,7 +74,7 @@ fn main() {
 
     let mut rows: Vec<Row> = Vec::new();
     let runs = std::env::var("VERSUS_RUNS").unwrap_or_else(|_| "20".into());
-    let mut time = |label: &str, cmd: &[String]| -> Timing {
+    let time = |label: &str, cmd: &[String]| -> Timing {
         must_pass_argv(cmd);
         hyperfine(dir, label, cmd, &runs)
     };
@@ -409,6 +409,8 @@ fn shell_words(cmd: &[String]) -> String {
 }
 
 /// The peak RSS of one run of `cmd`, from `wait4`.
+// The child is reaped by `wait4` (which also reads its peak RSS), not `wait`.
+#[allow(clippy::zombie_processes)]
 fn peak_rss_mib(cmd: &[String]) -> f64 {
     let child = Command::new(&cmd[0])
         .args(&cmd[1..])

@@ -98,15 +98,10 @@ impl Clients {
         let resolver = crate::net::policy::PolicyResolver {
             allow_private: plugin.allow_private,
         };
-        let mut roots = Vec::new();
-        for pem in &plugin.tls_roots {
-            roots.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| e.to_string())?);
-        }
         // Never fall back to a default client: it would follow redirects and
         // resolve names outside the egress policy.
-        let client = client_builder()
+        let client = client_builder(&plugin.tls_roots)?
             .dns_resolver(Arc::new(resolver))
-            .tls_certs_merge(roots)
             .build()
             .map_err(|e| format!("cannot build the plugin's HTTP client: {e}"))?;
         let net = PluginNet {
@@ -121,7 +116,8 @@ impl Clients {
 /// The HTTP client every plugin's requests go through. Redirects are
 /// followed by the host itself, hop by hop, under the allow-list.
 pub fn http_client() -> Result<reqwest::Client, PlumeError> {
-    client_builder()
+    client_builder(&[])
+        .map_err(PlumeError::Engine)?
         .build()
         .map_err(|e| PlumeError::Engine(format!("cannot build the HTTP client: {e}")))
 }
@@ -132,11 +128,15 @@ pub fn http_client() -> Result<reqwest::Client, PlumeError> {
 /// `ALL_PROXY`, lower case too) are ignored: the egress policy resolves each
 /// name itself and connects only to the addresses that survived, and a proxy
 /// would resolve the name instead, past the policy.
-pub fn client_builder() -> reqwest::ClientBuilder {
-    // Several callers may race to install the provider; only the first wins, which is fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+///
+/// It trusts the system's roots and `extra_roots` (PEM files), read at its
+/// first TLS handshake ([`roots`](crate::net::roots)): building a client
+/// reads no certificate directory.
+pub fn client_builder(extra_roots: &[Vec<u8>]) -> Result<reqwest::ClientBuilder, String> {
+    let tls = crate::net::roots::client_config(extra_roots)?;
+    Ok(reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("plume/", env!("CARGO_PKG_VERSION")))
+        .tls_backend_preconfigured(tls))
 }

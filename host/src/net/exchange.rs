@@ -314,7 +314,7 @@ mod tests {
     #[tokio::test]
     async fn allowed_requests_go_out_and_others_never_leave() {
         let (base, seen) = serve("http://127.0.0.1:9/elsewhere").await;
-        let client = client_builder().build().unwrap();
+        let client = client_builder(&[]).unwrap().build().unwrap();
         let allow = AllowList::parse(std::slice::from_ref(&base)).unwrap();
         let settings = HttpSettings {
             max_body: 1024,

@@ -3,7 +3,8 @@
 //! that cap its requests in flight ([`clients`]), and one exchange with a
 //! server — send, follow redirects, read under caps, say what went wrong
 //! ([`exchange`]) — or one TLS handshake to report what a server presents
-//! ([`tls`]).
+//! ([`tls`]). The roots every TLS connection trusts are read once, at the
+//! first handshake that needs them ([`roots`]).
 //!
 //! It guarantees that nothing leaves for a host the plugin's `allow-hosts`
 //! does not grant, that a name is resolved once under the policy and the
@@ -18,5 +19,7 @@ pub mod clients;
 pub mod exchange;
 pub mod policy;
 pub mod ranges;
+#[cfg(feature = "runtime")]
+pub mod roots;
 #[cfg(feature = "runtime")]
 pub mod tls;

@@ -8,7 +8,7 @@
 //! `tls-roots`) on its own. So an expired or misnamed certificate is
 //! reported with its facts and the reason, not as a bare handshake error.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::client::WebPkiServerVerifier;
@@ -22,6 +22,7 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use crate::engine::bindings::http::HttpError;
 use crate::engine::bindings::tls::{Certificate, Peer};
 use crate::net::policy::{ResolveError, resolve};
+use crate::net::roots::with_extra;
 
 /// Accepts any chain and keeps it, so the host can judge it after the handshake.
 #[derive(Debug)]
@@ -66,21 +67,6 @@ impl ServerCertVerifier for Recorder {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.schemes.clone()
     }
-}
-
-/// The system's roots plus the plugin's `tls-roots`.
-fn roots(extra: &[Vec<u8>]) -> RootCertStore {
-    // The system's store is read from disk once per process, not per handshake.
-    static NATIVE: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
-    let native = NATIVE.get_or_init(|| rustls_native_certs::load_native_certs().certs);
-    let mut store = RootCertStore::empty();
-    store.add_parsable_certificates(native.iter().cloned());
-    for pem in extra {
-        use rustls::pki_types::pem::PemObject;
-        let certs = CertificateDer::pem_slice_iter(pem).filter_map(Result::ok);
-        store.add_parsable_certificates(certs);
-    }
-    store
 }
 
 fn facts(der: &CertificateDer<'_>) -> Certificate {
@@ -244,7 +230,7 @@ pub async fn inspect(
             .is_some_and(|leaf| name_matches(&leaf.names, &host));
         Ok(Peer {
             version,
-            chain_error: chain_error(provider, roots(extra_roots), &chain, &server),
+            chain_error: chain_error(provider, with_extra(extra_roots), &chain, &server),
             name_matches: name_ok,
             chain: certificates,
         })

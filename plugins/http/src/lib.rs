@@ -18,16 +18,18 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use plume_sdk::{Plugin, export_plugin};
+use serde_json::value::RawValue;
 
 use spec::{CheckSpec, GroupSpec};
 
-/// Reads a JSON config value; a bad one refuses the config at the path of
-/// the offending value, which `plume` prints with its suite line and column.
-fn read<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
-    let Some(text) = plume_sdk::config_value(key) else {
+/// Parses the JSON config value `key` (absent: the default); a bad one
+/// refuses the config at the path of the offending value, which `plume`
+/// prints with its suite line and column.
+fn parse<'a, T: serde::Deserialize<'a> + Default>(key: &str, text: Option<&'a str>) -> T {
+    let Some(text) = text else {
         return T::default();
     };
-    let mut json = serde_json::Deserializer::from_str(&text);
+    let mut json = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut json).unwrap_or_else(|e| {
         bad_config(
             &join(key, &e.path().to_string()),
@@ -36,23 +38,18 @@ fn read<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
     })
 }
 
-/// The `checks` array, read table by table so an error names the one it is
-/// in (and the key inside it).
-fn read_checks() -> Vec<CheckSpec> {
-    let items: Vec<serde_json::Value> = read("checks");
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let at = ["group", "name"].map(|k| item[k].as_str().unwrap_or("?").to_owned());
-            serde_path_to_error::deserialize(item).unwrap_or_else(|e| {
-                bad_config(
-                    &join(&format!("checks[{i}]"), &e.path().to_string()),
-                    &format!("({}.{}) {}{HELP}", at[0], at[1], e.inner()),
-                )
-            })
-        })
-        .collect()
+/// Check `i` of the `checks` array; an error names the table it is in and
+/// the key inside it.
+fn parse_check(i: usize, raw: &RawValue) -> CheckSpec {
+    let mut json = serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize(&mut json).unwrap_or_else(|e| {
+        let item: serde_json::Value = serde_json::from_str(raw.get()).unwrap_or_default();
+        let at = ["group", "name"].map(|k| item[k].as_str().unwrap_or("?").to_owned());
+        bad_config(
+            &join(&format!("checks[{i}]"), &e.path().to_string()),
+            &format!("({}.{}) {}{HELP}", at[0], at[1], e.inner()),
+        )
+    })
 }
 
 /// `checks[2]` and `expect.status` as one path; serde's `.` is its root.
@@ -62,6 +59,13 @@ fn join(base: &str, inner: &str) -> String {
         _ if inner.starts_with('[') => format!("{base}{inner}"),
         _ => format!("{base}.{inner}"),
     }
+}
+
+/// The `group` of a check table, read without the rest of it.
+#[derive(serde::Deserialize)]
+struct GroupOf<'a> {
+    #[serde(borrow)]
+    group: std::borrow::Cow<'a, str>,
 }
 
 const HELP: &str = " (see plugins/http/README.md for the table's keys)";
@@ -81,20 +85,66 @@ fn bad_check(i: usize, c: &CheckSpec, message: &str) -> ! {
 }
 
 fn build() -> Plugin {
+    let checks_text = plume_sdk::config_value("checks");
+    let groups_text = plume_sdk::config_value("groups");
     // Unconfigured (`plume inspect`): say what the pack reads and check
     // nothing; `plume run` refuses a plugin that checks nothing.
-    if plume_sdk::config_value("checks").is_none() && plume_sdk::config_value("groups").is_none() {
+    if checks_text.is_none() && groups_text.is_none() {
         return Plugin::new("http", env!("CARGO_PKG_VERSION")).config(&["checks", "groups"]);
     }
-    let checks = read_checks();
-    let groups: BTreeMap<String, GroupSpec> = read("groups");
+    let items: Vec<&RawValue> = parse("checks", checks_text.as_deref());
+    let groups: BTreeMap<String, GroupSpec> = parse("groups", groups_text.as_deref());
+    let (checks, order) = match plume_sdk::running_group() {
+        None => whole(&items, &groups),
+        // A group's own instance: `describe()` parsed and validated every
+        // check (a run does not start otherwise), so only this group's are
+        // parsed; the others are skimmed for their group.
+        Some(group) => (of_group(&items, &group), vec![group]),
+    };
+    let secrets = validate::secrets(&checks);
+    let checks: Vec<Arc<CheckSpec>> = checks.into_iter().map(Arc::new).collect();
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let mut plugin = Plugin::new("http", env!("CARGO_PKG_VERSION"))
+        .config(&["checks", "groups"])
+        .secrets(&secrets);
+    for name in &order {
+        let depends: Vec<&str> = groups
+            .get(name)
+            .map(|g| g.depends_on.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mine: Vec<Arc<CheckSpec>> = checks
+            .iter()
+            .filter(|c| &c.group == name)
+            .cloned()
+            .collect();
+        plugin = plugin.group(name, &depends, move |mut group| {
+            for spec in mine {
+                let check_name = spec.name.clone();
+                group = group.check(&check_name, move |ctx| run::run(&spec, ctx));
+            }
+            group
+        });
+    }
+    plugin
+}
+
+/// Every check, validated, with the captures each reads; and the groups in
+/// order of first use.
+fn whole(
+    items: &[&RawValue],
+    groups: &BTreeMap<String, GroupSpec>,
+) -> (Vec<CheckSpec>, Vec<String>) {
+    let mut checks: Vec<CheckSpec> = items
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| parse_check(i, raw))
+        .collect();
     if checks.is_empty() {
         bad_config(
             "checks",
             "no checks; add [[plugins.NAME.config.checks]] tables",
         );
     }
-    let mut checks = checks;
     match validate::references(&checks) {
         Ok(sources) => {
             for (c, s) in checks.iter_mut().zip(sources) {
@@ -128,31 +178,27 @@ fn build() -> Plugin {
             &format!("no check is in group {unused}"),
         );
     }
-    let secrets = validate::secrets(&checks);
-    let checks: Vec<Arc<CheckSpec>> = checks.into_iter().map(Arc::new).collect();
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let mut plugin = Plugin::new("http", env!("CARGO_PKG_VERSION"))
-        .config(&["checks", "groups"])
-        .secrets(&secrets);
-    for name in &order {
-        let depends: Vec<&str> = groups
-            .get(name)
-            .map(|g| g.depends_on.iter().map(String::as_str).collect())
-            .unwrap_or_default();
-        let mine: Vec<Arc<CheckSpec>> = checks
-            .iter()
-            .filter(|c| &c.group == name)
-            .cloned()
-            .collect();
-        plugin = plugin.group(name, &depends, move |mut group| {
-            for spec in mine {
-                let check_name = spec.name.clone();
-                group = group.check(&check_name, move |ctx| run::run(&spec, ctx));
-            }
-            group
-        });
+    (checks, order)
+}
+
+/// The checks of `group`, with the captures each reads (a `{{name}}` is
+/// captured by an earlier check of the same group, so the others are not
+/// needed); the rest of the array is skimmed for each table's group.
+fn of_group(items: &[&RawValue], group: &str) -> Vec<CheckSpec> {
+    let mut checks: Vec<CheckSpec> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, raw)| {
+            serde_json::from_str::<GroupOf<'_>>(raw.get()).is_ok_and(|g| g.group == group)
+        })
+        .map(|(i, raw)| parse_check(i, raw))
+        .collect();
+    if let Ok(sources) = validate::references(&checks) {
+        for (c, s) in checks.iter_mut().zip(sources) {
+            c.sources = s;
+        }
     }
-    plugin
+    checks
 }
 
 export_plugin!(build);

@@ -45,7 +45,7 @@ pub mod __bindings {
 
 pub use ctx::{Ctx, Hasher, config_value, reject_config, sha256};
 pub use outcome::{Check, Halt, Pass, describe_error, fail, ok, skip};
-pub use plugin::{Group, Plugin};
+pub use plugin::{Group, Plugin, running_group};
 pub use request::RequestBuilder;
 pub use response::{DigestResponse, JsonKind, Response};
 pub use retry::{Settled, eventually};

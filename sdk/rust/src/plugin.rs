@@ -2,7 +2,7 @@
 //! [`export_plugin!`](crate::export_plugin) macro calls.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use crate::__bindings::plume::check::types::{CheckResult, GroupInfo, Outcome, PluginInfo};
 use crate::ctx::Ctx;
@@ -86,33 +86,74 @@ impl Group {
 struct Built {
     plugin: Plugin,
     index: HashMap<(String, String), (usize, usize)>,
+    /// The group it was built for ([`running_group`]), or `None`: every group.
+    scope: Option<String>,
 }
 
-static PLUGIN: OnceLock<Built> = OnceLock::new();
+/// The plugin as `describe()` sees it: every group.
+static WHOLE: OnceLock<Built> = OnceLock::new();
+/// The plugin as built for the group this instance runs.
+static SCOPED: OnceLock<Built> = OnceLock::new();
+/// The group being built for while `build` runs, read by [`running_group`].
+static BUILDING_FOR: Mutex<Option<String>> = Mutex::new(None);
 
-fn built(build: fn() -> Plugin) -> &'static Built {
-    PLUGIN.get_or_init(|| {
-        let plugin = build();
-        let mut index = HashMap::new();
-        for (gi, g) in plugin.groups.iter().enumerate() {
-            for (ci, (name, _)) in g.checks.iter().enumerate() {
-                // The first of two same-named checks wins, as a linear search would.
-                index
-                    .entry((g.name.clone(), name.clone()))
-                    .or_insert((gi, ci));
-            }
+/// The group this instance was made to run, while the function that builds
+/// the [`Plugin`] runs for it; `None` when it builds for `describe()` (every
+/// group).
+///
+/// The host gives every group a fresh instance, so a plugin whose groups are
+/// costly to set up (a declarative pack parsing a long config) may register
+/// only this group's checks, or skip work the others need. The plugin it
+/// returns then must hold this group with its checks. Should a host ask the
+/// same instance for another group, the whole plugin is built for it.
+pub fn running_group() -> Option<String> {
+    BUILDING_FOR
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+fn build_for(build: fn() -> Plugin, scope: Option<&str>) -> Built {
+    *BUILDING_FOR.lock().unwrap_or_else(|p| p.into_inner()) = scope.map(str::to_owned);
+    let plugin = build();
+    *BUILDING_FOR.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    let mut index = HashMap::new();
+    for (gi, g) in plugin.groups.iter().enumerate() {
+        for (ci, (name, _)) in g.checks.iter().enumerate() {
+            // The first of two same-named checks wins, as a linear search would.
+            index
+                .entry((g.name.clone(), name.clone()))
+                .or_insert((gi, ci));
         }
-        Built { plugin, index }
-    })
+    }
+    Built {
+        plugin,
+        index,
+        scope: scope.map(str::to_owned),
+    }
 }
 
-fn plugin(build: fn() -> Plugin) -> &'static Plugin {
-    &built(build).plugin
+fn whole(build: fn() -> Plugin) -> &'static Built {
+    WHOLE.get_or_init(|| build_for(build, None))
+}
+
+/// The plugin built for `group`: only that group's when this is the
+/// instance's first group, the whole plugin otherwise.
+fn for_group(build: fn() -> Plugin, group: &str) -> &'static Built {
+    if let Some(whole) = WHOLE.get() {
+        return whole;
+    }
+    let scoped = SCOPED.get_or_init(|| build_for(build, Some(group)));
+    if scoped.scope.as_deref() == Some(group) {
+        scoped
+    } else {
+        whole(build)
+    }
 }
 
 #[doc(hidden)]
 pub fn __describe(build: fn() -> Plugin) -> PluginInfo {
-    let p = plugin(build);
+    let p = &whole(build).plugin;
     PluginInfo {
         name: p.name.clone(),
         version: p.version.clone(),
@@ -132,7 +173,7 @@ pub fn __describe(build: fn() -> Plugin) -> PluginInfo {
 
 #[doc(hidden)]
 pub fn __run_check(build: fn() -> Plugin, group: &str, check: &str) -> CheckResult {
-    let b = built(build);
+    let b = for_group(build, group);
     let p = &b.plugin;
     let found = b
         .index

@@ -22,7 +22,7 @@ use crate::cli::{
     ColorArg, CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, NewArgs, RunArgs, SuiteArgs,
 };
 
-fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
+pub(crate) fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
     vars.iter()
         .map(|v| match v.split_once('=') {
             Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), val.to_owned())),
@@ -60,8 +60,8 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     let suite = load_suite(
         &args.suite,
         Overrides {
-            ceiling: args.timeout,
-            check_timeout: args.check_timeout,
+            ceiling: args.scope.timeout,
+            check_timeout: args.scope.check_timeout,
             ..Overrides::default()
         },
     )?;
@@ -76,13 +76,18 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             .with_color(color_choice(args.color));
         Box::new(Printer::new(std::io::stdout(), mode))
     };
-    let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
+    let mut sinks = vec![printer];
+    let pushed = args
+        .push_gateway
+        .as_ref()
+        .map(|url| crate::monitor::push_sink(url, &suite, &mut sinks));
+    let ledger = Arc::new(Ledger::new(redactor_for(&suite), sinks));
     let shared = RunShared::new(ledger.clone(), &suite.limits)?;
     plume::run::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
     let sandbox = Arc::new(Sandbox::new(cache)?);
     let selection = Selection {
-        only: args.only,
-        skip: args.skip,
+        only: args.scope.only,
+        skip: args.scope.skip,
     };
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &selection).await?;
     plume::run::plan::each_checks_something(&plugins)?;
@@ -108,11 +113,15 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     let end = run::run(sandbox, plugins, &plan, shared, stop).await;
     ticker.abort();
     let summary = ledger.close();
-    Ok(match end {
+    let code = match end {
         RunEnd::Signal(sig) => 128 + sig as u8,
         RunEnd::Ceiling => 1,
         RunEnd::Completed if summary.failed + summary.cleanups_failed > 0 => 1,
         RunEnd::Completed => 0,
+    };
+    Ok(match pushed {
+        Some(push) => push.send(end, code).await,
+        None => code,
     })
 }
 

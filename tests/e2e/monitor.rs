@@ -256,3 +256,45 @@ fn a_wider_listen_address_needs_allow_remote_and_unknown_suites_are_refused() {
     .expect("answer");
     assert_eq!(status, 404, "no run yet without --every");
 }
+
+#[test]
+fn sigterm_lets_the_run_in_flight_walk_its_cleanups_then_exits_0() {
+    // slow-query holds each run for the query's 3 s request timeout.
+    let service = demo_service(&Faults::new([Fault::SlowQuery]));
+    let mut args = demo_suite_args(&service);
+    args.extend(["--only", "memories", "--every", "1s", "--jitter", "0s"].map(String::from));
+    let monitor = Monitor::start(&args, &[]);
+    let run_lines = |output: &str| {
+        output
+            .lines()
+            .filter(|l| l.starts_with("demo (local): "))
+            .count()
+    };
+    watch(
+        "a first run ended",
+        || Ok(run_lines(&monitor.output()) == 1),
+    );
+    // The next run starts at once and is waiting on the query now.
+    std::thread::sleep(Duration::from_millis(1000));
+    let (code, output) = monitor.stop();
+    assert_eq!(code, 0, "{output}");
+    let after_stop: Vec<&str> = output
+        .lines()
+        .skip_while(|l| !l.starts_with("plume monitor: stopping"))
+        .collect();
+    let interrupted = after_stop
+        .iter()
+        .find(|l| l.starts_with("demo (local): "))
+        .unwrap_or_else(|| panic!("no run ended after the stop:\n{output}"));
+    assert!(
+        interrupted.contains("failed")
+            && interrupted.contains("; cleanups: ")
+            && interrupted.contains(" ok, 0 failed"),
+        "the interrupted run walked its cleanups: {interrupted}"
+    );
+    assert_eq!(
+        after_stop.last(),
+        Some(&"plume monitor: stopped"),
+        "{output}"
+    );
+}

@@ -114,3 +114,28 @@ fn a_probe_fits_its_ceiling_and_cleanups_in_its_time() {
     let scheduled = super::target::bounded(&limits, None);
     assert_eq!(scheduled, limits);
 }
+
+#[test]
+fn checks_past_the_series_cap_are_counted_not_kept() {
+    let (sink, gatherer) = MetricsSink::new(2);
+    let ledger = Ledger::new(Redactor::default(), vec![Box::new(sink)]);
+    let checks: Vec<(String, String)> = (0..5).map(|i| ("g".to_owned(), format!("c{i}"))).collect();
+    ledger.plan(checks.clone());
+    for (g, c) in &checks {
+        ledger.finish(g, c, crate::record::ledger::Outcome::Ok, Some(200), "");
+    }
+    ledger.close();
+    let labels = RunLabels::new("s", "", &Redactor::default());
+    let run = RunResult::finished(labels, &gatherer, RunEnd::Completed);
+    assert_eq!((run.checks.len(), run.dropped, run.passed), (2, 3, 5));
+    let text = Snapshot {
+        runs: vec![Arc::new(run)],
+        counters: Vec::new(),
+    }
+    .encode(Format::Prometheus);
+    assert_eq!(series(&text, "plume_check_success").len(), 2);
+    assert!(
+        text.contains("plume_run_check_series_dropped{suite=\"s\",env=\"\"} 3"),
+        "{text}"
+    );
+}

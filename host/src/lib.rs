@@ -20,6 +20,8 @@
 //! - [`caps`]: one module per WIT interface, thin adapters to the layers below;
 //! - [`run`]: loading and planning, scheduling groups under the timeouts and
 //!   the ceiling, the cleanup walk, the preflight;
+//! - [`monitor`]: `plume monitor` (suites on a schedule and on demand,
+//!   served to Prometheus) and the push of a run to a Pushgateway;
 //! - [`scaffold`]: `plume new`.
 //!
 //! Everything that runs plugins sits behind the default `runtime` feature;
@@ -33,6 +35,8 @@ pub mod engine;
 pub mod error;
 pub mod limits;
 pub mod matchers;
+#[cfg(feature = "runtime")]
+pub mod monitor;
 pub mod net;
 #[cfg(feature = "runtime")]
 pub mod record;

@@ -110,3 +110,37 @@ pub async fn binary(State(state): State<AppState>) -> Response {
     )
         .into_response()
 }
+
+/// `PUT /_faults/NAME`: switches a fault on while the service runs; the
+/// admin password is the bearer token. For trying a monitor against a
+/// service that breaks and recovers.
+pub async fn fault_on(state: State<AppState>, headers: HeaderMap, name: Path<String>) -> Response {
+    switch_fault(state, headers, name, true)
+}
+
+/// `DELETE /_faults/NAME`: switches it off again.
+pub async fn fault_off(state: State<AppState>, headers: HeaderMap, name: Path<String>) -> Response {
+    switch_fault(state, headers, name, false)
+}
+
+fn switch_fault(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    on: bool,
+) -> Response {
+    if bearer(&headers).as_deref() != Some(state.admin_password.as_str()) {
+        return unauthorized(
+            &headers,
+            "unauthorized",
+            "give the admin password as the bearer token",
+        );
+    }
+    match name.parse::<Fault>() {
+        Ok(fault) => {
+            state.faults.set(fault, on);
+            Json(json!({"fault": fault.name(), "on": on})).into_response()
+        }
+        Err(why) => error(StatusCode::NOT_FOUND, "unknown_fault", &why),
+    }
+}

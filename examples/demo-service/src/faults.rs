@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, RwLock};
 
 /// One injectable bug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,16 +93,32 @@ impl FromStr for Fault {
     }
 }
 
-/// The faults switched on for this process.
+/// The faults switched on for this process. Clones share one set, so a
+/// fault can be switched while the service runs ([`Faults::set`], or
+/// `PUT`/`DELETE /_faults/NAME` on the admin port); `admin-down` acts only
+/// at start, when the admin listener is bound or not.
 #[derive(Debug, Clone, Default)]
-pub struct Faults(BTreeSet<Fault>);
+pub struct Faults(Arc<RwLock<BTreeSet<Fault>>>);
 
 impl Faults {
     pub fn new(list: impl IntoIterator<Item = Fault>) -> Self {
-        Faults(list.into_iter().collect())
+        Faults(Arc::new(RwLock::new(list.into_iter().collect())))
     }
 
     pub fn on(&self, fault: Fault) -> bool {
-        self.0.contains(&fault)
+        self.0
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&fault)
+    }
+
+    /// Switches `fault` on or off for every request from now on.
+    pub fn set(&self, fault: Fault, on: bool) {
+        let mut set = self.0.write().unwrap_or_else(|p| p.into_inner());
+        if on {
+            set.insert(fault);
+        } else {
+            set.remove(&fault);
+        }
     }
 }

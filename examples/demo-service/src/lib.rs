@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 use faults::{Fault, Faults};
 use http_util::error;
@@ -78,6 +78,10 @@ fn admin_router(state: AppState) -> Router {
         .route("/stable/version.json", get(admin::version_json))
         .route("/stable/plume-demo-agent.bin", get(admin::binary))
         .route("/stable/SHA256SUMS", get(admin::sums))
+        .route(
+            "/_faults/{name}",
+            put(admin::fault_on).delete(admin::fault_off),
+        )
         .fallback(not_found)
         .with_state(state)
 }

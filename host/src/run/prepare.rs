@@ -29,6 +29,17 @@ pub async fn load_plugin(
     shared: &Arc<RunShared>,
 ) -> Result<LoadedPlugin, PlumeError> {
     let pre = sandbox.load(&entry.name, &entry.path, entry.sha256.as_deref())?;
+    describe_compiled(sandbox, entry, pre, shared).await
+}
+
+/// Calls `describe()` on a plugin compiled before (`plume monitor` compiles
+/// once and describes afresh for every run) and validates what it says.
+pub async fn describe_compiled(
+    sandbox: &Sandbox,
+    entry: Arc<PluginEntry>,
+    pre: PluginPre<StoreState>,
+    shared: &Arc<RunShared>,
+) -> Result<LoadedPlugin, PlumeError> {
     let position = Position {
         group: String::new(),
         check: String::new(),
@@ -54,6 +65,12 @@ pub async fn prepare(
         let loaded = load_plugin(sandbox, Arc::new(entry.clone()), shared).await;
         plugins.push(loaded.map_err(|e| placed(e, suite))?);
     }
+    let plan = plan_loaded(&plugins, selection)?;
+    Ok((plugins, plan))
+}
+
+/// Plans a run of plugins already described.
+pub fn plan_loaded(plugins: &[LoadedPlugin], selection: &Selection) -> Result<Plan, PlumeError> {
     let described: Vec<Described<'_>> = plugins
         .iter()
         .map(|p| Described {
@@ -63,8 +80,7 @@ pub async fn prepare(
             prefix: &p.entry.group_prefix,
         })
         .collect();
-    let plan = Plan::build(&described, selection)?;
-    Ok((plugins, plan))
+    Plan::build(&described, selection)
 }
 
 /// A refused config with the suite file's `path:line:column` of the value

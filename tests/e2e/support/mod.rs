@@ -4,12 +4,18 @@
 //!   lines; fills each guest's `@placeholder@` from `plume_test_guests::ALL`;
 //! - [`server`]: an HTTP server on 127.0.0.1 that records what it received;
 //! - [`nginx`]: nginx serving document roots on loopback ports;
-//! - [`oidc`]: oidc-provider authorization servers run by node.
+//! - [`oidc`]: oidc-provider authorization servers run by node;
+//! - [`prometheus`]: Prometheus and the Pushgateway from Debian's packages;
+//! - [`monitor`]: `plume monitor` as a process on a free loopback port;
+//! - [`http`]: a blocking GET for talking to those servers.
 //!
 //! A guest mentioned only here counts as used by no test: the guests' build
 //! script looks for them in the test modules (`tests/e2e/*.rs`) alone.
 
 pub mod harness;
+pub mod http;
+pub mod monitor;
 pub mod nginx;
 pub mod oidc;
+pub mod prometheus;
 pub mod server;

@@ -1,4 +1,4 @@
-//! The command line: `plume run`, `plume list`, `plume inspect`, `plume report merge`, ...
+//! The command line: `plume run`, `plume list`, `plume inspect`, `plume monitor`, `plume report merge`, ...
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -70,6 +70,14 @@ pub enum Command {
         plume compile --cache-dir /var/cache/plume plugins/*.wasm"
     )]
     Compile(CompileArgs),
+    /// Run suites on a schedule and on demand, and serve their results to Prometheus.
+    #[command(
+        after_help = "Examples:\n  plume monitor examples/demo/plume.toml --every 1m\n  \
+        plume monitor shop.toml billing.toml --env production --every 5m --jitter 30s\n  \
+        plume monitor plume.toml --listen 0.0.0.0:9464 --allow-remote    # /probe only, no schedule\n\n\
+        Endpoints: /metrics, /probe?suite=NAME[&env=ENV], /runs/last?suite=NAME[&env=ENV], /healthz"
+    )]
+    Monitor(MonitorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -85,10 +93,9 @@ pub struct SuiteArgs {
     pub vars: Vec<String>,
 }
 
+/// Which checks a run runs and its time limits (`plume run`, `plume monitor`).
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub suite: SuiteArgs,
+pub struct ScopeArgs {
     /// Run only this group, or this `group.check`, and the groups they depend
     /// on; a glob (`'sse.*'`, `'auth*'`); repeatable.
     #[arg(long, value_name = "GROUP[.CHECK]")]
@@ -107,6 +114,14 @@ pub struct RunArgs {
     /// infrastructure; one that then passes is marked flaky (overrides the suite's `retries`).
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Also show plugin log lines and request traces.
     #[arg(long, short = 'v', conflicts_with = "quiet")]
     pub verbose: bool,
@@ -125,6 +140,9 @@ pub struct RunArgs {
     /// events with `plume report merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Push the run's metrics to this Prometheus Pushgateway (grouped by suite and environment).
+    #[arg(long, value_name = "URL", value_parser = gateway_url)]
+    pub push_gateway: Option<url::Url>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +168,39 @@ pub struct MergeArgs {
     /// Colour the lines: auto, always or never.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// The suite files.
+    #[arg(required = true, value_name = "SUITE")]
+    pub suites: Vec<PathBuf>,
+    /// Run each suite in this environment; repeatable (default: each suite's default).
+    #[arg(long, short = 'e', value_name = "NAME")]
+    pub env: Vec<String>,
+    /// Set or override a value for ${KEY} in the suite files.
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+    /// Run every suite this often, e.g. 1m (without it, suites run only on /probe).
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
+    pub every: Option<Duration>,
+    /// Delay each scheduled start by a random time up to this (default: a tenth of --every).
+    #[arg(long, value_name = "DURATION", value_parser = duration_or_zero, requires = "every")]
+    pub jitter: Option<Duration>,
+    /// Address to serve on; a non-loopback one needs --allow-remote.
+    #[arg(long, value_name = "ADDR", default_value = plume::monitor::DEFAULT_LISTEN)]
+    pub listen: std::net::SocketAddr,
+    /// Allow --listen on an address other machines can reach.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Runs at once, over all suites, scheduled and probes together.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_concurrent_runs: u16,
+    /// Checks per run kept as series; the rest are counted in plume_run_check_series_dropped.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_check_series: usize,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +263,34 @@ pub struct CompileArgs {
 
 fn report_spec(text: &str) -> Result<plume::reports::ReportSpec, String> {
     plume::reports::ReportSpec::parse(text)
+}
+
+fn gateway_url(text: &str) -> Result<url::Url, String> {
+    match url::Url::parse(text) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(u),
+        Ok(_) => Err(
+            "give the Pushgateway's http:// or https:// URL, e.g. http://pushgateway:9091"
+                .to_owned(),
+        ),
+        Err(e) => Err(format!(
+            "{e}; give the Pushgateway's URL, e.g. http://pushgateway:9091"
+        )),
+    }
+}
+
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match duration(text)? {
+        d if d.is_zero() => Err("must be more than 0 (write e.g. 30s or 1m)".to_owned()),
+        d => Ok(d),
+    }
+}
+
+/// A duration, where `0` and `0s` mean none.
+fn duration_or_zero(text: &str) -> Result<Duration, String> {
+    match text.trim() {
+        "0" | "0s" => Ok(Duration::ZERO),
+        _ => duration(text),
+    }
 }
 
 fn duration(text: &str) -> Result<Duration, String> {

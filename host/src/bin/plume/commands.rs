@@ -26,7 +26,7 @@ use crate::cli::{
     SuiteArgs,
 };
 
-fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
+pub(crate) fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
     vars.iter()
         .map(|v| match v.split_once('=') {
             Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), val.to_owned())),
@@ -65,21 +65,26 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     let suite = load_suite(
         &args.suite,
         Overrides {
-            ceiling: args.timeout,
-            check_timeout: args.check_timeout,
-            retries: args.retries,
+            ceiling: args.scope.timeout,
+            check_timeout: args.scope.check_timeout,
+            retries: args.scope.retries,
             ..Overrides::default()
         },
     )?;
     let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
     let printer = printer_for(&args.reports, args.verbose, args.quiet, args.color);
-    let ledger = Arc::new(Ledger::new(redactor_for(&suite), vec![printer]));
+    let mut sinks = vec![printer];
+    let pushed = args
+        .push_gateway
+        .as_ref()
+        .map(|url| crate::monitor::push_sink(url, &suite, &mut sinks));
+    let ledger = Arc::new(Ledger::new(redactor_for(&suite), sinks));
     let shared = RunShared::new(ledger.clone(), &suite.limits)?;
     plume::run::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
     let sandbox = Arc::new(Sandbox::new(cache)?);
     let selection = Selection {
-        only: args.only,
-        skip: args.skip,
+        only: args.scope.only,
+        skip: args.scope.skip,
     };
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &selection).await?;
     plume::run::plan::each_checks_something(&plugins)?;
@@ -126,10 +131,14 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     let end = run::run(sandbox, plugins, &plan, shared, stop).await;
     ticker.abort();
     let summary = ledger.close();
-    Ok(match end {
+    let code = match end {
         RunEnd::Signal(sig) => 128 + sig as u8,
         RunEnd::Ceiling => 1,
         RunEnd::Completed => summary_code(&summary),
+    };
+    Ok(match pushed {
+        Some(push) => push.send(end, code).await,
+        None => code,
     })
 }
 

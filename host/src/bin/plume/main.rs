@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod monitor;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
             Command::List(args) => commands::list(args, cache).await,
             Command::Inspect(args) => commands::inspect(args, cache).await,
             Command::Compile(args) => commands::compile(args, cache),
+            Command::Monitor(args) => monitor::monitor(args, cache).await,
             Command::New(args) => commands::new(args),
             Command::Lock(args) => commands::lock(args, cache),
             Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(args),

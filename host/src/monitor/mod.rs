@@ -1,0 +1,181 @@
+//! `plume monitor`: suites run on a schedule and on demand, their results
+//! served to Prometheus; and the push of a one-shot run to a Pushgateway.
+//!
+//! - [`target`]: one suite in one environment — compiled once, run many
+//!   times, never twice at once;
+//! - [`collect`]: the ledger's sink that keeps a run's outcomes for its
+//!   metrics, and the run's result;
+//! - [`metrics`]: the metric families, encoded by `prometheus-client`;
+//! - [`schedule`]: `--every` with jitter, bounded concurrency;
+//! - [`http`]: `/metrics`, `/probe`, `/runs/last`, `/healthz`;
+//! - [`push`]: `plume run --push-gateway`.
+//!
+//! The server listens on loopback unless told otherwise: a wider address
+//! needs `--allow-remote`, since the metrics name every check of every
+//! suite and `/probe` starts runs. SIGINT and SIGTERM stop it cleanly: no
+//! new run starts, runs in flight stop and walk their cleanups, then the
+//! server closes.
+
+pub mod collect;
+pub mod http;
+pub mod metrics;
+pub mod push;
+pub mod schedule;
+pub mod target;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, watch};
+
+use crate::engine::Sandbox;
+use crate::error::PlumeError;
+use schedule::Every;
+use target::Target;
+
+/// The default `--listen` address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9464";
+
+/// What can go wrong starting the monitor or pushing a run.
+#[derive(Debug, thiserror::Error)]
+pub enum MonitorError {
+    #[error(transparent)]
+    Input(#[from] PlumeError),
+    #[error(
+        "--listen {addr} is not a loopback address: add --allow-remote to serve the metrics and /probe beyond this machine"
+    )]
+    RemoteListen { addr: SocketAddr },
+    #[error(
+        "cannot listen on {addr}: {reason} (choose another --listen address, or port 0 for any free port)"
+    )]
+    Listen { addr: SocketAddr, reason: String },
+    #[error(
+        "suite {suite:?} is given twice for environment {env:?}; give each suite file once (two files need two suite names)"
+    )]
+    Duplicate { suite: String, env: String },
+    #[error("push to the Pushgateway at {url} failed: {reason}")]
+    Push { url: String, reason: String },
+}
+
+/// Stop requests: `Some(signal number)` once SIGINT (2) or SIGTERM (15) came.
+pub type Shutdown = watch::Receiver<Option<i32>>;
+
+/// Resolves with the signal number once a stop is requested; never if the
+/// sender is gone without one.
+pub async fn signalled(mut stop: Shutdown) -> i32 {
+    loop {
+        if let Some(sig) = *stop.borrow_and_update() {
+            return sig;
+        }
+        if stop.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+    }
+}
+
+/// How the monitor serves and schedules.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub allow_remote: bool,
+    /// `None`: no schedule, runs only on `/probe`.
+    pub every: Option<Every>,
+    /// Runs of all targets at once, scheduled and probes together.
+    pub max_concurrent_runs: usize,
+}
+
+/// What the HTTP handlers share.
+pub struct Monitor {
+    pub targets: Vec<Arc<Target>>,
+    pub sandbox: Arc<Sandbox>,
+    pub slots: Arc<Semaphore>,
+    pub max_runs: usize,
+    pub shutdown: Shutdown,
+}
+
+impl Monitor {
+    /// The suites it runs, for messages: `demo (local), shop (staging)`.
+    pub fn suite_names(&self) -> String {
+        self.targets
+            .iter()
+            .map(|t| format!("{} ({})", t.labels.suite, t.labels.env))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Refuses a second target of the same suite and environment.
+pub fn check_unique(targets: &[Arc<Target>]) -> Result<(), MonitorError> {
+    for (i, t) in targets.iter().enumerate() {
+        if targets[..i]
+            .iter()
+            .any(|u| u.suite_name == t.suite_name && u.env_name == t.env_name)
+        {
+            return Err(MonitorError::Duplicate {
+                suite: t.labels.suite.clone(),
+                env: t.labels.env.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Binds `settings.listen` (loopback unless `allow_remote`), then calls
+/// `listening` with the bound address.
+pub async fn bind(settings: &Settings) -> Result<tokio::net::TcpListener, MonitorError> {
+    let addr = settings.listen;
+    if !addr.ip().is_loopback() && !settings.allow_remote {
+        return Err(MonitorError::RemoteListen { addr });
+    }
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| MonitorError::Listen {
+            addr,
+            reason: e.to_string(),
+        })
+}
+
+/// Serves `targets` on `listener` and runs them on the schedule until `stop`
+/// fires; returns once every run in flight has walked its cleanups.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    targets: Vec<Arc<Target>>,
+    sandbox: Arc<Sandbox>,
+    settings: &Settings,
+    stop: Shutdown,
+) -> std::io::Result<()> {
+    let max_runs = settings.max_concurrent_runs.max(1);
+    let monitor = Arc::new(Monitor {
+        targets,
+        sandbox,
+        slots: Arc::new(Semaphore::new(max_runs)),
+        max_runs,
+        shutdown: stop.clone(),
+    });
+    let mut schedules = tokio::task::JoinSet::new();
+    if let Some(every) = settings.every {
+        for target in &monitor.targets {
+            schedules.spawn(schedule::run_every(
+                target.clone(),
+                monitor.sandbox.clone(),
+                every,
+                monitor.slots.clone(),
+                stop.clone(),
+            ));
+        }
+    }
+    let graceful = {
+        let stop = stop.clone();
+        async move {
+            signalled(stop).await;
+        }
+    };
+    let served = axum::serve(listener, http::router(monitor.clone()))
+        .with_graceful_shutdown(graceful)
+        .await;
+    while schedules.join_next().await.is_some() {}
+    served
+}
+
+#[cfg(test)]
+mod tests;

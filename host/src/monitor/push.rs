@@ -1,0 +1,83 @@
+//! `plume run --push-gateway URL`: one run's metrics to a Prometheus
+//! Pushgateway, for CronJobs and CI where nothing stays up to be scraped.
+//!
+//! The metrics go in the Prometheus text format (0.0.4) with a `PUT`, which
+//! replaces the whole group, to `URL/metrics/job/plume/suite@base64/…/env@base64/…`:
+//! the grouping key is the suite and the environment, each value base64url
+//! encoded so any name is one path segment.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE;
+
+use super::MonitorError;
+use super::collect::RunResult;
+use super::metrics::{Format, Snapshot};
+
+/// The `job` label of every push.
+pub const JOB: &str = "plume";
+/// How long a push may take.
+const PUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A grouping key value as a path segment (the Pushgateway's `=` is the empty value).
+fn segment(value: &str) -> String {
+    if value.is_empty() {
+        "=".to_owned()
+    } else {
+        URL_SAFE.encode(value)
+    }
+}
+
+/// Where `run`'s group lives on the gateway at `gateway`.
+pub fn group_url(gateway: &url::Url, run: &RunResult) -> String {
+    format!(
+        "{}/metrics/job/{JOB}/suite@base64/{}/env@base64/{}",
+        gateway.as_str().trim_end_matches('/'),
+        segment(&run.labels.suite),
+        segment(&run.labels.env)
+    )
+}
+
+/// Replaces the run's group on the gateway with its metrics.
+pub async fn push(
+    client: &reqwest::Client,
+    gateway: &url::Url,
+    run: Arc<RunResult>,
+) -> Result<(), MonitorError> {
+    let url = group_url(gateway, &run);
+    let body = Snapshot {
+        runs: vec![run],
+        counters: Vec::new(),
+    }
+    .encode(Format::Prometheus);
+    let failed = |reason: String| MonitorError::Push {
+        url: gateway.to_string(),
+        reason,
+    };
+    let response = client
+        .put(&url)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            Format::Prometheus.content_type(),
+        )
+        .body(body)
+        .timeout(PUSH_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| {
+            failed(crate::net::exchange::describe_error(
+                &crate::net::exchange::classify(&e),
+            ))
+        })?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let said = response.text().await.unwrap_or_default();
+    Err(failed(format!(
+        "it answered {status}: {}",
+        crate::text::shown(said.trim(), crate::text::LABEL_MAX)
+    )))
+}

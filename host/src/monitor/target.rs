@@ -1,0 +1,283 @@
+//! One suite in one environment, as the monitor runs it again and again:
+//! its plugins compiled once (an `InstancePre` each, reused by every run),
+//! described afresh and run on a fresh ledger, fresh stores and fresh
+//! clients each time, under the suite's ceiling and cleanups — or, for a
+//! probe, under the scrape's timeout. Never two runs of one target at once.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::task::JoinHandle;
+
+use super::collect::{EventsBuffer, MetricsSink, RunLabels, RunResult};
+use super::metrics::Counters;
+use super::{Shutdown, signalled};
+use crate::engine::Sandbox;
+use crate::engine::bindings::PluginPre;
+use crate::engine::state::StoreState;
+use crate::error::PlumeError;
+use crate::limits::Limits;
+use crate::record::RunShared;
+use crate::record::ledger::Ledger;
+use crate::reports::json::JsonEvents;
+use crate::run::plan::{Plan, Selection, each_checks_something};
+use crate::run::prepare::{LoadedPlugin, describe_compiled, plan_loaded, redactor_for};
+use crate::suite::{PluginEntry, Suite};
+
+/// Share of a probe's time its checks get; the rest is for its cleanups.
+const PROBE_CHECKS_SHARE: f64 = 0.7;
+
+/// What the monitor keeps of a target's runs.
+#[derive(Default)]
+struct Kept {
+    last: Option<Arc<RunResult>>,
+    counters: Counters,
+    events: Arc<Vec<u8>>,
+    events_cut: bool,
+}
+
+/// A run already in flight: how long it has been going.
+#[derive(Debug, Clone, Copy)]
+pub struct Busy {
+    pub running_for: Duration,
+}
+
+/// One suite in one environment.
+pub struct Target {
+    pub labels: RunLabels,
+    /// The suite's name, as `/probe?suite=` names it.
+    pub suite_name: String,
+    /// The environment's name, as `&env=` names it ("" when the suite has none).
+    pub env_name: String,
+    suite: Suite,
+    compiled: Vec<(Arc<PluginEntry>, PluginPre<StoreState>)>,
+    selection: Selection,
+    max_check_series: usize,
+    busy: Arc<tokio::sync::Mutex<()>>,
+    running_since: Mutex<Option<Instant>>,
+    kept: Mutex<Kept>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Target {
+    /// Compiles (or loads from the cache) every plugin of `suite`, once.
+    pub fn compile(
+        sandbox: &Sandbox,
+        suite: Suite,
+        selection: Selection,
+        max_check_series: usize,
+    ) -> Result<Target, PlumeError> {
+        let compiled = suite
+            .plugins
+            .iter()
+            .map(|p| {
+                let pre = sandbox.load(&p.name, &p.path, p.sha256.as_deref())?;
+                Ok((Arc::new(p.clone()), pre))
+            })
+            .collect::<Result<Vec<_>, PlumeError>>()?;
+        let env_name = suite.env_name.clone().unwrap_or_default();
+        Ok(Target {
+            labels: RunLabels::new(&suite.name, &env_name, &redactor_for(&suite)),
+            suite_name: suite.name.clone(),
+            env_name,
+            suite,
+            compiled,
+            selection,
+            max_check_series,
+            busy: Arc::new(tokio::sync::Mutex::new(())),
+            running_since: Mutex::new(None),
+            kept: Mutex::new(Kept::default()),
+        })
+    }
+
+    /// Describes every plugin once and plans, so what is wrong with the
+    /// input (a selector that matches nothing, a plugin that checks nothing)
+    /// is bad input at start-up, not a failed run every minute.
+    pub async fn check_plan(&self, sandbox: &Sandbox) -> Result<(), PlumeError> {
+        let shared = RunShared::quiet()?;
+        let mut plugins = Vec::with_capacity(self.compiled.len());
+        for (entry, pre) in &self.compiled {
+            plugins.push(describe_compiled(sandbox, entry.clone(), pre.clone(), &shared).await?);
+        }
+        each_checks_something(&plugins)?;
+        plan_loaded(&plugins, &self.selection).map(|_| ())
+    }
+
+    /// Starts a run now, unless one is in flight. The run is its own task:
+    /// a caller that goes away (a scraper that hung up) does not cut it
+    /// short, and its cleanups run.
+    pub fn try_start(
+        self: &Arc<Self>,
+        sandbox: Arc<Sandbox>,
+        budget: Option<Duration>,
+        stop: Shutdown,
+    ) -> Result<JoinHandle<Arc<RunResult>>, Busy> {
+        let guard = self.busy.clone().try_lock_owned().map_err(|_| Busy {
+            running_for: lock(&self.running_since)
+                .map(|s| s.elapsed())
+                .unwrap_or_default(),
+        })?;
+        let me = self.clone();
+        Ok(tokio::spawn(async move {
+            let result = me.run_exclusive(&sandbox, budget, stop).await;
+            drop(guard);
+            result
+        }))
+    }
+
+    /// Runs once the run in flight, if any, has ended.
+    pub async fn run_when_free(
+        self: &Arc<Self>,
+        sandbox: Arc<Sandbox>,
+        stop: Shutdown,
+    ) -> Option<Arc<RunResult>> {
+        let guard = self.busy.clone().lock_owned().await;
+        let me = self.clone();
+        let task = tokio::spawn(async move {
+            let result = me.run_exclusive(&sandbox, None, stop).await;
+            drop(guard);
+            result
+        });
+        task.await.ok()
+    }
+
+    /// The last run, if there was one.
+    pub fn last(&self) -> Option<Arc<RunResult>> {
+        lock(&self.kept).last.clone()
+    }
+
+    pub fn counters(&self) -> Counters {
+        lock(&self.kept).counters
+    }
+
+    /// The last run's JSON events (whole lines), and whether some were cut.
+    pub fn events(&self) -> Option<(Arc<Vec<u8>>, bool)> {
+        let kept = lock(&self.kept);
+        kept.last.as_ref()?;
+        Some((kept.events.clone(), kept.events_cut))
+    }
+
+    /// One run; the caller holds the target's lock.
+    async fn run_exclusive(
+        &self,
+        sandbox: &Arc<Sandbox>,
+        budget: Option<Duration>,
+        stop: Shutdown,
+    ) -> Arc<RunResult> {
+        let start = Instant::now();
+        *lock(&self.running_since) = Some(start);
+        let limits = bounded(&self.suite.limits, budget);
+        let (sink, gatherer) = MetricsSink::new(self.max_check_series);
+        let events = EventsBuffer::default();
+        let info = crate::reports::RunInfo::live(&self.suite.name, None, SystemTime::now());
+        let json = JsonEvents::new(Box::new(events.clone()), info);
+        let ledger = Arc::new(Ledger::new(
+            redactor_for(&self.suite),
+            vec![Box::new(sink), Box::new(json)],
+        ));
+        let result = match self.ready(sandbox, &ledger, &limits, stop.clone()).await {
+            Err(reason) => {
+                ledger.close();
+                RunResult::not_started(self.labels.clone(), reason, start.elapsed())
+            }
+            Ok((plugins, plan)) => {
+                // The time getting ready took comes out of the ceiling.
+                let mut limits = limits;
+                limits.ceiling = limits.ceiling.saturating_sub(start.elapsed());
+                match RunShared::new(ledger.clone(), &limits) {
+                    Err(e) => {
+                        ledger.close();
+                        RunResult::not_started(self.labels.clone(), e.to_string(), start.elapsed())
+                    }
+                    Ok(shared) => {
+                        let end = crate::run::run(
+                            sandbox.clone(),
+                            plugins,
+                            &plan,
+                            shared,
+                            signalled(stop),
+                        )
+                        .await;
+                        ledger.close();
+                        RunResult::finished(self.labels.clone(), &gatherer, end)
+                    }
+                }
+            }
+        };
+        let result = Arc::new(result);
+        let (bytes, cut) = events.take();
+        {
+            let mut kept = lock(&self.kept);
+            kept.counters.count(&result);
+            kept.last = Some(result.clone());
+            kept.events = Arc::new(bytes);
+            kept.events_cut = cut;
+        }
+        *lock(&self.running_since) = None;
+        let line = format!(
+            "{} ({}): {}",
+            self.labels.suite,
+            if self.labels.env.is_empty() {
+                "-"
+            } else {
+                &self.labels.env
+            },
+            result.headline
+        );
+        println!("{}", crate::text::not_a_command(&line));
+        result
+    }
+
+    /// Preflight, then each plugin's description and the plan, within the
+    /// ceiling; an error is the one line saying why the run did not start.
+    async fn ready(
+        &self,
+        sandbox: &Sandbox,
+        ledger: &Arc<Ledger>,
+        limits: &Limits,
+        stop: Shutdown,
+    ) -> Result<(Vec<LoadedPlugin>, Plan), String> {
+        let shared = RunShared::new(ledger.clone(), limits).map_err(|e| e.to_string())?;
+        let prepare = async {
+            crate::run::preflight::check(
+                &shared.client,
+                &self.suite.preflight,
+                self.suite.hint.as_deref(),
+            )
+            .await?;
+            let mut plugins = Vec::with_capacity(self.compiled.len());
+            for (entry, pre) in &self.compiled {
+                plugins
+                    .push(describe_compiled(sandbox, entry.clone(), pre.clone(), &shared).await?);
+            }
+            each_checks_something(&plugins)?;
+            let plan = plan_loaded(&plugins, &self.selection)?;
+            Ok::<_, PlumeError>((plugins, plan))
+        };
+        tokio::select! {
+            ready = tokio::time::timeout(limits.ceiling, prepare) => match ready {
+                Ok(ready) => ready.map_err(|e| e.to_string()),
+                Err(_) => Err(format!(
+                    "preflight and describe took longer than the run's ceiling of {} ms",
+                    limits.ceiling.as_millis()
+                )),
+            },
+            _ = signalled(stop) => Err("interrupted before the checks started".to_owned()),
+        }
+    }
+}
+
+/// The suite's limits, or for a probe with `budget`, a ceiling and a cleanup
+/// budget that together fit in it.
+pub(crate) fn bounded(limits: &Limits, budget: Option<Duration>) -> Limits {
+    let mut limits = limits.clone();
+    if let Some(budget) = budget {
+        let ceiling = budget.mul_f64(PROBE_CHECKS_SHARE).min(limits.ceiling);
+        limits.cleanup_budget = limits.cleanup_budget.min(budget.saturating_sub(ceiling));
+        limits.ceiling = ceiling;
+    }
+    limits
+}

@@ -20,7 +20,8 @@
 //! - [`caps`]: one module per WIT interface, thin adapters to the layers below;
 //! - [`run`]: loading and planning, scheduling groups under the timeouts and
 //!   the ceiling, the cleanup walk, the preflight;
-//! - [`scaffold`]: `plume new`.
+//! - [`scaffold`]: `plume new`;
+//! - [`oci`]: plugins pulled from OCI registries into a verified store.
 //!
 //! Everything that runs plugins sits behind the default `runtime` feature;
 //! without it the library is the pure input-handling part, which `host/fuzz`
@@ -34,6 +35,8 @@ pub mod error;
 pub mod limits;
 pub mod matchers;
 pub mod net;
+#[cfg(feature = "runtime")]
+pub mod oci;
 #[cfg(feature = "runtime")]
 pub mod record;
 pub mod redact;

@@ -15,6 +15,7 @@ mod faulty;
 mod forgery;
 mod isolation;
 mod limits;
+mod oci;
 mod outcomes;
 mod pack_http;
 mod pack_http_next;

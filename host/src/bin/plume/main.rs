@@ -45,7 +45,9 @@ fn main() -> ExitCode {
             Command::Inspect(args) => commands::inspect(args, cache).await,
             Command::Compile(args) => commands::compile(args, cache),
             Command::New(args) => commands::new(args),
-            Command::Lock(args) => commands::lock(args, cache),
+            Command::Lock(args) => commands::lock(args, cache).await,
+            Command::Push(args) => commands::push(args, cache).await,
+            Command::Pull(args) => commands::pull(args, cache).await,
             Command::Completions(args) => {
                 let mut command = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(args.shell, &mut command, "plume", &mut std::io::stdout());

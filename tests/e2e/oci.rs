@@ -314,7 +314,7 @@ fn with_the_registry_down_a_warm_store_runs_and_a_cold_one_is_one_line() {
     assert!(
         r.stderr.starts_with("warning: plugin `basic`: ")
             && r.stderr.contains("is unreachable")
-            && r.stderr.contains("using the last resolved (")
+            && r.stderr.contains("using the tag's last known (first seen ")
             && r.stderr.contains(&digest),
         "{}",
         r.stderr

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use oci_client::client::{ClientConfig, ClientProtocol};
-use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::errors::{OciDistributionError, OciEnvelope, OciErrorCode};
 use oci_client::manifest::{IMAGE_MANIFEST_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE, OciDescriptor};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
@@ -152,7 +152,10 @@ impl RegistryClient {
                 }
             }
             OciDistributionError::ServerError { code, message, .. } => {
-                let reason = clean(format!("HTTP {code}: {}", message.trim()));
+                // A registry's error body is a JSON envelope: its messages, not the JSON.
+                let message = serde_json::from_str::<OciEnvelope>(message.trim())
+                    .map_or_else(|_| message.trim().to_owned(), |e| e.to_string());
+                let reason = clean(format!("HTTP {code}: {message}"));
                 match code {
                     401 | 403 => OciError::Unauthorized {
                         reference,

@@ -75,7 +75,9 @@ impl Puller {
                 {
                     let how = match (pin, &remembered) {
                         (Some(_), _) => "the pinned".to_owned(),
-                        (None, Some(r)) => format!("the last resolved ({})", ago(r.at)),
+                        (None, Some(r)) => {
+                            format!("the tag's last known (first seen {})", ago(r.at))
+                        }
                         (None, None) => "the stored".to_owned(),
                     };
                     found.warning = Some(format!(
@@ -130,9 +132,18 @@ impl Puller {
                 self.store.put(&layer.digest, &bytes)?
             }
         };
-        self.store.put(&digest, &raw)?;
-        if reference.tag().is_some() {
-            self.store.record_tag(&reference.tag_key(), &digest)?;
+        // Each write is synced to disk: skip what the store already holds.
+        if self.store.read(&digest).is_none() {
+            self.store.put(&digest, &raw)?;
+        }
+        let tag_key = reference.tag_key();
+        if reference.tag().is_some()
+            && self
+                .store
+                .tag(&tag_key)
+                .is_none_or(|known| known.digest != digest)
+        {
+            self.store.record_tag(&tag_key, &digest)?;
         }
         Ok(Fetched {
             size: file.metadata().map_or(0, |m| m.len()),

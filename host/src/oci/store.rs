@@ -1,7 +1,8 @@
 //! The content-addressed store of pulled artifacts, beside the compiled
 //! cache: `<cache-dir>/oci/blobs/sha256/<hex>` holds manifests and
 //! components by their digest, `<cache-dir>/oci/tags/<key>` the manifest
-//! digest a tag last resolved to (one line: `reference digest unix-time`).
+//! digest a tag last resolved to (one line: `reference digest unix-time`,
+//! the time it was first seen to resolve there).
 //!
 //! Every file is written atomically (a temporary file renamed into place),
 //! a blob only after its bytes hash to its name, and a blob is hashed again
@@ -30,7 +31,7 @@ pub struct Store {
 pub struct TagRecord {
     /// The manifest digest it resolved to.
     pub digest: String,
-    /// When, in seconds since the Unix epoch.
+    /// When it was first seen to resolve there, in seconds since the Unix epoch.
     pub at: u64,
 }
 
@@ -101,7 +102,7 @@ impl Store {
         Ok(path)
     }
 
-    /// Remembers that `tag_key` resolved to `digest` now.
+    /// Remembers that `tag_key` resolves to `digest`, seen now.
     pub fn record_tag(&self, tag_key: &str, digest: &str) -> Result<(), OciError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -76,6 +76,9 @@ pub enum PlumeError {
         actual: String,
     },
 
+    #[error("plugin `{plugin}`: {message}")]
+    PluginFetch { plugin: String, message: String },
+
     #[error(
         "plugin `{plugin}`: {path} was built for another contract: {reason} (rebuild it against plume:check@0.1.x)"
     )]

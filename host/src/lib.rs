@@ -22,7 +22,8 @@
 //!   the ceiling, the cleanup walk, the preflight;
 //! - [`monitor`]: `plume monitor` (suites on a schedule and on demand,
 //!   served to Prometheus) and the push of a run to a Pushgateway;
-//! - [`scaffold`]: `plume new`.
+//! - [`scaffold`]: `plume new`;
+//! - [`oci`]: plugins pulled from OCI registries into a verified store.
 //!
 //! Everything that runs plugins sits behind the default `runtime` feature;
 //! without it the library is the pure input-handling part, which `host/fuzz`
@@ -38,6 +39,8 @@ pub mod matchers;
 #[cfg(feature = "runtime")]
 pub mod monitor;
 pub mod net;
+#[cfg(feature = "runtime")]
+pub mod oci;
 #[cfg(feature = "runtime")]
 pub mod record;
 pub mod redact;

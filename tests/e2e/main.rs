@@ -17,6 +17,7 @@ mod isolation;
 mod kubernetes;
 mod limits;
 mod monitor;
+mod oci;
 mod outcomes;
 mod pack_http;
 mod pack_http_next;

@@ -1,4 +1,5 @@
-//! Getting a run ready: compile every plugin, ask each what it checks, plan.
+//! Getting a run ready: pull OCI plugins into the store, compile every
+//! plugin, ask each what it checks, plan.
 //!
 //! Everything that can be wrong with the input is found here, before any
 //! check runs, so bad input never leaves a half-finished run behind.
@@ -10,6 +11,7 @@ use crate::engine::bindings::types::PluginInfo;
 use crate::engine::state::{Position, StoreState};
 use crate::engine::{Sandbox, describe};
 use crate::error::PlumeError;
+use crate::oci::{OciRef, Puller};
 use crate::record::RunShared;
 use crate::redact::Redactor;
 use crate::run::plan::{Described, Plan, Selection};
@@ -51,6 +53,45 @@ pub async fn describe_compiled(
     crate::run::plan::validate(&entry.name, &info)?;
     crate::run::plan::within_limits(&entry.name, &info, limits)?;
     Ok(LoadedPlugin { entry, pre, info })
+}
+
+/// Pulls every OCI plugin of `suite` into the store (see [`crate::oci::fetch`])
+/// and points its entry at the component there. A file pin (`sha256`) is
+/// checked here against the manifest's layer digest, naming the reference.
+/// Returns the warnings to show: a registry that could not be reached, the
+/// store's copy used instead.
+pub async fn pull_plugins(suite: &mut Suite, puller: &Puller) -> Result<Vec<String>, PlumeError> {
+    let mut warnings = Vec::new();
+    for entry in &mut suite.plugins {
+        let Some(source) = &entry.oci else { continue };
+        let fail = |message: String| PlumeError::PluginFetch {
+            plugin: entry.name.clone(),
+            message,
+        };
+        let reference = OciRef::parse(&source.to_string()).map_err(|e| fail(e.to_string()))?;
+        let fetched = puller
+            .fetch(&reference, source.digest.as_deref())
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        if let Some(pin) = &entry.sha256
+            && fetched.layer_digest != format!("sha256:{pin}")
+        {
+            return Err(PlumeError::PinMismatch {
+                plugin: entry.name.clone(),
+                path: source.to_string().into(),
+                expected: pin.clone(),
+                actual: fetched
+                    .layer_digest
+                    .trim_start_matches("sha256:")
+                    .to_owned(),
+            });
+        }
+        if let Some(warning) = fetched.warning {
+            warnings.push(format!("plugin `{}`: {warning}", entry.name));
+        }
+        entry.path = fetched.file;
+    }
+    Ok(warnings)
 }
 
 /// Loads every plugin of `suite` and plans the run.

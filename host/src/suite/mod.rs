@@ -28,7 +28,7 @@ mod plugin;
 #[cfg(feature = "schema")]
 pub mod schema;
 
-pub use plugin::{PluginEntry, SecretSource};
+pub use plugin::{OCI_SCHEME, OciSource, PluginEntry, SecretSource, manifest_digest};
 use plugin::{RawPlugin, resolve_plugin, scalar};
 
 use std::collections::BTreeMap;
@@ -415,6 +415,54 @@ mod tests {
         assert_eq!(plugin.config["base"], "http://127.0.0.1:2/api");
         assert_eq!(plugin.config["n"], "3");
         assert_eq!(plugin.path, Path::new("/s/a.wasm"));
+    }
+
+    #[test]
+    fn an_oci_path_keeps_its_reference_and_pinned_digest() {
+        let pin = format!("sha256:{}", "ab".repeat(32));
+        let file = parse(&format!(
+            "[plugins.a]\npath = \"oci://127.0.0.1:5000/team/checks:1.2.0\"\ndigest = \"{}\"\n",
+            pin.to_uppercase().replace("SHA256", "sha256")
+        ))
+        .unwrap();
+        let plugin = &file.resolve(&Overrides::default()).unwrap().plugins[0];
+        let oci = plugin.oci.as_ref().unwrap();
+        assert_eq!(oci.reference, "127.0.0.1:5000/team/checks:1.2.0");
+        assert_eq!(oci.digest.as_deref(), Some(pin.as_str()));
+        assert_eq!(
+            plugin.path,
+            Path::new("oci://127.0.0.1:5000/team/checks:1.2.0")
+        );
+    }
+
+    #[test]
+    fn oci_digests_that_disagree_or_do_not_parse_are_refused() {
+        let a = format!("sha256:{}", "a".repeat(64));
+        let b = format!("sha256:{}", "b".repeat(64));
+        let cases = [
+            (
+                format!("path = \"oci://r/x@{a}\"\ndigest = \"{b}\""),
+                "keep one of them",
+            ),
+            (
+                "path = \"oci://r/x:1\"\ndigest = \"md5:00\"".to_owned(),
+                "not a manifest digest",
+            ),
+            (
+                "path = \"oci://r/x@sha256:00\"".to_owned(),
+                "is not a digest",
+            ),
+            (
+                format!("path = \"a.wasm\"\ndigest = \"{a}\""),
+                "a file plugin pins",
+            ),
+        ];
+        for (table, expected) in cases {
+            let file = parse(&format!("[plugins.a]\n{table}\n")).unwrap();
+            let err = file.resolve(&Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains(expected), "{table}: {err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
     }
 
     #[test]

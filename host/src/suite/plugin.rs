@@ -1,6 +1,11 @@
 //! One plugin's table of the suite file, resolved: its path, its
 //! allow-list, its config values (scalars as text, tables and arrays as
 //! JSON), its secrets read from the environment, its extra TLS roots.
+//!
+//! A `path` that starts with `oci://` names an OCI artifact instead of a
+//! file: it is kept as [`OciSource`] (with the manifest digest the suite
+//! pins, from `digest` or an `@sha256:` in the reference), and the runtime's
+//! `oci` module pulls it into its store before the plugin is loaded.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -53,6 +58,26 @@ pub(super) struct RawPlugin {
     /// behind a private CA.
     #[serde(default)]
     tls_roots: Vec<String>,
+    digest: Option<String>,
+}
+
+/// The scheme that makes a plugin's `path` an OCI reference.
+pub const OCI_SCHEME: &str = "oci://";
+
+/// Where an OCI plugin comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OciSource {
+    /// The reference after `oci://`: `registry/repository[:tag][@sha256:…]`.
+    pub reference: String,
+    /// The manifest digest the suite pins (`sha256:` and 64 lowercase hex
+    /// digits), from the `digest` key or the reference itself.
+    pub digest: Option<String>,
+}
+
+impl std::fmt::Display for OciSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{OCI_SCHEME}{}", self.reference)
+    }
 }
 
 /// Where a secret's value comes from.
@@ -68,7 +93,11 @@ pub struct SecretSource {
 #[derive(Debug, Clone)]
 pub struct PluginEntry {
     pub name: String,
+    /// The component file. For an OCI plugin, its `oci://` reference until
+    /// the runtime pulls it, then the file in the store.
     pub path: PathBuf,
+    /// Where an OCI plugin comes from; `None` for a file.
+    pub oci: Option<OciSource>,
     pub allow: AllowList,
     pub config: BTreeMap<String, String>,
     /// Secret name to value; `None` when its variable is unset.
@@ -92,6 +121,7 @@ impl PluginEntry {
         PluginEntry {
             name: name.to_owned(),
             path: path.to_owned(),
+            oci: None,
             allow: AllowList::default(),
             config: BTreeMap::new(),
             secrets: BTreeMap::new(),
@@ -112,8 +142,10 @@ pub(super) fn resolve_plugin(
 ) -> Result<PluginEntry, PlumeError> {
     let place = |what: &str| format!("plugins.{name}.{what}");
     let path_text = raw.path.to_string_lossy();
-    let path = PathBuf::from(interpolate(&path_text, values, &place("path"))?);
-    let path = if path.is_absolute() {
+    let path_text = interpolate(&path_text, values, &place("path"))?;
+    let oci = oci_source(&path_text, raw.digest.as_deref(), &place)?;
+    let path = PathBuf::from(path_text);
+    let path = if path.is_absolute() || oci.is_some() {
         path
     } else {
         base.join(path)
@@ -170,6 +202,7 @@ pub(super) fn resolve_plugin(
     Ok(PluginEntry {
         name: name.to_owned(),
         path,
+        oci,
         allow,
         config,
         secrets,
@@ -179,6 +212,66 @@ pub(super) fn resolve_plugin(
         allow_private: raw.allow_private,
         tls_roots,
     })
+}
+
+/// The OCI source of a `path` that starts with `oci://`, with its pinned
+/// manifest digest; a `digest` key on a file plugin, a malformed digest or
+/// two digests that disagree are bad input.
+fn oci_source(
+    path: &str,
+    digest: Option<&str>,
+    place: &dyn Fn(&str) -> String,
+) -> Result<Option<OciSource>, PlumeError> {
+    let invalid = |what: &str, message: String| PlumeError::SuiteInvalid {
+        path: PathBuf::from(place(what)),
+        message,
+    };
+    let Some(reference) = path.strip_prefix(OCI_SCHEME) else {
+        return match digest {
+            Some(_) => Err(invalid(
+                "digest",
+                "`digest` pins an oci:// plugin's manifest; a file plugin pins its bytes with `sha256`".to_owned(),
+            )),
+            None => Ok(None),
+        };
+    };
+    let key = match digest {
+        Some(d) => Some(manifest_digest(d).ok_or_else(|| {
+            invalid(
+                "digest",
+                format!("`{d}` is not a manifest digest: write sha256: and 64 hex digits (`plume lock` writes it)"),
+            )
+        })?),
+        None => None,
+    };
+    let in_reference = match reference.rsplit_once('@') {
+        Some((_, d)) => Some(manifest_digest(d).ok_or_else(|| {
+            invalid(
+                "path",
+                format!("`{d}` in {path} is not a digest: write @sha256: and 64 hex digits"),
+            )
+        })?),
+        None => None,
+    };
+    if let (Some(key), Some(in_ref)) = (&key, &in_reference)
+        && key != in_ref
+    {
+        return Err(invalid(
+            "digest",
+            format!("pins {key}, but the reference {path} names {in_ref}: keep one of them"),
+        ));
+    }
+    Ok(Some(OciSource {
+        reference: reference.to_owned(),
+        digest: key.or(in_reference),
+    }))
+}
+
+/// `sha256:` and 64 hex digits, lowercased; `None` for anything else.
+pub fn manifest_digest(text: &str) -> Option<String> {
+    let hex = text.trim().strip_prefix("sha256:")?;
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("sha256:{}", hex.to_ascii_lowercase()))
 }
 
 /// A plugin's config value as the plugin reads it: a scalar as text, a table

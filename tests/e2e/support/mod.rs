@@ -8,6 +8,7 @@
 //! - [`prometheus`]: Prometheus and the Pushgateway from Debian's packages;
 //! - [`monitor`]: `plume monitor` as a process on a free loopback port;
 //! - [`http`]: a blocking GET for talking to those servers.
+//! - [`registry`]: an OCI registry (docker-registry) and oras-py.
 //!
 //! A guest mentioned only here counts as used by no test: the guests' build
 //! script looks for them in the test modules (`tests/e2e/*.rs`) alone.
@@ -18,4 +19,5 @@ pub mod monitor;
 pub mod nginx;
 pub mod oidc;
 pub mod prometheus;
+pub mod registry;
 pub mod server;

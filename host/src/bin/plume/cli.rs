@@ -1,4 +1,5 @@
-//! The command line: `plume run`, `plume list`, `plume inspect`, `plume monitor`, `plume report merge`, ...
+//! The command line: `plume run`, `plume list`, `plume inspect`, `plume monitor`,
+//! `plume report merge`, `plume push`, `plume pull`, ...
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -47,7 +48,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  plume new --lang rust shop-checks\n  \
         plume new --lang js storefront\n  plume new --lang python billing-smoke")]
     New(NewArgs),
-    /// Pin each plugin of a suite to its current SHA-256 (writes `sha256 = ...` into the suite file).
+    /// Pin each plugin of a suite to its current SHA-256 (writes `sha256 = ...`, and for an
+    /// oci:// plugin its manifest's `digest = ...`, into the suite file).
     #[command(
         after_help = "Examples:\n  plume lock examples/demo/plume.toml\n  plume lock plume.toml --env production"
     )]
@@ -58,6 +60,21 @@ pub enum Command {
         after_help = "Examples:\n  plume report merge out/shard-1.ndjson out/shard-2.ndjson --report junit=out/plume.xml"
     )]
     Report(ReportCommand),
+    /// Push a plugin component to an OCI registry (the Wasm artifact layout: one application/wasm layer).
+    #[command(
+        after_help = "Examples:\n  plume push target/wasm32-wasip2/release/demo_plugin.wasm oci://registry.example.com/team/checks:1.2.0\n  \
+        PLUME_REGISTRY_USER=ci PLUME_REGISTRY_PASSWORD=... plume push plugin.wasm oci://localhost:5000/checks:dev\n\n\
+        Credentials: PLUME_REGISTRY_USER and PLUME_REGISTRY_PASSWORD, else Docker's config file \
+        ($DOCKER_CONFIG/config.json or ~/.docker/config.json). Plain HTTP only for loopback registries \
+        and those in PLUME_INSECURE_REGISTRIES (comma-separated host:port)."
+    )]
+    Push(PushArgs),
+    /// Pull a plugin from an OCI registry into the store beside the compiled cache.
+    #[command(
+        after_help = "Examples:\n  plume pull oci://registry.example.com/team/checks:1.2.0\n  \
+        plume pull oci://localhost:5000/checks@sha256:4f1c... --output checks.wasm"
+    )]
+    Pull(PullArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  plume completions bash > ~/.local/share/bash-completion/completions/plume\n  \
@@ -213,6 +230,23 @@ pub struct ListArgs {
 pub struct LockArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The plugin component (.wasm).
+    pub plugin: PathBuf,
+    /// Where to push it: oci://REGISTRY/REPOSITORY:TAG (the oci:// is optional).
+    pub reference: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// What to pull: oci://REGISTRY/REPOSITORY:TAG[@sha256:...] (the oci:// is optional).
+    pub reference: String,
+    /// Also write the component to this file.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

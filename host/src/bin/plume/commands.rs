@@ -10,20 +10,21 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use plume::engine::Sandbox;
 use plume::engine::cache::{CacheOutcome, CompileCache};
+use plume::oci::{OciRef, Puller, Store};
 use plume::record::RunShared;
 use plume::record::ledger::{Ledger, Sink, Summary};
 use plume::reports::merge::Merged;
 use plume::reports::terminal::{Mode, Printer};
 use plume::reports::{ReportSpec, RunInfo};
 use plume::run::plan::{Plan, Selection};
-use plume::run::prepare::{load_plugin, prepare, redactor_for};
+use plume::run::prepare::{load_plugin, prepare, pull_plugins, redactor_for};
 use plume::run::shard::Shard;
 use plume::run::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
-    ColorArg, CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs, NewArgs, RunArgs,
-    SuiteArgs,
+    ColorArg, CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs, NewArgs, PullArgs,
+    PushArgs, RunArgs, SuiteArgs,
 };
 
 pub(crate) fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
@@ -44,6 +45,19 @@ fn color_choice(arg: ColorArg) -> Option<bool> {
     }
 }
 
+/// The store of OCI plugins beside `cache`'s folder (a temporary one with `--no-cache`).
+pub(crate) fn puller(cache: &CompileCache) -> Result<Puller> {
+    Ok(Puller::new(Store::beside_cache(cache.dir())?))
+}
+
+/// Pulls `suite`'s OCI plugins into the store, printing each warning on stderr.
+async fn pull_suite_plugins(suite: &mut Suite, cache: &CompileCache) -> Result<()> {
+    for warning in pull_plugins(suite, &puller(cache)?).await? {
+        eprintln!("warning: {warning}");
+    }
+    Ok(())
+}
+
 fn load_suite(args: &SuiteArgs, overrides: Overrides) -> Result<Suite> {
     let file = SuiteFile::load(&args.suite)?;
     let overrides = Overrides {
@@ -62,7 +76,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
 
-    let suite = load_suite(
+    let mut suite = load_suite(
         &args.suite,
         Overrides {
             ceiling: args.scope.timeout,
@@ -71,6 +85,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             ..Overrides::default()
         },
     )?;
+    pull_suite_plugins(&mut suite, &cache).await?;
     let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
     let printer = printer_for(&args.reports, args.verbose, args.quiet, args.color);
     let mut sinks = vec![printer];
@@ -191,7 +206,8 @@ pub fn merge(args: MergeArgs) -> Result<u8> {
 
 /// `plume list`.
 pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
-    let suite = load_suite(&args.suite, Overrides::default())?;
+    let mut suite = load_suite(&args.suite, Overrides::default())?;
+    pull_suite_plugins(&mut suite, &cache).await?;
     let sandbox = Sandbox::new(cache)?;
     let shared = RunShared::quiet()?;
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &Selection::default()).await?;
@@ -199,11 +215,14 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let redactor = redactor_for(&suite);
     let show = |text: &str| shown(&redactor.redact(text));
     for p in &plugins {
+        let source = match &p.entry.oci {
+            Some(oci) => oci.to_string(),
+            None => p.entry.path.display().to_string(),
+        };
         print_line(&format!(
-            "{} {} ({})",
+            "{} {} ({source})",
             show(&p.info.name),
             show(&p.info.version),
-            p.entry.path.display()
         ));
         for g in plan
             .groups
@@ -333,9 +352,11 @@ pub fn new(args: NewArgs) -> Result<u8> {
 }
 
 /// `plume lock`: writes each plugin's SHA-256 into the suite file, keeping
-/// its comments and layout.
-pub fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
+/// its comments and layout; for an OCI plugin also the manifest digest its
+/// reference resolves to now (`digest = ...`), pulled and verified.
+pub async fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
     let suite = load_suite(&args.suite, Overrides::default())?;
+    let puller = puller(&cache)?;
     let path = &args.suite.suite;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -344,8 +365,25 @@ pub fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
         .with_context(|| format!("{} is not valid TOML", path.display()))?;
     let sandbox = Sandbox::new(cache)?;
     for plugin in &suite.plugins {
+        let table = &mut doc["plugins"][plugin.name.as_str()];
+        if let Some(source) = &plugin.oci {
+            let fail = |e: plume::oci::OciError| plume::PlumeError::PluginFetch {
+                plugin: plugin.name.clone(),
+                message: e.to_string(),
+            };
+            let reference = OciRef::parse(&source.to_string()).map_err(fail)?;
+            let fetched = puller.pull(&reference, None).await.map_err(fail)?;
+            let sha = fetched.layer_digest.trim_start_matches("sha256:");
+            table["digest"] = toml_edit::value(fetched.manifest_digest.as_str());
+            table["sha256"] = toml_edit::value(sha);
+            println!(
+                "{}: digest {}, sha256 {sha} ({source})",
+                plugin.name, fetched.manifest_digest
+            );
+            continue;
+        }
         let digest = sandbox.digest(&plugin.name, &plugin.path)?;
-        doc["plugins"][plugin.name.as_str()]["sha256"] = toml_edit::value(digest.as_str());
+        table["sha256"] = toml_edit::value(digest.as_str());
         println!(
             "{}: sha256 {digest} ({})",
             plugin.name,
@@ -361,5 +399,48 @@ pub fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
         suite.plugins.len(),
         path.display()
     );
+    Ok(0)
+}
+
+/// `plume push`: uploads a component as a Wasm OCI artifact and prints the
+/// reference pinned to the manifest it wrote.
+pub async fn push(args: PushArgs, _cache: CompileCache) -> Result<u8> {
+    use plume::oci::OciError;
+    let reference = OciRef::parse(&args.reference)?;
+    let bytes = std::fs::read(&args.plugin).map_err(|e| OciError::Unreadable {
+        path: args.plugin.clone(),
+        reason: e.to_string(),
+    })?;
+    let artifact = plume::oci::artifact::artifact_for(&args.plugin, bytes)?;
+    let client = plume::oci::client::RegistryClient::new(&reference)?;
+    client.push(&artifact).await?;
+    let layer = plume::oci::store::sha256_digest(&artifact.layer.data);
+    println!(
+        "pushed {} ({} bytes, component {layer})",
+        args.plugin.display(),
+        artifact.layer.data.len()
+    );
+    println!("{reference}@{}", artifact.manifest_digest);
+    Ok(0)
+}
+
+/// `plume pull`: pulls a component into the store (and to `--output`),
+/// verified against its manifest and any digest in the reference.
+pub async fn pull(args: PullArgs, cache: CompileCache) -> Result<u8> {
+    let reference = OciRef::parse(&args.reference)?;
+    let puller = puller(&cache)?;
+    let fetched = puller.pull(&reference, reference.digest()).await?;
+    if let Some(out) = &args.output {
+        std::fs::copy(&fetched.file, out)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    println!(
+        "pulled {reference}: manifest {}, component {} ({} bytes)",
+        fetched.manifest_digest, fetched.layer_digest, fetched.size
+    );
+    println!("stored: {}", fetched.file.display());
+    if let Some(out) = &args.output {
+        println!("written: {}", out.display());
+    }
     Ok(0)
 }

@@ -47,8 +47,10 @@ fn main() -> ExitCode {
             Command::Compile(args) => commands::compile(args, cache),
             Command::Monitor(args) => monitor::monitor(args, cache).await,
             Command::New(args) => commands::new(args),
-            Command::Lock(args) => commands::lock(args, cache),
             Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(args),
+            Command::Lock(args) => commands::lock(args, cache).await,
+            Command::Push(args) => commands::push(args, cache).await,
+            Command::Pull(args) => commands::pull(args, cache).await,
             Command::Completions(args) => {
                 let mut command = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(args.shell, &mut command, "plume", &mut std::io::stdout());

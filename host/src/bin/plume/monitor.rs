@@ -39,6 +39,8 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
         max_concurrent_runs: usize::from(args.max_concurrent_runs),
     };
     let listener = bind(&settings).await?;
+    // `oci://` plugins are pulled (or found in the store) once, at start-up.
+    let puller = crate::commands::puller(&cache)?;
     let sandbox = Arc::new(Sandbox::new(cache)?);
     let envs: Vec<Option<String>> = if args.env.is_empty() {
         vec![None]
@@ -54,13 +56,16 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
     for path in &args.suites {
         let file = SuiteFile::load(path)?;
         for env in &envs {
-            let suite = file.resolve(&Overrides {
+            let mut suite = file.resolve(&Overrides {
                 env: env.clone(),
                 vars: vars.clone(),
                 ceiling: args.scope.timeout,
                 check_timeout: args.scope.check_timeout,
                 retries: args.scope.retries,
             })?;
+            for warning in plume::run::prepare::pull_plugins(&mut suite, &puller).await? {
+                eprintln!("warning: {warning}");
+            }
             let target =
                 Target::compile(&sandbox, suite, selection.clone(), args.max_check_series)?;
             target.check_plan(&sandbox).await?;

@@ -24,6 +24,7 @@ mod pack_release;
 mod pack_tls;
 mod pinning;
 mod polyglot;
+mod release;
 mod reports;
 mod scaffold;
 mod support;

@@ -36,7 +36,9 @@ for tool in buildah skopeo umoci; do
 done
 certs=/etc/ssl/certs/ca-certificates.crt
 [ -f "$certs" ] || fail "$certs is missing (apt-get install ca-certificates)"
-version=$(cargo pkgid -p plume | sed 's/.*[#@]//')
+# The workspace's version (host/Cargo.toml inherits it), read without cargo.
+version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"$/\1/p' Cargo.toml)
+[ -n "$version" ] || fail "no version in [workspace.package] of Cargo.toml"
 binary=${binary:-${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-musl/dist/plume}
 [ -x "$binary" ] ||
     fail "$binary is not an executable file: build it with host/release/release.sh, or pass --binary"
@@ -44,7 +46,7 @@ if readelf -l "$binary" 2>/dev/null | grep -q 'program interpreter'; then
     fail "$binary is dynamically linked: a FROM-scratch image needs the static musl build"
 fi
 out=${out:-target/dist/$version}
-mkdir -p "$out"
+mkdir -p "$out" 2>/dev/null || fail "cannot create the folder $out: choose another --out"
 archive="$(cd "$out" && pwd)/plume-$version-oci.tar"
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 

@@ -46,7 +46,9 @@ for tool in cargo tar gzip sha256sum; do
 done
 
 host_target=$(rustc -vV | sed -n 's/^host: //p')
-version=$(cargo pkgid -p plume | sed 's/.*[#@]//')
+# The workspace's version (host/Cargo.toml inherits it), read without cargo.
+version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"$/\1/p' Cargo.toml)
+[ -n "$version" ] || fail "no version in [workspace.package] of Cargo.toml"
 if [ -n "$binary" ]; then
     [ -x "$binary" ] || fail "--binary $binary is not an executable file"
     [ ${#targets[@]} -le 1 ] || fail "--binary packs one binary: give at most one --target"
@@ -54,7 +56,7 @@ if [ -n "$binary" ]; then
 fi
 [ ${#targets[@]} -gt 0 ] || targets=(x86_64-unknown-linux-musl)
 out=${out:-target/dist/$version}
-mkdir -p "$out"
+mkdir -p "$out" 2>/dev/null || fail "cannot create the folder $out: choose another --out"
 out=$(cd "$out" && pwd)
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 stage=$(mktemp -d)

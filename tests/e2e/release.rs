@@ -2,14 +2,14 @@
 //! and checked by Plume's `release-artifact` pack. The script packs the
 //! `plume` binary these tests run (CI has no time for the static musl build;
 //! the packing, the sums and the manifest are the same code), and the
-//! unpacked archive's `plume` runs.
+//! `plume` unpacked from the archive is the one that checks its own release.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::support::harness::{Run, run, suite};
+use crate::support::harness::{Run, plume_command_of, suite};
 use crate::support::nginx::Nginx;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -37,9 +37,9 @@ fn release_script(args: &[&str]) -> Run {
     Run::from_output(out)
 }
 
-/// The release-artifact pack against `url`, reading the manifest's entry
-/// for `target` through its JSON pointers.
-fn check_release(url: &str, target: &str, expected_sha: &str) -> Run {
+/// `plume` runs the release-artifact pack against `url`, reading the
+/// manifest's entry for `target` through its JSON pointers.
+fn check_release(plume: &Path, url: &str, target: &str, expected_sha: &str) -> Run {
     let toml = format!(
         "name = \"dogfood\"\ncheck-timeout = \"30s\"\n\n[plugins.release]\npath = \"@release@\"\n\
          allow-hosts = [\"{url}\"]\n\n[plugins.release.config]\n\
@@ -49,11 +49,16 @@ fn check_release(url: &str, target: &str, expected_sha: &str) -> Run {
          size_pointer = \"/targets/{target}/size\"\n"
     );
     let s = suite(&toml, "");
-    run(&s.path, &[])
+    let out = plume_command_of(plume)
+        .arg("run")
+        .arg(&s.path)
+        .output()
+        .unwrap();
+    Run::from_output(out)
 }
 
 #[test]
-fn the_release_script_output_passes_the_release_artifact_pack_and_runs() {
+fn the_installed_release_passes_its_own_release_artifact_check() {
     let dir = tempfile::tempdir().unwrap();
     let nginx = Nginx::serve(&[dir.path()]);
     let url = nginx.url(0);
@@ -73,7 +78,29 @@ fn the_release_script_output_passes_the_release_artifact_pack_and_runs() {
     assert_eq!(manifest["version"], VERSION);
     assert_eq!(manifest["targets"][&target]["size"], bytes.len());
 
-    let r = check_release(&url, &target, &sha);
+    // Installed from the archive: the binary, the license and the README; it runs.
+    let unpacked = tempfile::tempdir().unwrap();
+    let status = Command::new("tar")
+        .arg("xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(unpacked.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let root = unpacked.path().join(&name);
+    for file in ["LICENSE", "README.md"] {
+        assert!(root.join(file).is_file(), "{file} is missing from {name}");
+    }
+    let installed = root.join("plume");
+    let version = Command::new(&installed).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("plume {VERSION}")
+    );
+
+    // The installed plume checks its own release.
+    let r = check_release(&installed, &url, &target, &sha);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let short = &sha[..12];
     r.expect(
@@ -98,32 +125,9 @@ fn the_release_script_output_passes_the_release_artifact_pack_and_runs() {
         &format!("SHA256SUMS lists {name}.tar.gz"),
     );
 
-    // Installed from the archive: the binary, the license and the README, and it runs.
-    let unpacked = tempfile::tempdir().unwrap();
-    let status = Command::new("tar")
-        .arg("xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(unpacked.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let root = unpacked.path().join(&name);
-    for file in ["LICENSE", "README.md"] {
-        assert!(root.join(file).is_file(), "{file} is missing from {name}");
-    }
-    let version = Command::new(root.join("plume"))
-        .arg("--version")
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&version.stdout).trim(),
-        format!("plume {VERSION}")
-    );
-
     // A tarball replaced after the manifest was written is caught.
     std::fs::write(&tarball, [&bytes[..], b"tampered"].concat()).unwrap();
-    let r = check_release(&url, &target, &sha);
+    let r = check_release(&installed, &url, &target, &sha);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(r.outcome("release.binary.matches_manifest"), "err");
 }

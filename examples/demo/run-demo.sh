@@ -6,7 +6,9 @@
 #
 #   bash examples/demo/run-demo.sh
 #
-# It exits 0 when both runs behaved as expected: green, then red.
+# It exits 0 when both runs behaved as expected: green, then red. With
+# PLUME=/path/to/plume it runs that binary (an installed release) instead of
+# the one it builds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,8 +21,14 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
     rustup target add wasm32-wasip2
 fi
 
+if [ -n "${PLUME:-}" ] && ! "$PLUME" --version >/dev/null 2>&1; then
+    echo "error: PLUME=$PLUME does not run: give the path of a plume binary" >&2
+    exit 2
+fi
 echo "== building plume, the demo service, the demo plugin and the check packs (the first build takes several minutes)"
-cargo build --quiet -p plume -p plume-demo-service
+plume=${PLUME:-target/debug/plume}
+[ -n "${PLUME:-}" ] || cargo build --quiet -p plume
+cargo build --quiet -p plume-demo-service
 cargo build --quiet --target wasm32-wasip2 --release \
     -p demo-plugin -p plume-pack-http -p plume-pack-release-artifact
 
@@ -54,7 +62,7 @@ start_service() {
 }
 
 smoke() {
-    SMOKE_ADMIN_PASSWORD="$admin_password" target/debug/plume run examples/demo/plume.toml \
+    SMOKE_ADMIN_PASSWORD="$admin_password" "$plume" run examples/demo/plume.toml \
         --var "admin_url=$admin_url" --var "mcp_url=$mcp_url"
 }
 

@@ -2,8 +2,11 @@
 //! example check passes against the demo service.
 //!
 //! The templates live in `host/templates/<lang>/`; `{{name}}`, `{{crate}}`
-//! and `{{sdk}}` (the Plume checkout whose SDKs the project uses) are
-//! filled in.
+//! and `{{sdk}}` (the project's copy of the SDK, see [`vendor`]) are filled
+//! in. The project needs no Plume checkout: the SDK and the contract come
+//! from this binary.
+
+mod vendor;
 
 use std::path::{Path, PathBuf};
 
@@ -37,28 +40,27 @@ impl Lang {
                 ),
                 ("src/lib.rs", include_str!("../templates/rust/src/lib.rs")),
                 ("plume.toml", include_str!("../templates/rust/plume.toml")),
+                (".gitignore", include_str!("../templates/rust/gitignore")),
             ],
             Lang::Js => &[
                 ("plugin.js", include_str!("../templates/js/plugin.js")),
                 ("package.json", include_str!("../templates/js/package.json")),
                 ("plume.toml", include_str!("../templates/js/plume.toml")),
+                (".gitignore", include_str!("../templates/js/gitignore")),
             ],
             Lang::Python => &[
                 ("plugin.py", include_str!("../templates/python/plugin.py")),
                 ("build.sh", include_str!("../templates/python/build.sh")),
                 ("plume.toml", include_str!("../templates/python/plume.toml")),
+                (".gitignore", include_str!("../templates/python/gitignore")),
             ],
         }
     }
 }
 
-/// The Plume checkout this binary was built from, whose SDKs new projects use.
-pub fn default_sdk_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Writes a new project `name` in `parent`; returns its folder.
-pub fn scaffold(lang: Lang, name: &str, parent: &Path, sdk: &Path) -> Result<PathBuf, PlumeError> {
+/// Writes a new project `name` in `parent`, the SDK of its language
+/// vendored under `vendor/plume/`; returns its folder.
+pub fn scaffold(lang: Lang, name: &str, parent: &Path) -> Result<PathBuf, PlumeError> {
     let bad = |message: String| PlumeError::Scaffold { message };
     let valid = !name.is_empty()
         && name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -70,16 +72,6 @@ pub fn scaffold(lang: Lang, name: &str, parent: &Path, sdk: &Path) -> Result<Pat
             "`{name}` is not a plugin name: use lowercase letters, digits, - and _, starting with a letter"
         )));
     }
-    let sdk = sdk
-        .canonicalize()
-        .ok()
-        .filter(|s| s.join("sdk/rust/Cargo.toml").exists() && s.join("wit").exists())
-        .ok_or_else(|| {
-            bad(format!(
-                "cannot find the Plume SDKs in {}: pass --sdk-dir with the path of a Plume checkout",
-                sdk.display()
-            ))
-        })?;
     let dir = parent.join(name);
     if dir.exists() {
         return Err(bad(format!(
@@ -87,24 +79,33 @@ pub fn scaffold(lang: Lang, name: &str, parent: &Path, sdk: &Path) -> Result<Pat
             dir.display()
         )));
     }
-    for (file, template) in lang.files() {
+    let templates = lang.files().iter().map(|(file, template)| {
         let text = template
             .replace("{{name}}", name)
             .replace("{{crate}}", &name.replace('-', "_"))
-            .replace("{{sdk}}", &sdk.display().to_string());
-        let path = dir.join(file);
-        let write = || -> std::io::Result<()> {
-            if let Some(folder) = path.parent() {
-                std::fs::create_dir_all(folder)?;
-            }
-            std::fs::write(&path, text)?;
-            if file.ends_with(".sh") {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
-            }
-            Ok(())
-        };
-        write().map_err(|e| bad(format!("cannot write {}: {e}", path.display())))?;
+            .replace("{{sdk}}", vendor::ROOT);
+        (PathBuf::from(file), text)
+    });
+    let vendored = vendor::files(lang)?
+        .into_iter()
+        .map(|f| (Path::new(vendor::ROOT).join(f.path), f.text.into_owned()));
+    for (file, text) in templates.chain(vendored) {
+        let path = dir.join(&file);
+        write_file(&path, &text)
+            .map_err(|e| bad(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(dir)
+}
+
+/// Writes `text` at `path`, creating its folder; a shell script is made executable.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    std::fs::write(path, text)?;
+    if path.extension().is_some_and(|e| e == "sh") {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(())
 }

@@ -28,6 +28,7 @@ mod pack_tls;
 mod pinning;
 mod polyglot;
 mod push_gateway;
+mod release;
 mod reports;
 mod retries;
 mod scaffold;

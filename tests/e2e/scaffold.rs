@@ -1,6 +1,8 @@
-//! `plume new`: for each language, the scaffolded project builds with the
-//! one command it documents and its example check passes against the demo
-//! service.
+//! `plume new`: for each language, the scaffolded project, made in a
+//! temporary folder outside this checkout, names no file of the checkout,
+//! builds with the one command it documents (installing its toolchain on
+//! first use, as on a user's machine) and its example check passes against
+//! the demo service.
 
 use std::path::Path;
 use std::process::Command;
@@ -20,14 +22,30 @@ fn scaffold_build_and_run(lang: &str, build: &str) {
         .unwrap();
     let created = Run::from_output(out);
     assert_eq!(created.code, 0, "{}", created.stderr);
-    assert!(
-        created
-            .stdout
-            .contains(&format!("build:  cd ./{name} && {build}")),
-        "{}",
-        created.stdout
-    );
+    for line in [
+        format!("build:  cd ./{name} && {build}"),
+        format!("run:    plume run ./{name}/plume.toml --var base_url=http://HOST:PORT"),
+    ] {
+        assert!(created.stdout.contains(&line), "{}", created.stdout);
+    }
     let project = parent.path().join(&name);
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .canonicalize()
+        .unwrap();
+    assert!(!project.canonicalize().unwrap().starts_with(&checkout));
+    assert!(project.join(".gitignore").is_file());
+    assert!(project.join("vendor/plume/wit/plume.wit").is_file());
+    for file in files_under(&project) {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        assert!(
+            !text.contains(checkout.to_str().unwrap()),
+            "{} names the checkout {}",
+            file.display(),
+            checkout.display()
+        );
+    }
 
     // Rust projects share one target folder across test runs, so the SDK builds once.
     let target = Path::new(plume_test_guests::BASIC)
@@ -39,6 +57,7 @@ fn scaffold_build_and_run(lang: &str, build: &str) {
         .args(["-c", build])
         .current_dir(&project)
         .env("CARGO_TARGET_DIR", &target)
+        .env_remove("PLUME_PYTHON_VENV")
         .status()
         .unwrap();
     assert!(status.success(), "`{build}` failed for {lang}");
@@ -80,6 +99,23 @@ fn scaffold_build_and_run(lang: &str, build: &str) {
         "{lang}: {}",
         r.stderr
     );
+}
+
+/// Every file under `dir`, before anything is built there.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }
 
 #[test]

@@ -1,5 +1,5 @@
 // {{name}}: Plume checks, one function each, registered on the plugin.
-import { Plugin, ok } from "{{sdk}}/sdk/js/plume.js";
+import { Plugin, ok } from "./{{sdk}}/sdk/js/plume.js";
 
 // The service answers its health check as healthy: status and shape.
 function adminUp(ctx) {

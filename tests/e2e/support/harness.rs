@@ -36,7 +36,13 @@ pub fn shared_cache() -> PathBuf {
 
 /// The binary under test.
 pub fn plume_command() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plume"));
+    plume_command_of(Path::new(env!("CARGO_BIN_EXE_plume")))
+}
+
+/// `binary` (a `plume` installed from a release) with the environment the
+/// tests give the binary under test.
+pub fn plume_command_of(binary: &Path) -> Command {
+    let mut cmd = Command::new(binary);
     cmd.env_remove("PLUME_TEST_TOKEN");
     // Lines are asserted plain: a CI that forces colour must not change them.
     cmd.env_remove("FORCE_COLOR").env_remove("CLICOLOR_FORCE");

@@ -262,9 +262,6 @@ pub struct NewArgs {
     pub lang: LangArg,
     /// The project's name, also its folder's.
     pub name: String,
-    /// The Plume checkout whose SDKs the project uses (default: the one plume was built from).
-    #[arg(long, value_name = "DIR")]
-    pub sdk_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -337,17 +337,22 @@ pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
 
 /// `plume new`.
 pub fn new(args: NewArgs) -> Result<u8> {
-    use plume::scaffold::{Lang, default_sdk_dir, scaffold};
+    use plume::scaffold::{Lang, scaffold};
     let lang = match args.lang {
         LangArg::Rust => Lang::Rust,
         LangArg::Js => Lang::Js,
         LangArg::Python => Lang::Python,
     };
-    let sdk = args.sdk_dir.unwrap_or_else(default_sdk_dir);
-    let dir = scaffold(lang, &args.name, Path::new("."), &sdk)?;
-    println!("created {}", dir.display());
+    let dir = scaffold(lang, &args.name, Path::new("."))?;
+    println!(
+        "created {} (the SDK vendored in vendor/plume)",
+        dir.display()
+    );
     println!("build:  cd {} && {}", dir.display(), lang.build_command());
-    println!("run:    plume run {}", dir.join("plume.toml").display());
+    println!(
+        "run:    plume run {} --var base_url=http://HOST:PORT",
+        dir.join("plume.toml").display()
+    );
     Ok(0)
 }
 

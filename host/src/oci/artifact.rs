@@ -121,10 +121,8 @@ pub fn component_names(bytes: &[u8]) -> Result<ComponentNames, String> {
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| e.message().to_owned())?;
         match payload {
-            Payload::Version { encoding, .. } if depth == 0 => {
-                if encoding != Encoding::Component {
-                    return Err("it is a core module, not a component".to_owned());
-                }
+            Payload::Version { encoding, .. } if depth == 0 && encoding != Encoding::Component => {
+                return Err("it is a core module, not a component".to_owned());
             }
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
             Payload::End(_) => depth = depth.saturating_sub(1),

@@ -56,7 +56,7 @@ impl Puller {
     pub async fn fetch(&self, reference: &OciRef, pin: Option<&str>) -> Result<Fetched, OciError> {
         if reference.tag().is_none()
             && let Some(digest) = pin
-            && let Some(found) = self.from_store(reference, digest)?
+            && let Some(found) = self.stored(reference, digest)?
         {
             return Ok(found);
         }
@@ -71,7 +71,7 @@ impl Puller {
                     .map(str::to_owned)
                     .or_else(|| remembered.as_ref().map(|r| r.digest.clone()));
                 if let Some(digest) = digest
-                    && let Some(mut found) = self.from_store(reference, &digest)?
+                    && let Some(mut found) = self.stored(reference, &digest)?
                 {
                     let how = match (pin, &remembered) {
                         (Some(_), _) => "the pinned".to_owned(),
@@ -155,7 +155,7 @@ impl Puller {
     }
 
     /// The component of manifest `digest` when the store holds both, verified.
-    fn from_store(&self, reference: &OciRef, digest: &str) -> Result<Option<Fetched>, OciError> {
+    fn stored(&self, reference: &OciRef, digest: &str) -> Result<Option<Fetched>, OciError> {
         let Some(raw) = self.store.read(digest) else {
             return Ok(None);
         };

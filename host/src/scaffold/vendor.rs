@@ -224,11 +224,14 @@ mod tests {
             (Lang::Python, "sdk/python/"),
         ] {
             let files = files(lang).unwrap();
-            assert!(files.iter().any(|f| f.path == "wit/plume.wit"));
+            let shared = ["wit/plume.wit", "plume.schema.json"];
+            for path in shared {
+                assert!(files.iter().any(|f| f.path == path), "{path}");
+            }
             assert!(
                 files
                     .iter()
-                    .all(|f| f.path == "wit/plume.wit" || f.path.starts_with(mine))
+                    .all(|f| shared.contains(&f.path) || f.path.starts_with(mine))
             );
         }
     }

@@ -25,7 +25,8 @@ use super::io_reason;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawPlugin {
-    /// The component (`.wasm`), relative to the suite file; `${...}` values allowed.
+    /// The component (`.wasm`), relative to the suite file, or an OCI reference
+    /// (`oci://registry.example.com/team/checks:1.2.0`, optionally `@sha256:…`); `${...}` values allowed.
     path: PathBuf,
     /// Where the plugin may connect: `[scheme://]host[:port]` entries (a whole URL is accepted,
     /// its path ignored); `*.example.com` matches subdomains, `:*` any port. Empty denies everything.
@@ -58,6 +59,8 @@ pub(super) struct RawPlugin {
     /// behind a private CA.
     #[serde(default)]
     tls_roots: Vec<String>,
+    /// For an `oci://` path: the manifest digest (`sha256:` and 64 hex digits) the tag must
+    /// still name; `plume lock` writes it.
     digest: Option<String>,
 }
 

@@ -85,7 +85,12 @@ fn a_body_that_stops_halfway_is_a_connection_error() {
     r.expect(
         "probe.fetch",
         "err",
-        "connect: end of file before message length reached",
+        "connect: body: broke after 500 bytes of a 200 answer from http://",
+    );
+    r.expect(
+        "probe.fetch",
+        "err",
+        "/half: end of file before message length reached",
     );
 }
 
@@ -101,7 +106,12 @@ fn a_one_gib_body_is_refused_by_the_cap() {
 #[test]
 fn a_reset_mid_stream_is_a_connection_error() {
     let r = probe("/reset");
-    r.expect("probe.fetch", "err", "connect: Connection reset by peer");
+    r.expect(
+        "probe.fetch",
+        "err",
+        "connect: body: broke after 1000 bytes of a 200 answer from http://",
+    );
+    r.expect("probe.fetch", "err", "/reset: Connection reset by peer");
 }
 
 #[test]

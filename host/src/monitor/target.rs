@@ -98,12 +98,23 @@ impl Target {
     /// is bad input at start-up, not a failed run every minute.
     pub async fn check_plan(&self, sandbox: &Sandbox) -> Result<(), PlumeError> {
         let shared = RunShared::quiet()?;
+        self.describe_and_plan(sandbox, &shared).await.map(|_| ())
+    }
+
+    /// Asks each compiled plugin what it checks (a fresh instance each) and
+    /// plans the selection: what start-up checks once and each run does again.
+    async fn describe_and_plan(
+        &self,
+        sandbox: &Sandbox,
+        shared: &Arc<RunShared>,
+    ) -> Result<(Vec<LoadedPlugin>, Plan), PlumeError> {
         let mut plugins = Vec::with_capacity(self.compiled.len());
         for (entry, pre) in &self.compiled {
-            plugins.push(describe_compiled(sandbox, entry.clone(), pre.clone(), &shared).await?);
+            plugins.push(describe_compiled(sandbox, entry.clone(), pre.clone(), shared).await?);
         }
         each_checks_something(&plugins)?;
-        plan_loaded(&plugins, &self.selection).map(|_| ())
+        let plan = plan_loaded(&plugins, &self.selection)?;
+        Ok((plugins, plan))
     }
 
     /// Starts a run now, unless one is in flight. The run is its own task:
@@ -248,14 +259,7 @@ impl Target {
                 self.suite.hint.as_deref(),
             )
             .await?;
-            let mut plugins = Vec::with_capacity(self.compiled.len());
-            for (entry, pre) in &self.compiled {
-                plugins
-                    .push(describe_compiled(sandbox, entry.clone(), pre.clone(), &shared).await?);
-            }
-            each_checks_something(&plugins)?;
-            let plan = plan_loaded(&plugins, &self.selection)?;
-            Ok::<_, PlumeError>((plugins, plan))
+            self.describe_and_plan(sandbox, &shared).await
         };
         tokio::select! {
             ready = tokio::time::timeout(limits.ceiling, prepare) => match ready {

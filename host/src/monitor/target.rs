@@ -98,7 +98,10 @@ impl Target {
     /// is bad input at start-up, not a failed run every minute.
     pub async fn check_plan(&self, sandbox: &Sandbox) -> Result<(), PlumeError> {
         let shared = RunShared::quiet()?;
-        self.describe_and_plan(sandbox, &shared).await.map(|_| ())
+        self.describe_and_plan(sandbox, &shared)
+            .await
+            .map(|_| ())
+            .map_err(|e| crate::run::prepare::placed(e, &self.suite))
     }
 
     /// Asks each compiled plugin what it checks (a fresh instance each) and

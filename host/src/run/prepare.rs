@@ -126,7 +126,7 @@ pub fn plan_loaded(plugins: &[LoadedPlugin], selection: &Selection) -> Result<Pl
 
 /// A refused config with the suite file's `path:line:column` of the value
 /// the plugin named (or of its deepest ancestor in the file).
-fn placed(error: PlumeError, suite: &Suite) -> PlumeError {
+pub fn placed(error: PlumeError, suite: &Suite) -> PlumeError {
     let PlumeError::ConfigRejected {
         at: None,
         plugin,

@@ -103,6 +103,11 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 
 /// `text` on one line, every character safe to show (see the module's rules).
 pub fn one_line(text: &str) -> String {
+    // Most lines are already one trimmed line of printable ASCII.
+    let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if plain && !text.starts_with(' ') && !text.ends_with(' ') {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for (i, line) in lines(text).enumerate() {
         if i > 0 {
@@ -214,6 +219,9 @@ mod tests {
         }
         assert_eq!(one_line(" a \n\n \r\n b \n"), "a | b");
         assert_eq!(one_line("\n\r\n"), "");
+        assert_eq!(one_line("  padded  "), "padded");
+        assert_eq!(one_line("GET /a in 0 ms: ok"), "GET /a in 0 ms: ok");
+        assert_eq!(one_line(""), "");
     }
 
     #[test]

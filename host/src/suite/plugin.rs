@@ -282,20 +282,23 @@ pub fn manifest_digest(text: &str) -> Option<String> {
 fn config_value(value: &toml::Value, values: &Values, place: &str) -> Result<String, PlumeError> {
     match value {
         toml::Value::Table(_) | toml::Value::Array(_) => {
-            Ok(json_of(value, values, place)?.to_string())
+            Ok(json_of(value, values, &|| place.to_owned())?.to_string())
         }
         scalar_value => interpolate(&scalar(scalar_value, place)?, values, place),
     }
 }
 
+/// `place` is built only when an error needs it: formatting the path of
+/// every value of a large config was a tenth of a 100-check run's start-up.
 fn json_of(
     value: &toml::Value,
     values: &Values,
-    place: &str,
+    place: &dyn Fn() -> String,
 ) -> Result<serde_json::Value, PlumeError> {
     use serde_json::Value as Json;
     Ok(match value {
-        toml::Value::String(s) => Json::String(interpolate(s, values, place)?),
+        toml::Value::String(s) if !s.contains('$') => Json::String(s.clone()),
+        toml::Value::String(s) => Json::String(interpolate(s, values, &place())?),
         toml::Value::Integer(i) => Json::from(*i),
         toml::Value::Float(f) => Json::from(*f),
         toml::Value::Boolean(b) => Json::Bool(*b),
@@ -304,13 +307,16 @@ fn json_of(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| json_of(v, values, &format!("{place}[{i}]")))
+                .map(|(i, v)| json_of(v, values, &|| format!("{}[{i}]", place())))
                 .collect::<Result<_, _>>()?,
         ),
         toml::Value::Table(table) => Json::Object(
             table
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), json_of(v, values, &format!("{place}.{k}"))?)))
+                .map(|(k, v)| {
+                    let value = json_of(v, values, &|| format!("{}.{k}", place()))?;
+                    Ok((k.clone(), value))
+                })
                 .collect::<Result<_, PlumeError>>()?,
         ),
     })

@@ -180,6 +180,9 @@ impl HostBodyStream for StoreState {
 
 /// Up to `max` of the bytes received and not yet handed over.
 fn take_chunk(pending: &mut bytes::Bytes, max: usize) -> Chunk {
-    let take = max.min(pending.len());
-    Chunk::Data(pending.split_to(take).to_vec())
+    if pending.len() <= max {
+        // The whole chunk: no copy when the receive buffer is not shared.
+        return Chunk::Data(Vec::from(std::mem::take(pending)));
+    }
+    Chunk::Data(pending.split_to(max).to_vec())
 }

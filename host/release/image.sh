@@ -92,9 +92,10 @@ rm -f "$archive"
 bh commit --quiet --timestamp "$SOURCE_DATE_EPOCH" "$ctr" "oci-archive:$archive:plume:$version" >/dev/null
 
 echo "== check: skopeo inspect, umoci unpack, the entrypoint's --version" >&2
-config=$(skopeo inspect --config "oci-archive:$archive")
-grep -q '"Entrypoint": \[[[:space:]]*"/usr/local/bin/plume"' <<<"$config" || fail "entrypoint is not plume: $config"
-grep -q "\"User\": \"$uid:$uid\"" <<<"$config" || fail "user is not $uid: $config"
+# The config as one line without blanks, so a field spread over lines matches.
+config=$(skopeo inspect --config "oci-archive:$archive" | tr -d ' \n\t')
+grep -q '"Entrypoint":\["/usr/local/bin/plume"\]' <<<"$config" || fail "entrypoint is not plume: $config"
+grep -q "\"User\":\"$uid:$uid\"" <<<"$config" || fail "user is not $uid: $config"
 mkdir "$work/layout"
 tar -xf "$archive" -C "$work/layout"
 rootless=()

@@ -195,6 +195,17 @@ fn a_malformed_manifest_and_an_oversized_binary_are_named() {
         "is larger than max_mib (1 MiB); stopped after",
     );
     r.expect("release.sums.matches", "skip", "sums_url is not set");
+
+    // The manifest says 1 MiB, within max_mib, so the host hashes the body;
+    // the server sends 2 MiB, which is still refused past max_mib.
+    let one_mib = serde_json::json!({ "size": 1 << 20 });
+    release.manifest_with(VERSION, &release.sha, &nginx.url(0), one_mib);
+    let r = run_pack(&nginx, "max_mib = 1");
+    r.expect(
+        "release.binary.matches_manifest",
+        "err",
+        "is larger than max_mib (1 MiB): received 2097152 bytes",
+    );
 }
 
 /// A binary cut short is named as truncated, with the bytes received against

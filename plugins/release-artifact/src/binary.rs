@@ -2,6 +2,13 @@
 //! (never held whole in memory), and compared with the manifest, the
 //! expected digest and the `SHA256SUMS` file. A manifest that gives the
 //! binary's size names a short download as truncated.
+//!
+//! When the manifest gives a size within `max_mib`, the host hashes the body
+//! as it arrives (`fetch-digest`) and no byte of it crosses into the plugin:
+//! streamed through the plugin, each byte is copied in and out again, which
+//! held the pack to 633 MiB/s where the host alone hashes at 862 MiB/s. With
+//! no size to go by, the body streams through the plugin, which stops at
+//! `max_mib` as it goes.
 
 use std::time::Instant;
 
@@ -32,6 +39,11 @@ fn of_size(size: Option<u64>) -> String {
 /// `size` is what the manifest says the binary weighs, for the messages.
 pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Halt> {
     let cap = max_bytes(ctx)?;
+    if let Some(n) = size
+        && n <= cap
+    {
+        return hashed_on_the_host(ctx, url, cap);
+    }
     let mut request = ctx.get(url);
     let deadline = timeout(ctx)?;
     if let Some(limit) = deadline {
@@ -92,6 +104,34 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
         sha256: hasher.finish(),
         bytes,
         content_length,
+    })
+}
+
+/// The body hashed by the host as it arrives; a body past `max_mib` (a
+/// server sending more than the manifest says) is refused after the fact,
+/// bounded meanwhile by the suite's `max-digest-mib` and the timeout.
+fn hashed_on_the_host(ctx: &Ctx, url: &str, cap: u64) -> Result<Download, Halt> {
+    let mut request = ctx.get(url);
+    if let Some(limit) = timeout(ctx)? {
+        request = request.timeout(limit);
+    }
+    let got = request.fetch_digest()?;
+    got.expect_status(&[200])?;
+    if got.bytes > cap {
+        return fail(
+            got.status,
+            format!(
+                "{url} is larger than max_mib ({} MiB): received {} bytes",
+                cap >> 20,
+                got.bytes
+            ),
+        );
+    }
+    Ok(Download {
+        status: got.status,
+        content_length: got.header("content-length").map(str::to_owned),
+        sha256: got.sha256,
+        bytes: got.bytes,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Plume against Hurl and a plain Rust program on a real suite, whole
-//! process, side by side under `hyperfine`.
+//! process: each comparison's two commands run alternately, pair by pair,
+//! and the standalone rows under `hyperfine`.
 //!
 //! The workload, built in a temporary folder: nginx (Debian's `nginx-light`)
 //! on a loopback port serving a small JSON document and a 256 MiB binary;
@@ -17,7 +18,7 @@
 //! `PATH` or `~/.cargo/bin` (`cargo install hurl --version 8.0.1 --locked`
 //! after `apt-get install libcurl4-openssl-dev libxml2-dev pkg-config
 //! libclang1-14 libclang-common-14-dev`), and its rows are left out with a
-//! note when it is missing. `VERSUS_RUNS` sets hyperfine's runs (20).
+//! note when it is missing. `VERSUS_RUNS` sets hyperfine's runs and the number of pairs (20).
 //! To measure another build the same way (the "before" numbers of the
 //! README), set `VERSUS_PLUME` to its `plume` binary and `VERSUS_GUESTS` to
 //! a folder holding its `plume_pack_http.wasm`,
@@ -79,42 +80,50 @@ fn main() {
         hyperfine(dir, label, cmd, &runs)
     };
 
-    let plume_ten = time("plume: 10 groups of 10", &run(&ten));
-    let plume_one = time("plume: 1 group of 100", &run(&one));
-    let native_ten = time("native: 10 tasks of 10", &native);
+    // Each comparison runs its two commands alternately, pair by pair, so a
+    // machine that speeds up or slows down during the benchmark (a shared
+    // VM does, by a third from one minute to the next) weighs on both sides
+    // alike; the ratio is the median of the pairs' ratios.
+    let pairs: usize = runs.parse().unwrap_or(20);
+    let native_pair = paired(
+        ("plume: 10 groups of 10", &run(&ten)),
+        ("native: 10 tasks of 10", &native),
+        pairs,
+    );
     let list = time("plume list", &argv(&[plume, "list", &cache_arg, &ten]));
     let single_ms = time("plume: one check", &run(&single));
     match &hurl {
         Some(hurl) => {
             let mut files = argv(&[hurl, "--test", "--jobs", "10"]);
             files.extend(workload.hurl_files.iter().cloned());
-            let hurl_ten = time("hurl --test --jobs 10, 10 files", &files);
-            let hurl_one = time(
-                "hurl --test, one file",
-                &argv(&[hurl, "--test", &workload.hurl_all]),
+            let ten_pair = paired(
+                ("plume: 10 groups of 10", &run(&ten)),
+                ("hurl --test --jobs 10, 10 files", &files),
+                pairs,
             );
-            rows.push(Row::ratio(
+            let one_pair = paired(
+                ("plume: 1 group of 100", &run(&one)),
+                (
+                    "hurl --test, one file",
+                    &argv(&[hurl, "--test", &workload.hurl_all]),
+                ),
+                pairs,
+            );
+            rows.push(Row::paired(
                 "10 groups of 10 vs hurl --test --jobs 10",
-                plume_ten,
-                hurl_ten,
+                &ten_pair,
                 0.8,
             ));
-            rows.push(Row::ratio(
-                "1 group of 100 vs hurl --test",
-                plume_one,
-                hurl_one,
-                0.8,
-            ));
+            rows.push(Row::paired("1 group of 100 vs hurl --test", &one_pair, 0.8));
         }
         None => println!(
             "note: hurl 8.0.1 not found ($HURL, PATH, ~/.cargo/bin): its rows are left out; \
              install it with `cargo install hurl --version 8.0.1 --locked`"
         ),
     }
-    rows.push(Row::ratio(
+    rows.push(Row::paired(
         "10 groups vs the native program, 10 tasks",
-        plume_ten,
-        native_ten,
+        &native_pair,
         1.5,
     ));
     rows.push(Row::alone("plume list (no request)", list, 8.0));
@@ -173,13 +182,15 @@ struct Row {
 }
 
 impl Row {
-    fn ratio(label: &str, plume: Timing, other: Timing, goal: f64) -> Row {
-        let ratio = plume.wall / other.wall;
-        let cpu = plume.cpu / other.cpu;
-        let met = if ratio <= goal { "met" } else { "missed" };
+    fn paired(label: &str, pair: &Paired, goal: f64) -> Row {
+        let met = if pair.ratio <= goal { "met" } else { "missed" };
+        let cpu = pair.a.cpu / pair.b.cpu;
         Row {
             label: label.to_owned(),
-            text: format!("{ratio:.2} (CPU {cpu:.2}) | ≤ {goal} ({met}) | {plume} | {other}"),
+            text: format!(
+                "{:.2} (CPU {cpu:.2}; pairs {:.2}–{:.2}) | ≤ {goal} ({met}) | {} | {}",
+                pair.ratio, pair.low, pair.high, pair.a, pair.b
+            ),
         }
     }
 
@@ -401,6 +412,97 @@ fn hyperfine(dir: &Path, label: &str, cmd: &[String], runs: &str) -> Timing {
         wall: field("median"),
         cpu: field("user") + field("system"),
     }
+}
+
+/// Two commands timed alternately: medians of each, and the median, lower
+/// and upper quartile of the per-pair ratios (a / b).
+struct Paired {
+    a: Timing,
+    b: Timing,
+    ratio: f64,
+    low: f64,
+    high: f64,
+}
+
+/// Runs `a` and `b` alternately `pairs` times after 3 warm-up pairs, the
+/// order swapped every pair; each run's wall time from the clock, its CPU
+/// time (user + system) from `wait4`. Each command must pass once first.
+fn paired(a: (&str, &[String]), b: (&str, &[String]), pairs: usize) -> Paired {
+    must_pass_argv(a.1);
+    must_pass_argv(b.1);
+    let (mut wall_a, mut wall_b, mut cpu_a, mut cpu_b) = (vec![], vec![], 0.0, 0.0);
+    let mut ratios = vec![];
+    for i in 0..pairs.max(1) + 3 {
+        let (first, second) = if i % 2 == 0 { (a.1, b.1) } else { (b.1, a.1) };
+        let (w1, c1) = timed_run(first);
+        let (w2, c2) = timed_run(second);
+        let ((wa, ca), (wb, cb)) = if i % 2 == 0 {
+            ((w1, c1), (w2, c2))
+        } else {
+            ((w2, c2), (w1, c1))
+        };
+        if i < 3 {
+            continue;
+        }
+        wall_a.push(wa);
+        wall_b.push(wb);
+        cpu_a += ca;
+        cpu_b += cb;
+        ratios.push(wa / wb);
+    }
+    let n = ratios.len() as f64;
+    let quantile = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(f64::total_cmp);
+        v[((v.len() - 1) as f64 * q).round() as usize]
+    };
+    let result = Paired {
+        a: Timing {
+            wall: quantile(&mut wall_a, 0.5),
+            cpu: cpu_a / n,
+        },
+        b: Timing {
+            wall: quantile(&mut wall_b, 0.5),
+            cpu: cpu_b / n,
+        },
+        ratio: quantile(&mut ratios, 0.5),
+        low: quantile(&mut ratios, 0.25),
+        high: quantile(&mut ratios, 0.75),
+    };
+    println!(
+        "paired, {} pairs: {}: {}; {}: {}; median ratio {:.2} (quartiles {:.2}–{:.2})",
+        ratios.len(),
+        a.0,
+        result.a,
+        b.0,
+        result.b,
+        result.ratio,
+        result.low,
+        result.high
+    );
+    result
+}
+
+/// One run of `cmd` (output discarded): wall and CPU milliseconds.
+// The child is reaped by `wait4` (which also reads its CPU time), not `wait`.
+#[allow(clippy::zombie_processes)]
+fn timed_run(cmd: &[String]) -> (f64, f64) {
+    let start = std::time::Instant::now();
+    let child = Command::new(&cmd[0])
+        .args(&cmd[1..])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start a benchmarked command");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, reaped here and nowhere else.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(waited, pid, "wait4");
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    (wall, ms(usage.ru_utime) + ms(usage.ru_stime))
 }
 
 /// `cmd` as one command line for hyperfine's `-N` (which splits on white

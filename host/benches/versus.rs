@@ -150,7 +150,7 @@ fn main() {
         rows.push(Row::rate(label, ms));
     }
 
-    let rss = peak_rss_mib(&run(&ten));
+    let rss = run_once(&run(&ten)).peak_rss_mib;
     println!();
     println!("| comparison | ratio, wall (CPU) | goal | Plume | other |");
     println!("|---|---|---|---|---|");
@@ -433,22 +433,21 @@ fn paired(a: (&str, &[String]), b: (&str, &[String]), pairs: usize) -> Paired {
     let (mut wall_a, mut wall_b, mut cpu_a, mut cpu_b) = (vec![], vec![], 0.0, 0.0);
     let mut ratios = vec![];
     for i in 0..pairs.max(1) + 3 {
-        let (first, second) = if i % 2 == 0 { (a.1, b.1) } else { (b.1, a.1) };
-        let (w1, c1) = timed_run(first);
-        let (w2, c2) = timed_run(second);
-        let ((wa, ca), (wb, cb)) = if i % 2 == 0 {
-            ((w1, c1), (w2, c2))
+        let (ua, ub) = if i % 2 == 0 {
+            let ua = run_once(a.1);
+            (ua, run_once(b.1))
         } else {
-            ((w2, c2), (w1, c1))
+            let ub = run_once(b.1);
+            (run_once(a.1), ub)
         };
         if i < 3 {
             continue;
         }
-        wall_a.push(wa);
-        wall_b.push(wb);
-        cpu_a += ca;
-        cpu_b += cb;
-        ratios.push(wa / wb);
+        wall_a.push(ua.wall_ms);
+        wall_b.push(ub.wall_ms);
+        cpu_a += ua.cpu_ms;
+        cpu_b += ub.cpu_ms;
+        ratios.push(ua.wall_ms / ub.wall_ms);
     }
     let n = ratios.len() as f64;
     let quantile = |v: &mut Vec<f64>, q: f64| {
@@ -482,10 +481,18 @@ fn paired(a: (&str, &[String]), b: (&str, &[String]), pairs: usize) -> Paired {
     result
 }
 
-/// One run of `cmd` (output discarded): wall and CPU milliseconds.
-// The child is reaped by `wait4` (which also reads its CPU time), not `wait`.
+/// What one run of a command used.
+struct Usage {
+    wall_ms: f64,
+    cpu_ms: f64,
+    peak_rss_mib: f64,
+}
+
+/// One run of `cmd` (output discarded): its wall time from the clock, its
+/// CPU time (user + system) and peak RSS from `wait4`.
+// The child is reaped by `wait4`, not `wait`.
 #[allow(clippy::zombie_processes)]
-fn timed_run(cmd: &[String]) -> (f64, f64) {
+fn run_once(cmd: &[String]) -> Usage {
     let start = std::time::Instant::now();
     let child = Command::new(&cmd[0])
         .args(&cmd[1..])
@@ -499,10 +506,14 @@ fn timed_run(cmd: &[String]) -> (f64, f64) {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `pid` is our own child, reaped here and nowhere else.
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed().as_secs_f64() * 1000.0;
+    let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
     assert_eq!(waited, pid, "wait4");
     let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
-    (wall, ms(usage.ru_utime) + ms(usage.ru_stime))
+    Usage {
+        wall_ms,
+        cpu_ms: ms(usage.ru_utime) + ms(usage.ru_stime),
+        peak_rss_mib: usage.ru_maxrss as f64 / 1024.0,
+    }
 }
 
 /// `cmd` as one command line for hyperfine's `-N` (which splits on white
@@ -518,26 +529,6 @@ fn shell_words(cmd: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The peak RSS of one run of `cmd`, from `wait4`.
-// The child is reaped by `wait4` (which also reads its peak RSS), not `wait`.
-#[allow(clippy::zombie_processes)]
-fn peak_rss_mib(cmd: &[String]) -> f64 {
-    let child = Command::new(&cmd[0])
-        .args(&cmd[1..])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start plume");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own child, reaped here and nowhere else.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4");
-    usage.ru_maxrss as f64 / 1024.0
 }
 
 /// The native program: what the suite checks, written by hand with reqwest

@@ -22,22 +22,29 @@ use serde_json::value::RawValue;
 
 use spec::{CheckSpec, GroupSpec};
 
-/// Parses the JSON config value `key` (absent: the default); a bad one
-/// refuses the config at the path of the offending value, which `plume`
-/// prints with its suite line and column.
+/// `text` as a `T`; on failure, the error with the path of the offending
+/// value.
 ///
 /// Plain serde_json first: tracking the path of every value costs a third of
 /// the parse, and only a config that fails needs it, so the path-tracking
 /// parse runs again only to name the offending key.
+fn deserialize<'a, T: serde::Deserialize<'a>>(
+    text: &'a str,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
+}
+
+/// Parses the JSON config value `key` (absent: the default); a bad one
+/// refuses the config at the path of the offending value, which `plume`
+/// prints with its suite line and column.
 fn parse<'a, T: serde::Deserialize<'a> + Default>(key: &str, text: Option<&'a str>) -> T {
     let Some(text) = text else {
         return T::default();
     };
-    if let Ok(value) = serde_json::from_str(text) {
-        return value;
-    }
-    let mut json = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut json).unwrap_or_else(|e| {
+    deserialize(text).unwrap_or_else(|e| {
         bad_config(
             &join(key, &e.path().to_string()),
             &format!("{}{HELP}", e.inner()),
@@ -48,12 +55,7 @@ fn parse<'a, T: serde::Deserialize<'a> + Default>(key: &str, text: Option<&'a st
 /// Check `i` of the `checks` array; an error names the table it is in and
 /// the key inside it.
 fn parse_check(i: usize, raw: &RawValue) -> CheckSpec {
-    // As in `parse`: the path-tracking parse only for a check that fails.
-    if let Ok(spec) = serde_json::from_str(raw.get()) {
-        return spec;
-    }
-    let mut json = serde_json::Deserializer::from_str(raw.get());
-    serde_path_to_error::deserialize(&mut json).unwrap_or_else(|e| {
+    deserialize(raw.get()).unwrap_or_else(|e| {
         let item: serde_json::Value = serde_json::from_str(raw.get()).unwrap_or_default();
         let at = ["group", "name"].map(|k| item[k].as_str().unwrap_or("?").to_owned());
         bad_config(

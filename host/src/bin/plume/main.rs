@@ -4,17 +4,13 @@
 mod cli;
 mod commands;
 mod monitor;
+mod musl;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use cli::{Cli, Command};
-
-/// The static musl build allocates through mimalloc (see host/Cargo.toml).
-#[cfg(target_env = "musl")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Bad input: a missing file, invalid TOML, an unknown name, a broken plugin.
 pub const EXIT_BAD_INPUT: u8 = 2;

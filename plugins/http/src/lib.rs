@@ -129,15 +129,17 @@ fn build() -> Plugin {
             .get(name)
             .map(|g| g.depends_on.iter().map(String::as_str).collect())
             .unwrap_or_default();
-        let mine: Vec<Arc<CheckSpec>> = checks
+        let mine: Arc<[Arc<CheckSpec>]> = checks
             .iter()
             .filter(|c| &c.group == name)
             .cloned()
             .collect();
         plugin = plugin.group(name, &depends, move |mut group| {
-            for spec in mine {
-                let check_name = spec.name.clone();
-                group = group.check(&check_name, move |ctx| run::run(&spec, ctx));
+            for (i, spec) in mine.iter().enumerate() {
+                let (spec, mine) = (spec.clone(), mine.clone());
+                group = group.check(&spec.name.clone(), move |ctx| {
+                    run::run(&spec, &mine[..i], ctx)
+                });
             }
             group
         });
@@ -145,13 +147,12 @@ fn build() -> Plugin {
     plugin
 }
 
-/// Every check, validated, with the captures each reads; and the groups in
-/// order of first use.
+/// Every check, validated; and the groups in order of first use.
 fn whole(
     items: &[&RawValue],
     groups: &BTreeMap<String, GroupSpec>,
 ) -> (Vec<CheckSpec>, Vec<String>) {
-    let mut checks: Vec<CheckSpec> = items
+    let checks: Vec<CheckSpec> = items
         .iter()
         .enumerate()
         .map(|(i, raw)| parse_check(i, raw.get()))
@@ -162,13 +163,8 @@ fn whole(
             "no checks; add [[plugins.NAME.config.checks]] tables",
         );
     }
-    match validate::references(&checks) {
-        Ok(sources) => {
-            for (c, s) in checks.iter_mut().zip(sources) {
-                c.sources = s;
-            }
-        }
-        Err((i, message)) => bad_check(i, &checks[i], &message),
+    if let Err((i, message)) = validate::references(&checks) {
+        bad_check(i, &checks[i], &message);
     }
     let mut order: Vec<String> = Vec::new();
     for (i, c) in checks.iter().enumerate() {
@@ -198,9 +194,7 @@ fn whole(
     (checks, order)
 }
 
-/// The checks of `group`, with the captures each reads (a `{{name}}` is
-/// captured by an earlier check of the same group, so the others are not
-/// needed).
+/// The checks of `group`.
 ///
 /// One pass over the array: each table is read for its `group` alone and for
 /// where it ends, and only this group's tables are parsed whole. (Skimming
@@ -231,11 +225,6 @@ fn of_group(text: &str, group: &str) -> Option<Vec<CheckSpec>> {
                 rest.strip_prefix(']')?;
                 break;
             }
-        }
-    }
-    if let Ok(sources) = validate::references(&checks) {
-        for (c, s) in checks.iter_mut().zip(sources) {
-            c.sources = s;
         }
     }
     Some(checks)

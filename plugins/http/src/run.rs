@@ -3,6 +3,7 @@
 //! hash its body), test every expectation with the host's matchers, capture
 //! values; with `retry`, ask again until it all holds or the deadline passes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use plume_sdk::{Check, Ctx, Halt, JsonKind, Pass, Response, eventually, fail, ok, skip};
@@ -11,13 +12,14 @@ use crate::spec::{CheckSpec, Expect, JsonExpect, JsonType};
 use crate::stream::{passed, run_stream};
 use crate::template::Template;
 
-pub fn run(spec: &CheckSpec, ctx: &mut Ctx) -> Check {
+/// Runs `spec`; `earlier` are the checks before it in its group.
+pub fn run(spec: &CheckSpec, earlier: &[Arc<CheckSpec>], ctx: &mut Ctx) -> Check {
     if let Some(requires) = &spec.requires
         && requires.value.trim().is_empty()
     {
         return skip(requires.reason.clone());
     }
-    let mut t = Template::new(ctx, &spec.sources);
+    let mut t = Template::new(ctx, earlier);
     if let Some(d) = &spec.defer {
         let mut request = ctx.request(&d.method, t.expand(&d.url)?);
         for (name, value) in &d.headers {

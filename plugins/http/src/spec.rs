@@ -62,10 +62,6 @@ pub struct CheckSpec {
     /// dependent groups (`{{group.name}}`).
     #[serde(default)]
     pub capture: Vec<Capture>,
-    // The check that captures each `{{name}}` this one reads (filled by
-    // `validate::references`), for a skip that names it. Not a key.
-    #[serde(skip)]
-    pub sources: BTreeMap<String, String>,
 }
 
 fn get() -> String {

@@ -13,11 +13,14 @@
 //! `${...}` values are the suite file's and are expanded before the pack
 //! sees its config; `{{...}}` are the run's.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use plume_sdk::{Ctx, Halt};
+
+use crate::spec::CheckSpec;
+use crate::validate::producer;
 use serde_json::Value;
 
 /// The filters a `{{value | filter}}` may name.
@@ -50,16 +53,18 @@ fn apply(filter: &str, value: String) -> Result<String, Halt> {
 pub struct Template<'a> {
     ctx: &'a Ctx,
     marker: Option<String>,
-    /// The check (`group.check`) that captures each `{{name}}`.
-    sources: &'a BTreeMap<String, String>,
+    /// The checks before this one in its group: one of them captures each
+    /// `{{name}}` it reads (`describe()` made sure), found only to name it
+    /// in a skip.
+    earlier: &'a [Arc<CheckSpec>],
 }
 
 impl<'a> Template<'a> {
-    pub fn new(ctx: &'a Ctx, sources: &'a BTreeMap<String, String>) -> Self {
+    pub fn new(ctx: &'a Ctx, earlier: &'a [Arc<CheckSpec>]) -> Self {
         Template {
             ctx,
             marker: None,
-            sources,
+            earlier,
         }
     }
 
@@ -114,19 +119,19 @@ impl<'a> Template<'a> {
         }
         match name.split_once('.') {
             Some((group, key)) => self.ctx.published(group, key),
-            None => self
-                .ctx
-                .recall(name)
-                .map_err(|halt| match self.sources.get(name) {
+            None => self.ctx.recall(name).map_err(|halt| {
+                match producer(self.earlier.iter().map(|c| &**c), name) {
                     // The pack publishes every capture of a check that passes, so
                     // a missing value means its producer did not pass.
-                    Some(producer) => Halt::Skip {
+                    Some(p) => Halt::Skip {
                         reason: format!(
-                            "no `{name}`: {producer}, the check that captures it, did not pass"
+                            "no `{name}`: {}.{}, the check that captures it, did not pass",
+                            p.group, p.name
                         ),
                     },
                     None => halt,
-                }),
+                }
+            }),
         }
     }
 }

@@ -8,8 +8,6 @@
 //! evaluated; nothing is silently ignored, and no mistake waits for the run
 //! to be reported as a failed deploy.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::spec::CheckSpec;
@@ -80,13 +78,11 @@ pub fn stream_mode(c: &CheckSpec) -> Option<String> {
     None
 }
 
-/// For each check, the captured names it reads without a group (`{{name}}`)
-/// and the check that captures each (`group.check`), or the first reference
-/// no check can satisfy, as `(check index, message)`.
-pub fn references(checks: &[CheckSpec]) -> Result<Vec<BTreeMap<String, String>>, (usize, String)> {
-    let mut out = Vec::with_capacity(checks.len());
+/// The first reference no check can satisfy, as `(check index, message)`:
+/// a `{{name}}` that no earlier check of the same group captures, a
+/// `{{group.name}}` that no check of that group captures, an unknown filter.
+pub fn references(checks: &[CheckSpec]) -> Result<(), (usize, String)> {
     for (i, c) in checks.iter().enumerate() {
-        let mut sources = BTreeMap::new();
         for inner in names_in(c) {
             if let Some(filter) = crate::template::unknown_filter(&inner) {
                 return Err((
@@ -103,24 +99,16 @@ pub fn references(checks: &[CheckSpec]) -> Result<Vec<BTreeMap<String, String>>,
             }
             match name.split_once('.') {
                 None => {
-                    let producer = checks[..i]
-                        .iter()
-                        .filter(|p| p.group == c.group)
-                        .find(|p| p.capture.iter().any(|cap| cap.name == name));
-                    match producer {
-                        Some(p) => {
-                            sources.insert(name.clone(), format!("{}.{}", p.group, p.name));
-                        }
-                        None => {
-                            return Err((
-                                i,
-                                format!(
-                                    "`{{{{{name}}}}}` is not captured by an earlier check of group {}; \
-                                     add `capture = [{{ name = \"{name}\", ... }}]` to one, or fix the name",
-                                    c.group
-                                ),
-                            ));
-                        }
+                    let earlier = checks[..i].iter().filter(|p| p.group == c.group);
+                    if producer(earlier, &name).is_none() {
+                        return Err((
+                            i,
+                            format!(
+                                "`{{{{{name}}}}}` is not captured by an earlier check of group {}; \
+                                 add `capture = [{{ name = \"{name}\", ... }}]` to one, or fix the name",
+                                c.group
+                            ),
+                        ));
                     }
                 }
                 Some((group, key)) => {
@@ -142,9 +130,19 @@ pub fn references(checks: &[CheckSpec]) -> Result<Vec<BTreeMap<String, String>>,
                 }
             }
         }
-        out.push(sources);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The first of `earlier` (checks before one in its group) that captures
+/// `name`: the check a `{{name}}` reads from.
+pub fn producer<'a>(
+    earlier: impl IntoIterator<Item = &'a CheckSpec>,
+    name: &str,
+) -> Option<&'a CheckSpec> {
+    earlier
+        .into_iter()
+        .find(|p| p.capture.iter().any(|cap| cap.name == name))
 }
 
 /// The secrets the checks name as `{{secret:NAME}}`, each once, in order.

@@ -30,9 +30,15 @@ pub fn excerpt(body: &[u8]) -> String {
         return "(empty)".to_owned();
     }
     let text = String::from_utf8_lossy(body);
-    let flat: String = text
+    // A byte order mark is invisible; name it, since it is often the
+    // reason a body that looks like JSON does not parse.
+    let (bom, text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("<BOM>", rest),
+        None => ("", &*text),
+    };
+    let flat: String = bom
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .chain(text.chars().map(|c| if c.is_control() { ' ' } else { c }))
         .collect();
     let count = flat.chars().count();
     if count <= EXCERPT_CHARS {
@@ -63,9 +69,36 @@ pub fn status_in(status: u16, expected: &[u16], body: &[u8]) -> Result<(), Strin
     ))
 }
 
+/// The body as JSON. A leading UTF-8 byte order mark is skipped, as RFC 8259
+/// §8.1 allows (servers on Windows stacks send one).
 fn parse(body: &[u8]) -> Result<Value, String> {
-    serde_json::from_slice(body)
+    let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice(json)
         .map_err(|e| format!("expected a JSON body ({e}); body: {}", excerpt(body)))
+}
+
+/// JSON equality as a JSON reader sees it: numbers by value (`0`, `0.0` and
+/// `0e0` are one number; serde_json's `==` tells an integer from a float),
+/// arrays item by item, objects key by key.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64()) {
+                x == y
+            } else if let (Some(x), Some(y)) = (x.as_u64(), y.as_u64()) {
+                x == y
+            } else {
+                matches!((x.as_f64(), y.as_f64()), (Some(x), Some(y)) if x == y)
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 fn lookup<'a>(doc: &'a Value, pointer: &str, body: &[u8]) -> Result<&'a Value, String> {
@@ -124,7 +157,7 @@ pub fn json_equals(body: &[u8], pointer: &str, expected: &str) -> Result<(), Str
     })?;
     let doc = parse(body)?;
     let got = lookup(&doc, pointer, body)?;
-    if *got == want {
+    if same(got, &want) {
         Ok(())
     } else {
         Err(format!(
@@ -211,11 +244,14 @@ pub fn json_non_empty(body: &[u8], pointer: &str) -> Result<(), String> {
     }
 }
 
-fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
+/// Every value of header `name`, in the order received (a server may repeat
+/// one: `set-cookie`, `link`, `www-authenticate`).
+fn values<'a>(headers: &'a Headers, name: &str) -> Vec<&'a str> {
     headers
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+        .collect()
 }
 
 fn names(headers: &Headers) -> String {
@@ -227,26 +263,36 @@ fn names(headers: &Headers) -> String {
     }
 }
 
-pub fn header_present(headers: &Headers, name: &str) -> Result<(), String> {
-    match header(headers, name) {
-        Some(_) => Ok(()),
-        None => Err(format!(
-            "expected header {name}, not present (headers: {})",
-            names(headers)
-        )),
-    }
+fn absent(headers: &Headers, name: &str) -> String {
+    format!(
+        "expected header {name}, not present (headers: {})",
+        names(headers)
+    )
 }
 
+pub fn header_present(headers: &Headers, name: &str) -> Result<(), String> {
+    if values(headers, name).is_empty() {
+        return Err(absent(headers, name));
+    }
+    Ok(())
+}
+
+/// Holds when any value of a repeated header matches; a failure quotes them all.
 pub fn header_matches(headers: &Headers, name: &str, pattern: &str) -> Result<(), String> {
     let re = Regex::new(pattern).map_err(|e| format!("bad regex {pattern:?}: {e}"))?;
-    match header(headers, name) {
-        Some(v) if re.is_match(v) => Ok(()),
-        Some(v) => Err(format!(
-            "header {name}: expected a match for /{pattern}/, got {v:?}"
+    match values(headers, name).as_slice() {
+        [] => Err(absent(headers, name)),
+        found if found.iter().any(|v| re.is_match(v)) => Ok(()),
+        [one] => Err(format!(
+            "header {name}: expected a match for /{pattern}/, got {one:?}"
         )),
-        None => Err(format!(
-            "expected header {name}, not present (headers: {})",
-            names(headers)
+        many => Err(format!(
+            "header {name}: expected a match for /{pattern}/, got {} values: {}",
+            many.len(),
+            many.iter()
+                .map(|v| format!("{v:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -330,6 +376,47 @@ mod tests {
             body_contains(b"abc", "MARK")
                 .unwrap_err()
                 .contains("\"MARK\", not found")
+        );
+    }
+
+    #[test]
+    fn numbers_are_equal_by_value_at_any_depth() {
+        let doc =
+            br#"{"price":0.0,"n":1,"big":18446744073709551615,"neg":-2,"list":[1.0,{"a":2e0}]}"#;
+        assert!(json_equals(doc, "/price", "0").is_ok());
+        assert!(json_equals(doc, "/n", "1.0").is_ok());
+        assert!(json_equals(doc, "/n", "1e0").is_ok());
+        assert!(json_equals(doc, "/big", "18446744073709551615").is_ok());
+        assert!(json_equals(doc, "/neg", "-2.0").is_ok());
+        assert!(json_equals(doc, "/list", r#"[1,{"a":2}]"#).is_ok());
+        assert_eq!(
+            json_equals(doc, "/price", "0.5").unwrap_err(),
+            "at /price: expected 0.5, got 0.0"
+        );
+        assert!(json_equals(doc, "/n", "\"1\"").is_err());
+        assert!(json_equals(doc, "/big", "18446744073709551614").is_err());
+        assert!(json_equals(doc, "/list", r#"[1,{"a":2,"b":3}]"#).is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_shown() {
+        let doc = b"\xEF\xBB\xBF{\"version\":\"2.3.4\"}";
+        assert!(json_equals(doc, "/version", "\"2.3.4\"").is_ok());
+        assert_eq!(excerpt(doc), r#"<BOM>{"version":"2.3.4"}"#);
+        let msg = json_exists(b"\xEF\xBB\xBF\xEF\xBB\xBF{}", "/a").unwrap_err();
+        assert!(msg.ends_with("body: <BOM>\u{feff}{}"), "{msg}");
+    }
+
+    #[test]
+    fn a_repeated_header_matches_when_any_value_does() {
+        let h = vec![
+            ("Set-Cookie".to_string(), "__cf_bm=abc; path=/".to_string()),
+            ("set-cookie".to_string(), "session=s1; HttpOnly".to_string()),
+        ];
+        assert!(header_matches(&h, "set-cookie", "^session=").is_ok());
+        assert_eq!(
+            header_matches(&h, "set-cookie", "^csrf=").unwrap_err(),
+            r#"header set-cookie: expected a match for /^csrf=/, got 2 values: "__cf_bm=abc; path=/", "session=s1; HttpOnly""#
         );
     }
 

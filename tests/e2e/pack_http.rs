@@ -353,3 +353,63 @@ fn a_stream_check_evaluates_every_key_it_accepts() {
     // What the capture carried reached the server.
     assert_eq!(server.requests_to("/echo"), ["GET /echo"]);
 }
+
+const READ_AS_A_CLIENT_WOULD: &str = r#"
+name = "http-pack-real-shapes"
+check-timeout = "3s"
+
+[plugins.site]
+path = "@http@"
+allow-hosts = ["@url@"]
+
+[[plugins.site.config.checks]]
+group = "shapes"
+name = "numbers.by_value"
+url = "@url@/windows-json"
+expect.status = 200
+expect.json = [{ pointer = "/price", equals = 0 }, { pointer = "/seats", equals = 3.0 }, { pointer = "/version", equals = "2.3.4" }]
+
+[[plugins.site.config.checks]]
+group = "shapes"
+name = "cookie.any_value"
+url = "@url@/windows-json"
+expect.status = 200
+expect.headers = [{ name = "set-cookie", matches = "^session=" }]
+
+[[plugins.site.config.checks]]
+group = "shapes"
+name = "numbers.wrong_price"
+url = "@url@/windows-json"
+expect.status = 200
+expect.json = [{ pointer = "/price", equals = 1 }]
+
+[[plugins.site.config.checks]]
+group = "shapes"
+name = "cookie.none_matches"
+url = "@url@/windows-json"
+expect.status = 200
+expect.headers = [{ name = "set-cookie", matches = "^csrf=" }]
+"#;
+
+/// A body with a byte order mark is JSON, `0.0` equals `0`, and a repeated
+/// header holds when any of its values matches; a real mismatch still fails
+/// with every value quoted.
+#[test]
+fn bodies_and_headers_are_read_as_a_client_would() {
+    let server = TestServer::start();
+    let s = suite(READ_AS_A_CLIENT_WOULD, &server.url());
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    r.expect("shapes.numbers.by_value", "ok", "/price");
+    r.expect("shapes.cookie.any_value", "ok", "200");
+    r.expect(
+        "shapes.numbers.wrong_price",
+        "err",
+        "at /price: expected 1, got 0.0",
+    );
+    r.expect(
+        "shapes.cookie.none_matches",
+        "err",
+        r#"got 2 values: "__cf_bm=edge; path=/", "session=s1; HttpOnly""#,
+    );
+}

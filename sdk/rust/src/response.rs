@@ -97,7 +97,13 @@ impl Response {
 
     /// The body parsed as JSON.
     pub fn json(&self) -> Result<serde_json::Value, Halt> {
-        serde_json::from_slice(&self.body).map_err(|e| Halt::Err {
+        // A leading UTF-8 byte order mark is skipped (RFC 8259 §8.1), as
+        // the host's JSON assertions do.
+        let body = self
+            .body
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.body);
+        serde_json::from_slice(body).map_err(|e| Halt::Err {
             status: Some(self.status),
             detail: format!("expected a JSON body: {e}"),
         })

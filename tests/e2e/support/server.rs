@@ -53,6 +53,7 @@ impl TestServer {
                 post(|| async { axum::Json(serde_json::json!({"token": "tok-123"})) }),
             )
             .route("/whoami", get(whoami))
+            .route("/windows-json", get(windows_json))
             .route(
                 "/session/{token}",
                 delete(|| async { StatusCode::NO_CONTENT }),
@@ -152,6 +153,24 @@ async fn whoami(headers: HeaderMap) -> Response {
         Some("Bearer tok-123") => axum::Json(serde_json::json!({"user": "smoke"})).into_response(),
         _ => (StatusCode::UNAUTHORIZED, "no token").into_response(),
     }
+}
+
+/// JSON as some real servers send it: a UTF-8 byte order mark first, a
+/// float where a check may expect an integer, and a repeated header whose
+/// first value is not the one a check looks for (a CDN's cookie before the
+/// application's).
+async fn windows_json() -> Response {
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend_from_slice(br#"{"price":0.0,"seats":3,"version":"2.3.4"}"#);
+    (
+        axum::response::AppendHeaders([
+            ("content-type", "application/json; charset=utf-8"),
+            ("set-cookie", "__cf_bm=edge; path=/"),
+            ("set-cookie", "session=s1; HttpOnly"),
+        ]),
+        body,
+    )
+        .into_response()
 }
 
 fn event_stream(body: Body) -> Response {

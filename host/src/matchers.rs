@@ -53,15 +53,19 @@ pub fn status_in(status: u16, expected: &[u16], body: &[u8]) -> Result<(), Strin
     if expected.contains(&status) {
         return Ok(());
     }
+    /// A status list longer than this is quoted by its start and length.
+    const SHOWN: usize = 20;
     let want = match expected {
         [one] => one.to_string(),
-        many => format!(
-            "one of {}",
-            many.iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        many => {
+            let shown: Vec<String> = many.iter().take(SHOWN).map(u16::to_string).collect();
+            let more = if many.len() > SHOWN {
+                format!(", … ({} in all)", many.len())
+            } else {
+                String::new()
+            };
+            format!("one of {}{more}", shown.join(", "))
+        }
     };
     Err(format!(
         "expected status {want}, got {status}; body: {}",
@@ -297,15 +301,15 @@ pub fn header_matches(headers: &Headers, name: &str, pattern: &str) -> Result<()
     }
 }
 
+/// Linear in the body and the needle whatever their content (a naive
+/// window scan is quadratic on `aaa…ab` in `aaa…a`).
 pub fn body_contains(body: &[u8], needle: &str) -> Result<(), String> {
-    let found = body
-        .windows(needle.len().max(1))
-        .any(|w| w == needle.as_bytes());
-    if found || needle.is_empty() {
+    if memchr::memmem::find(body, needle.as_bytes()).is_some() {
         Ok(())
     } else {
         Err(format!(
-            "expected the body to contain {needle:?}, not found; body: {}",
+            "expected the body to contain {}, not found; body: {}",
+            quoted(&Value::String(needle.to_owned())),
             excerpt(body)
         ))
     }
@@ -417,6 +421,28 @@ mod tests {
         assert_eq!(
             header_matches(&h, "set-cookie", "^csrf=").unwrap_err(),
             r#"header set-cookie: expected a match for /^csrf=/, got 2 values: "__cf_bm=abc; path=/", "session=s1; HttpOnly""#
+        );
+    }
+
+    #[test]
+    fn body_contains_is_linear_on_a_needle_that_almost_matches_everywhere() {
+        // Quadratic with a window scan: 2^40 byte comparisons.
+        let body = vec![b'a'; 1 << 21];
+        let needle = format!("{}b", "a".repeat((1 << 20) - 1));
+        let msg = body_contains(&body, &needle).unwrap_err();
+        assert!(msg.ends_with("… (2097152 bytes)"), "{msg}");
+        assert!(body_contains(&body, &needle[..1 << 19]).is_ok());
+        assert!(body_contains(b"", "").is_ok());
+    }
+
+    #[test]
+    fn a_long_status_list_is_quoted_by_its_start() {
+        let many: Vec<u16> = (200..1200).collect();
+        let msg = status_in(100, &many, b"").unwrap_err();
+        assert!(
+            msg.starts_with("expected status one of 200, 201,")
+                && msg.contains("219, … (1000 in all), got 100"),
+            "{msg}"
         );
     }
 

@@ -254,3 +254,41 @@ fn a_flood_of_log_output_is_cut_at_the_budget() {
     let written = std::fs::metadata(events.path()).unwrap().len();
     assert!(written < 1024 * 1024, "the JSON report got {written} bytes");
 }
+
+/// Request headers are the host's to bound: 30,000 of them (past what an
+/// HTTP header map holds) are refused in a check and in a cleanup, where a
+/// fault would otherwise end the walk and the run; a framing header and a
+/// `host` naming a virtual host outside `allow-hosts` are refused too.
+#[test]
+fn request_headers_past_the_limits_are_refused_not_a_crash() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let junit = tempfile::NamedTempFile::new().unwrap();
+    let report = format!("junit={}", junit.path().display());
+    let r = run(&s.path, &["--only", "headers", "--report", &report]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    r.expect(
+        "headers.send_many",
+        "ok",
+        "invalid: 30000 request headers; at most 256",
+    );
+    r.expect(
+        "headers.framing",
+        "ok",
+        "invalid: header content-length is set by the host",
+    );
+    r.expect(
+        "headers.vhost",
+        "ok",
+        "denied: header host: http://admin.internal:80 is not in allow-hosts",
+    );
+    r.expect(
+        "cleanup.many_headers",
+        "err",
+        "invalid: 30000 request headers; at most 256",
+    );
+    r.expect("cleanup.polite", "ok", "-> 204");
+    assert_eq!(server.requests_to("/store").len(), 0, "{:?}", server.log());
+    let xml = std::fs::read_to_string(junit.path()).unwrap();
+    assert!(xml.contains("</testsuites>"), "{xml}");
+}

@@ -26,24 +26,36 @@ fn to_kind(k: JsonKind) -> Kind {
 
 impl StoreState {
     /// Runs `matcher` on `body`, after checking its size against the quota.
+    /// `args` is the size of the call's other arguments (a needle, a
+    /// pattern, an expected value or status list): they count with the body,
+    /// against the quota and towards running the work off the workers.
     async fn on_body<T: Send + 'static>(
         &mut self,
         call: &str,
         body: Vec<u8>,
+        args: usize,
         matcher: impl FnOnce(&[u8]) -> T + Send + 'static,
     ) -> wasmtime::Result<T> {
         let limit = self.run.limits.max_body_bytes;
-        let size = body.len() as u64;
+        let size = body.len() as u64 + args as u64;
         if size > limit {
             return Err(QuotaExceeded {
                 quota: Quota::AssertBytes,
-                what: format!("assert.{call} was given a {} body", bytes(size)),
+                what: if args < 1024 {
+                    format!("assert.{call} was given a {} body", bytes(size))
+                } else {
+                    format!(
+                        "assert.{call} was given a {} body and {} of other arguments",
+                        bytes(body.len() as u64),
+                        bytes(args as u64)
+                    )
+                },
                 limit: bytes(limit),
             }
             .into());
         }
         self.waiting_on(format!("assert.{call} on a {} body", bytes(size)));
-        let verdict = offload::run(body.len(), move || matcher(&body)).await;
+        let verdict = offload::run(body.len() + args, move || matcher(&body)).await;
         self.pending = None;
         verdict
     }
@@ -56,7 +68,7 @@ impl Host for StoreState {
         expected: Vec<u16>,
         body: Vec<u8>,
     ) -> wasmtime::Result<Result<(), String>> {
-        self.on_body("status-in", body, move |b| {
+        self.on_body("status-in", body, expected.len() * 2, move |b| {
             matchers::status_in(status, &expected, b)
         })
         .await
@@ -66,7 +78,7 @@ impl Host for StoreState {
         body: Vec<u8>,
         pointer: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        self.on_body("json-exists", body, move |b| {
+        self.on_body("json-exists", body, pointer.len(), move |b| {
             matchers::json_exists(b, &pointer)
         })
         .await
@@ -77,9 +89,12 @@ impl Host for StoreState {
         pointer: String,
         expected: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        self.on_body("json-equals", body, move |b| {
-            matchers::json_equals(b, &pointer, &expected)
-        })
+        self.on_body(
+            "json-equals",
+            body,
+            pointer.len() + expected.len(),
+            move |b| matchers::json_equals(b, &pointer, &expected),
+        )
         .await
     }
     async fn json_matches(
@@ -88,9 +103,12 @@ impl Host for StoreState {
         pointer: String,
         regex: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        self.on_body("json-matches", body, move |b| {
-            matchers::json_matches(b, &pointer, &regex)
-        })
+        self.on_body(
+            "json-matches",
+            body,
+            pointer.len() + regex.len(),
+            move |b| matchers::json_matches(b, &pointer, &regex),
+        )
         .await
     }
     async fn json_type(
@@ -100,7 +118,7 @@ impl Host for StoreState {
         kind: JsonKind,
     ) -> wasmtime::Result<Result<(), String>> {
         let kind = to_kind(kind);
-        self.on_body("json-type", body, move |b| {
+        self.on_body("json-type", body, pointer.len(), move |b| {
             matchers::json_type(b, &pointer, kind)
         })
         .await
@@ -110,7 +128,7 @@ impl Host for StoreState {
         body: Vec<u8>,
         pointer: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        self.on_body("json-non-empty", body, move |b| {
+        self.on_body("json-non-empty", body, pointer.len(), move |b| {
             matchers::json_non_empty(b, &pointer)
         })
         .await
@@ -120,8 +138,10 @@ impl Host for StoreState {
         body: Vec<u8>,
         pointer: String,
     ) -> wasmtime::Result<Result<String, String>> {
-        self.on_body("json-get", body, move |b| matchers::json_get(b, &pointer))
-            .await
+        self.on_body("json-get", body, pointer.len(), move |b| {
+            matchers::json_get(b, &pointer)
+        })
+        .await
     }
     async fn header_present(
         &mut self,
@@ -147,7 +167,7 @@ impl Host for StoreState {
         body: Vec<u8>,
         needle: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        self.on_body("body-contains", body, move |b| {
+        self.on_body("body-contains", body, needle.len(), move |b| {
             matchers::body_contains(b, &needle)
         })
         .await

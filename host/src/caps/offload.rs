@@ -35,11 +35,17 @@ pub async fn run<T: Send + 'static>(
     if input_len < OFFLOAD_BYTES {
         return Ok(work());
     }
-    let _slot = heavy_slots()
+    let slot = heavy_slots()
         .acquire()
         .await
         .map_err(|e| wasmtime::Error::msg(format!("host work failed: {e}")))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| wasmtime::Error::msg(format!("host work failed: {e}")))
+    // The slot goes with the work: a check that times out drops this
+    // future, but the thread runs on, and its core stays counted until the
+    // work really ends.
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(|e| wasmtime::Error::msg(format!("host work failed: {e}")))
 }

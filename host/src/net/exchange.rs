@@ -33,6 +33,7 @@ pub async fn exchange(
     let mut hops = 0u8;
     loop {
         allow.check(&url).map_err(HttpError::Denied)?;
+        check_virtual_host(allow, &url, &headers)?;
         let mut builder = client
             .request(method.clone(), url.clone())
             .headers(headers.clone());
@@ -62,6 +63,7 @@ pub async fn exchange(
         if next.origin() != url.origin() {
             headers.remove(reqwest::header::AUTHORIZATION);
             headers.remove(reqwest::header::COOKIE);
+            headers.remove(reqwest::header::HOST);
         }
         let keeps_method = matches!(
             status,
@@ -235,16 +237,79 @@ pub fn describe_error(e: &HttpError) -> String {
     }
 }
 
+/// Most request headers a plugin may send, and their most bytes in all
+/// (names and values): far above what servers accept (nginx answers 431
+/// past 32 KiB by default), and a bound on what one request holds.
+const MAX_HEADERS: usize = 256;
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Headers the host sets itself: framing and the connection are the
+/// client's, so a plugin cannot desynchronise a pooled connection.
+const HOST_OWNED: [&str; 6] = [
+    "connection",
+    "content-length",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// A plugin's request headers as a map; refused (`invalid`) past
+/// [`MAX_HEADERS`] or [`MAX_HEADER_BYTES`], or naming a header the host sets.
 pub fn header_map(headers: &Headers) -> Result<HeaderMap, HttpError> {
+    if headers.len() > MAX_HEADERS {
+        return Err(HttpError::Invalid(format!(
+            "{} request headers; at most {MAX_HEADERS}",
+            headers.len()
+        )));
+    }
+    let bytes: usize = headers.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if bytes > MAX_HEADER_BYTES {
+        return Err(HttpError::Invalid(format!(
+            "request headers of {bytes} bytes; at most {MAX_HEADER_BYTES}"
+        )));
+    }
     let mut map = HeaderMap::new();
     for (name, value) in headers {
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| HttpError::Invalid(format!("bad header name {name:?}")))?;
+        if HOST_OWNED.contains(&name.as_str()) {
+            return Err(HttpError::Invalid(format!(
+                "header {name} is set by the host, not by a plugin"
+            )));
+        }
         let value = HeaderValue::from_str(value)
             .map_err(|_| HttpError::Invalid(format!("bad value for header {name}")))?;
-        map.append(name, value);
+        map.try_append(name, value)
+            .map_err(|_| HttpError::Invalid("too many request headers".to_owned()))?;
     }
     Ok(map)
+}
+
+/// A `host` header names the virtual host a shared server routes to, so it
+/// must pass the allow-list as the URL's host does (`https://127.0.0.1`
+/// with `host: app.example` reaches `app.example` only when that is
+/// allowed).
+fn check_virtual_host(allow: &AllowList, url: &Url, headers: &HeaderMap) -> Result<(), HttpError> {
+    let Some(value) = headers.get(reqwest::header::HOST) else {
+        return Ok(());
+    };
+    let named = value
+        .to_str()
+        .ok()
+        .and_then(|host| Url::parse(&format!("{}://{host}/", url.scheme())).ok())
+        .filter(|named| {
+            named.host().is_some()
+                && named.username().is_empty()
+                && named.password().is_none()
+                && named.path() == "/"
+                && named.query().is_none()
+                && named.fragment().is_none()
+        })
+        .ok_or_else(|| HttpError::Invalid(format!("bad value for header host: {value:?}")))?;
+    allow
+        .check(&named)
+        .map_err(|e| HttpError::Denied(format!("header host: {e}")))
 }
 
 /// Response headers as the contract carries them (names lowercase).

@@ -14,7 +14,10 @@
 //! The whole stays bounded by the budget: what a walk could not reach in time
 //! is reported `not run`.
 
+use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
+
+use futures::FutureExt as _;
 
 use crate::engine::bindings::http::HttpError;
 use crate::net::exchange::{describe_error, send_request};
@@ -68,6 +71,18 @@ async fn walk(run: &RunShared, items: Vec<Deferred>, budget: Duration, deadline:
                 .for_plugin(&item.plugin, run.http.max_connections)
                 .map_err(HttpError::Invalid)?;
             send_request(&net.client, &item.plugin.allow, &run.http, req).await
+        };
+        // A fault in the host while sending one cleanup is that cleanup's
+        // line; the walk goes on with the others.
+        let attempt = async {
+            AssertUnwindSafe(attempt)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    Err(HttpError::Invalid(
+                        "internal error in the host while sending it (please report it)".to_owned(),
+                    ))
+                })
         };
         let result = tokio::time::timeout(left, attempt)
             .await

@@ -3,6 +3,7 @@
 //! why, the rest of its group is skipped, other groups are unaffected, and
 //! cleanups registered before the fault still run.
 
+use plume_sdk::RequestBuilder;
 use plume_sdk::prelude::*;
 
 fn plugin() -> Plugin {
@@ -40,6 +41,12 @@ fn plugin() -> Plugin {
         })
         .group("probe", &[], |g| g.check("fetch", probe))
         .group("streams", &[], |g| g.check("hold", hold_streams))
+        .group("headers", &[], |g| {
+            g.check("defer_many", defer_many_headers)
+                .check("send_many", send_many_headers)
+                .check("framing", send_framing_header)
+                .check("vhost", send_other_virtual_host)
+        })
         .group("escape", &[], |g| {
             g.check("files", files)
                 .check("environment", environment)
@@ -160,6 +167,58 @@ fn big_send(ctx: &mut Ctx) -> Check {
 fn big_digest(ctx: &mut Ctx) -> Check {
     let got = ctx.get(format!("{}/blob", base(ctx)?)).fetch_digest()?;
     fail(got.status, format!("hashed {} bytes", got.bytes))
+}
+
+/// Headers enough to overflow an HTTP header map (about 24,600 names).
+const MANY_HEADERS: usize = 30_000;
+
+fn with_many_headers(mut request: RequestBuilder) -> RequestBuilder {
+    for n in 0..MANY_HEADERS {
+        request = request.header(&format!("h{n}"), "");
+    }
+    request
+}
+
+/// How the host answered a request it should refuse: `ok` with the refusal
+/// when it did, `fail` when the request went out.
+fn refused(request: RequestBuilder) -> Check {
+    match request.try_send() {
+        Err(e) => ok(None, plume_sdk::describe_error(&e)),
+        Ok(resp) => fail(resp.status, "the host sent it".to_owned()),
+    }
+}
+
+/// A polite cleanup, then one whose request has 30,000 headers: the walk
+/// must refuse the second and still run the first.
+fn defer_many_headers(ctx: &mut Ctx) -> Check {
+    let base = base(ctx)?;
+    ctx.defer("polite", ctx.delete(format!("{base}/cleanup/polite")));
+    ctx.defer(
+        "many_headers",
+        with_many_headers(ctx.delete(format!("{base}/cleanup/many"))),
+    );
+    ok(None, "registered")
+}
+
+fn send_many_headers(ctx: &mut Ctx) -> Check {
+    refused(with_many_headers(ctx.get(format!("{}/ok", base(ctx)?))))
+}
+
+/// A framing header of the plugin's own could desynchronise a pooled connection.
+fn send_framing_header(ctx: &mut Ctx) -> Check {
+    let request = ctx
+        .post(format!("{}/store", base(ctx)?))
+        .header("content-length", "0")
+        .body("smuggled");
+    refused(request)
+}
+
+/// The connection goes to an allowed address, the `host` header names another.
+fn send_other_virtual_host(ctx: &mut Ctx) -> Check {
+    refused(
+        ctx.get(format!("{}/ok", base(ctx)?))
+            .header("host", "admin.internal"),
+    )
 }
 
 /// Fetches `probe_url` (following up to 5 redirects, 1 s deadline) and

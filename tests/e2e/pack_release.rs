@@ -183,7 +183,7 @@ fn a_malformed_manifest_and_an_oversized_binary_are_named() {
     r.expect(
         "release.manifest.shape",
         "err",
-        "at /sha256: expected a match for /^[0-9a-f]{64}$/, got \"not-a-digest\"",
+        "at /sha256: expected a match for /^[0-9a-fA-F]{64}$/, got \"not-a-digest\"",
     );
     r.expect("release.binary.matches_manifest", "skip", "no `sha256`");
 
@@ -265,5 +265,60 @@ fn a_truncated_binary_is_named_as_truncated_and_cdn_lines_name_their_urls() {
         "release.manifest.shape",
         "err",
         "at /artifact/size: expected a value, found none",
+    );
+}
+
+/// As GitHub Releases serve one: the manifest's download URL answers with a
+/// redirect to another host (both in `allow-hosts`), and `SHA256SUMS` is in
+/// BSD format (`sha256sum --tag`) with the digest in upper case. Streamed
+/// (no size in the manifest) and hashed by the host (a size): both follow.
+#[test]
+fn a_release_behind_a_redirect_with_bsd_checksums_passes() {
+    let (cdn, origin) = (Release::new(), Release::new());
+    let nginx = Nginx::serve_with(&[cdn.path(), origin.path()], &|i, ports| match i {
+        0 => format!(
+            "location /releases/download/ {{ return 302 http://127.0.0.1:{}/plume-agent.bin; }}",
+            ports[1]
+        ),
+        _ => String::new(),
+    });
+    std::fs::write(
+        cdn.path().join("SHA256SUMS"),
+        format!(
+            "SHA256 (plume-agent.bin) = {}\n",
+            cdn.sha.to_ascii_uppercase()
+        ),
+    )
+    .unwrap();
+    let download = format!("{}/releases/download/v{VERSION}", nginx.url(0));
+    for extra in [
+        serde_json::json!({}),
+        serde_json::json!({ "size": binary().len() }),
+    ] {
+        cdn.manifest_with(VERSION, &cdn.sha.to_ascii_uppercase(), &download, extra);
+        let config = format!(
+            "expected_version = \"{VERSION}\"\nsums_url = \"{}/SHA256SUMS\"\n",
+            nginx.url(0)
+        );
+        let r = run_pack(&nginx, &config);
+        r.expect("release.binary.matches_manifest", "ok", &cdn.sha[..12]);
+        r.expect(
+            "release.sums.matches",
+            "ok",
+            "SHA256SUMS lists plume-agent.bin",
+        );
+    }
+    // A checksum file that does not list the binary says what it does list.
+    std::fs::write(
+        cdn.path().join("SHA256SUMS"),
+        format!("{}  other.bin\n", cdn.sha),
+    )
+    .unwrap();
+    let config = format!("sums_url = \"{}/SHA256SUMS\"\n", nginx.url(0));
+    let r = run_pack(&nginx, &config);
+    r.expect(
+        "release.sums.matches",
+        "err",
+        "lists no plume-agent.bin: it lists other.bin",
     );
 }

@@ -44,7 +44,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
     {
         return hashed_on_the_host(ctx, url, cap);
     }
-    let mut request = ctx.get(url);
+    let mut request = crate::settings::get(ctx, url);
     let deadline = timeout(ctx)?;
     if let Some(limit) = deadline {
         request = request.timeout(limit);
@@ -111,7 +111,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
 /// server sending more than the manifest says) is refused after the fact,
 /// bounded meanwhile by the suite's `max-digest-mib` and the timeout.
 fn hashed_on_the_host(ctx: &Ctx, url: &str, cap: u64) -> Result<Download, Halt> {
-    let mut request = ctx.get(url);
+    let mut request = crate::settings::get(ctx, url);
     if let Some(limit) = timeout(ctx)? {
         request = request.timeout(limit);
     }
@@ -256,13 +256,43 @@ pub fn expected_sha(ctx: &mut Ctx) -> Check {
     )
 }
 
-/// The digest a `SHA256SUMS` file gives for `file` (`<hex>  <name>` or `<hex> *<name>`).
+/// One line of a checksum file as `(hex digest, file name)`: GNU
+/// `sha256sum` (`<hex>  <name>`, `<hex> *<name>` in binary mode) or BSD
+/// and `sha256sum --tag` (`SHA256 (<name>) = <hex>`).
+fn sums_line(line: &str) -> Option<(String, &str)> {
+    let line = line.trim();
+    let (hex, name) = match line.strip_prefix("SHA256 (") {
+        Some(tagged) => {
+            let (name, hex) = tagged.rsplit_once(") = ")?;
+            (hex, name)
+        }
+        None => {
+            let (hex, name) = line.split_once(char::is_whitespace)?;
+            (hex, name.trim_start().trim_start_matches('*'))
+        }
+    };
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| (hex.to_ascii_lowercase(), name))
+}
+
+/// The digest a checksum file gives for `file`; a listed name with a folder
+/// (`dist/x`, `./x`) is the file `x`.
 pub fn sums_entry(sums: &str, file: &str) -> Option<String> {
-    sums.lines().find_map(|line| {
-        let (hex, name) = line.trim().split_once(char::is_whitespace)?;
-        let name = name.trim_start().trim_start_matches('*');
-        (name == file).then(|| hex.to_ascii_lowercase())
-    })
+    sums.lines()
+        .filter_map(sums_line)
+        .find_map(|(hex, name)| (name.rsplit('/').next() == Some(file)).then_some(hex))
+}
+
+/// The first few names a checksum file lists, for a line saying it does
+/// not list the one wanted.
+fn sums_names(sums: &str) -> String {
+    const SHOWN: usize = 5;
+    let names: Vec<&str> = sums.lines().filter_map(sums_line).map(|(_, n)| n).collect();
+    match names.len() {
+        0 => "no line in sha256sum or BSD format".to_owned(),
+        n if n <= SHOWN => format!("it lists {}", names.join(", ")),
+        n => format!("it lists {}, … ({n} files)", names[..SHOWN].join(", ")),
+    }
 }
 
 pub fn sums_match(ctx: &mut Ctx) -> Check {
@@ -275,11 +305,17 @@ pub fn sums_match(ctx: &mut Ctx) -> Check {
         .split(['?', '#'])
         .next()
         .and_then(|u| u.rsplit('/').next())
+        .map(percent_decoded)
         .unwrap_or_default();
-    let resp = ctx.get(&url).send()?;
+    let file = file.as_str();
+    let resp = crate::settings::get(ctx, &url).send()?;
     resp.expect_status(&[200])?;
-    let Some(listed) = sums_entry(&resp.text(), file) else {
-        return fail(resp.status, format!("{url} lists no {file}"));
+    let text = resp.text();
+    let Some(listed) = sums_entry(&text, file) else {
+        return fail(
+            resp.status,
+            format!("{url} lists no {file}: {}", sums_names(&text)),
+        );
     };
     if listed != served {
         return fail(
@@ -295,4 +331,44 @@ pub fn sums_match(ctx: &mut Ctx) -> Check {
         resp.status,
         format!("SHA256SUMS lists {file} with sha {}", short(&listed)),
     )
+}
+
+/// A URL path segment with its `%XX` escapes decoded (`plume%2B1.bin` is
+/// the file `plume+1.bin`).
+fn percent_decoded(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{sums_entry, sums_names};
+
+    const HEX: &str = "AB12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34";
+
+    #[test]
+    fn checksum_files_are_read_in_gnu_and_bsd_formats() {
+        let want = Some(HEX.to_ascii_lowercase());
+        assert_eq!(sums_entry(&format!("{HEX}  x.bin\n"), "x.bin"), want);
+        assert_eq!(sums_entry(&format!("{HEX} *x.bin\r\n"), "x.bin"), want);
+        assert_eq!(
+            sums_entry(&format!("SHA256 (x.bin) = {HEX}\n"), "x.bin"),
+            want
+        );
+        assert_eq!(sums_entry(&format!("{HEX}  ./dist/x.bin\n"), "x.bin"), want);
+        assert_eq!(sums_entry(&format!("{HEX}  y.bin\n"), "x.bin"), None);
+        assert_eq!(sums_entry(&format!("MD5 (x.bin) = {HEX}\n"), "x.bin"), None);
+        assert_eq!(sums_entry("deadbeef  x.bin\n", "x.bin"), None);
+    }
+
+    #[test]
+    fn a_file_without_the_name_says_what_it_lists() {
+        let some: String = (0..7).map(|i| format!("{HEX}  f{i}\n")).collect();
+        assert_eq!(
+            sums_names(&some),
+            "it lists f0, f1, f2, f3, f4, … (7 files)"
+        );
+        assert_eq!(sums_names("<html>"), "no line in sha256sum or BSD format");
+    }
 }

@@ -8,7 +8,7 @@ use crate::settings::{manifest_url, pointer};
 use crate::short;
 
 const SEMVER: &str = r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$";
-const SHA256: &str = "^[0-9a-f]{64}$";
+const SHA256: &str = "^[0-9a-fA-F]{64}$";
 const RFC3339: &str = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$";
 
 /// The fields of a manifest, read through the configured pointers.
@@ -50,7 +50,7 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
         pointer(ctx, "url_pointer", "/download_url"),
         pointer(ctx, "time_pointer", "/updated_at"),
     );
-    let resp = ctx.get(url).send()?;
+    let resp = crate::settings::get(ctx, url).send()?;
     resp.expect_status(&[200])?
         .expect_json_match(&v, SEMVER)?
         .expect_json_match(&s, SHA256)?
@@ -61,7 +61,7 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
         size,
         status: resp.status,
         version: resp.json_str(&v)?,
-        sha256: resp.json_str(&s)?,
+        sha256: resp.json_str(&s)?.to_ascii_lowercase(),
         download_url: resp.json_str(&u)?,
     })
 }

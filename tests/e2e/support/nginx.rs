@@ -17,6 +17,12 @@ pub struct Nginx {
 impl Nginx {
     /// Serves each of `roots` on its own loopback port.
     pub fn serve(roots: &[&Path]) -> Nginx {
+        Nginx::serve_with(roots, &|_, _| String::new())
+    }
+
+    /// [`Nginx::serve`], with `extra(i, ports)` added to server `i`'s block
+    /// (a `location` that redirects to another server, say).
+    pub fn serve_with(roots: &[&Path], extra: &dyn Fn(usize, &[u16]) -> String) -> Nginx {
         let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
             .into_iter()
             .map(PathBuf::from)
@@ -27,10 +33,12 @@ impl Nginx {
         let servers: String = roots
             .iter()
             .zip(&ports)
-            .map(|(root, port)| {
+            .enumerate()
+            .map(|(i, (root, port))| {
                 format!(
-                    "server {{ listen 127.0.0.1:{port}; root {}; }}\n",
-                    root.display()
+                    "server {{ listen 127.0.0.1:{port}; root {}; {} }}\n",
+                    root.display(),
+                    extra(i, &ports)
                 )
             })
             .collect();

@@ -21,10 +21,21 @@ pub fn run_pack_with(
     password: Option<&str>,
     client_secret: Option<&str>,
 ) -> Run {
+    run_pack_as(oidc, &oidc.issuer, extra, password, client_secret)
+}
+
+/// [`run_pack_with`], with `issuer` configured as written.
+fn run_pack_as(
+    oidc: &Oidc,
+    configured: &str,
+    extra: &str,
+    password: Option<&str>,
+    client_secret: Option<&str>,
+) -> Run {
     let issuer = &oidc.issuer;
     let toml = format!(
         "name = \"oauth\"\ncheck-timeout = \"5s\"\n\n[plugins.oauth]\npath = \"@oauth@\"\n\
-         allow-hosts = [\"{issuer}\"]\n\n[plugins.oauth.config]\nissuer = \"{issuer}\"\n\
+         allow-hosts = [\"{issuer}\"]\n\n[plugins.oauth.config]\nissuer = \"{configured}\"\n\
          metadata_url = \"{issuer}/.well-known/openid-configuration\"\n\
          resource_url = \"{issuer}/me\"\n\
          resource_metadata_url = \"{issuer}/.well-known/oauth-protected-resource\"\n\
@@ -147,4 +158,30 @@ fn without_a_client_or_a_password_the_flow_skips_with_its_reason() {
     r.expect("flow.authorize.sign_in_redirect", "ok", "which answers 200");
     r.expect("flow.code.pkce_s256", "skip", "no password");
     r.expect("flow.negative.missing_pkce", "ok", "error=invalid_request");
+}
+
+/// An issuer published with a trailing slash (Auth0 does) is a different
+/// string from one without: configured as published, the whole flow is
+/// green (the metadata, the resource's `authorization_servers`, the `iss`
+/// of the redirect all compared as written); configured without the slash,
+/// discovery fails showing both, as a client comparing issuers would.
+#[test]
+fn the_issuer_is_compared_exactly_as_written() {
+    let oidc = Oidc::start(&["issuer-slash"]);
+    let published = format!("{}/", oidc.issuer);
+    let r = run_pack_as(&oidc, &published, "", Some(PASSWORD), None);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.expect("discovery.as_metadata.pkce_s256", "ok", "S256");
+    let r = run_pack_as(&oidc, &oidc.issuer, "", Some(PASSWORD), None);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let expected = format!(
+        "at /issuer: expected \"{}\", got \"{published}\"",
+        oidc.issuer
+    );
+    let failed: Vec<String> = outcome_set(&r, "err").into_iter().collect();
+    assert!(
+        failed.iter().any(|n| r.line(n).contains(&expected)),
+        "{expected}\n{}",
+        r.stdout
+    );
 }

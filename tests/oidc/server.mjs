@@ -14,6 +14,8 @@
 //   no-pkce          authorization requests without PKCE are accepted
 //   no-rotation      refresh tokens are not rotated
 //   no-registration  dynamic client registration is off
+// and variants a correct server may have:
+//   issuer-slash     the issuer is published with a trailing slash (as Auth0 does)
 
 import http from "node:http";
 import Provider from "oidc-provider";
@@ -28,7 +30,10 @@ await new Promise((resolve) => server.listen(Number(process.argv[2] ?? 0), "127.
 const port = server.address().port;
 const issuer = `http://127.0.0.1:${port}`;
 
-const provider = new Provider(issuer, {
+// The issuer as the metadata, the tokens and the redirects state it.
+const published = FAULTS.has("issuer-slash") ? `${issuer}/` : issuer;
+
+const provider = new Provider(published, {
   clients: [
     {
       client_id: "plume-test",
@@ -101,7 +106,7 @@ server.on("request", async (req, res) => {
     if (path === "/.well-known/oauth-protected-resource") {
       return send(res, 200, "application/json", JSON.stringify({
         resource: `${issuer}/me`,
-        authorization_servers: [issuer],
+        authorization_servers: [published],
         bearer_methods_supported: ["header"],
       }));
     }

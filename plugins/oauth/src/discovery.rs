@@ -85,10 +85,9 @@ pub fn resource_metadata(ctx: &mut Ctx) -> Check {
         .expect_json_type("/authorization_servers", JsonKind::Array)?;
     let doc = resp.json()?;
     let servers = &doc["authorization_servers"];
-    let listed = servers.as_array().is_some_and(|s| {
-        s.iter()
-            .any(|x| x.as_str().map(|v| v.trim_end_matches('/')) == Some(issuer.as_str()))
-    });
+    let listed = servers
+        .as_array()
+        .is_some_and(|s| s.iter().any(|x| x.as_str() == Some(issuer.as_str())));
     if !listed {
         return fail(
             resp.status,

@@ -162,7 +162,7 @@ pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
     }
     if let Some(iss) = query_param(&back, "iss") {
         let issuer = issuer(ctx)?;
-        if iss.trim_end_matches('/') != issuer {
+        if iss != issuer {
             return fail(
                 None,
                 format!("iss {iss} in the redirect != issuer {issuer} (RFC 9207)"),

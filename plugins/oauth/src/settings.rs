@@ -84,8 +84,11 @@ pub fn authorize_params(ctx: &Ctx) -> Result<Vec<(String, String)>, Halt> {
         .collect())
 }
 
+/// The issuer exactly as configured: OpenID Connect Discovery §4.3 and RFC
+/// 9207 compare it with the server's as strings, so `https://x/` and
+/// `https://x` are different issuers (Auth0 publishes the former).
 pub fn issuer(ctx: &Ctx) -> Result<String, Halt> {
-    Ok(ctx.config("issuer")?.trim_end_matches('/').to_owned())
+    ctx.config("issuer")
 }
 
 /// Where the server's metadata is (RFC 8414's well-known path by default).
@@ -94,7 +97,7 @@ pub fn metadata_url(ctx: &Ctx) -> Result<String, Halt> {
         Some(url) => Ok(url),
         None => Ok(format!(
             "{}/.well-known/oauth-authorization-server",
-            issuer(ctx)?
+            issuer(ctx)?.trim_end_matches('/')
         )),
     }
 }

@@ -71,10 +71,36 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_line_break(c) || is_bidi(c)
 }
 
+/// Drawn as nothing: Unicode's default-ignorable code points (zero-width
+/// space and joiners, word joiner, soft hyphen, variation selectors, byte
+/// order mark, tags, fillers). In a name they would make two different
+/// names print the same (`auth` and `auth\u{200b}`).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{34f}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{206a}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fff8}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
+    )
+}
+
 /// Whether a plugin's group or check name is acceptable, and why not.
 ///
 /// A name is one token: not empty, at most [`NAME_MAX`] characters, no
-/// white space and nothing [`is_unsafe`].
+/// white space and nothing [`is_unsafe`] or [`is_invisible`].
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("is empty".to_owned());
@@ -87,6 +113,9 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
     if let Some(c) = name.chars().find(|&c| is_unsafe(c)) {
         return Err(format!("contains the unsafe character {}", escape(c)));
+    }
+    if let Some(c) = name.chars().find(|&c| is_invisible(c)) {
+        return Err(format!("contains the invisible character {}", escape(c)));
     }
     if name.chars().any(char::is_whitespace) {
         return Err("contains white space".to_owned());
@@ -208,6 +237,25 @@ pub fn json_line_safe(json: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn names_that_would_print_like_another_are_refused() {
+        for name in [
+            "auth\u{200b}",
+            "\u{feff}auth",
+            "au\u{ad}th",
+            "auth\u{e0041}",
+        ] {
+            let why = check_name(name).unwrap_err();
+            assert!(
+                why.starts_with("contains the invisible character \\u{"),
+                "{why}"
+            );
+        }
+        assert!(check_name("auth").is_ok());
+        assert!(check_name("café.über").is_ok());
+    }
+
     use super::*;
 
     #[test]

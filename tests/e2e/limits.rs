@@ -255,6 +255,33 @@ fn a_flood_of_log_output_is_cut_at_the_budget() {
     assert!(written < 1024 * 1024, "the JSON report got {written} bytes");
 }
 
+/// Each log line is an event in every report, so lines count against the
+/// budget with their framing: 231,072 one-character lines end as at most
+/// 2,048 events and the note, not 231,072 events.
+#[test]
+fn a_flood_of_short_log_lines_is_cut_at_the_budget() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let events = tempfile::NamedTempFile::new().unwrap();
+    let report = format!("json={}", events.path().display());
+    let r = run(
+        &s.path,
+        &["--only", "flood.lines", "-v", "--report", &report],
+    );
+    r.expect("flood.lines", "ok", "wrote 231,072 log lines");
+    assert!(
+        r.stdout
+            .contains("flood.lines warn: log output past 256 KiB for this check dropped"),
+        "the cut is said"
+    );
+    let json = std::fs::read_to_string(events.path()).unwrap();
+    let logs = json.lines().filter(|l| l.contains("\"log\"")).count();
+    assert!(
+        (1..=2_049).contains(&logs),
+        "{logs} log events in the JSON report"
+    );
+}
+
 /// Request headers are the host's to bound: 30,000 of them (past what an
 /// HTTP header map holds) are refused in a check and in a cleanup, where a
 /// fault would otherwise end the walk and the run; a framing header and a

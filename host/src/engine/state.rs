@@ -23,6 +23,10 @@ const CAPTURE_BYTES: usize = 1024 * 1024;
 /// How many bytes of log lines (its own, its prints, request traces) one check may emit.
 pub const LOG_BUDGET: usize = 256 * 1024;
 
+/// What each log line costs against [`LOG_BUDGET`] besides its text: a
+/// check logs at most 2,048 lines.
+const LOG_LINE_COST: usize = 128;
+
 /// Where in the run an instance is.
 #[derive(Debug, Clone)]
 pub struct Position {
@@ -129,7 +133,10 @@ impl StoreState {
         if message.is_empty() || self.log_bytes > LOG_BUDGET {
             return;
         }
-        self.log_bytes += message.len();
+        // Each line becomes an event of its own in every report, so a line
+        // costs its framing too: 128 KiB of "x\n" is not 65,536 events.
+        let lines = crate::text::lines(message).count();
+        self.log_bytes += message.len() + lines * LOG_LINE_COST;
         let p = &self.position;
         if self.log_bytes > LOG_BUDGET {
             let note = format!(

@@ -34,7 +34,9 @@ fn plugin() -> Plugin {
             g.check("sleeps", sleeps).check("after", after)
         })
         .group("healthy", &[], |g| g.check("fine", fine))
-        .group("flood", &[], |g| g.check("logs", flood_logs))
+        .group("flood", &[], |g| {
+            g.check("logs", flood_logs).check("lines", flood_log_lines)
+        })
         .group("caps", &[], |g| {
             g.check("big_send", big_send)
                 .check("big_digest", big_digest)
@@ -152,6 +154,16 @@ fn flood_logs(ctx: &mut Ctx) -> Check {
         ctx.debug(&line);
     }
     ok(None, "wrote 100 MB of log lines")
+}
+
+/// Many short lines: one message of 131,072 lines, then 100,000 messages
+/// of one character. Each line would be an event in every report.
+fn flood_log_lines(ctx: &mut Ctx) -> Check {
+    ctx.debug("x\n".repeat(128 * 1024));
+    for _ in 0..100_000 {
+        ctx.debug("x");
+    }
+    ok(None, "wrote 231,072 log lines")
 }
 
 /// Expects the host to refuse a 3 MiB body (run with `max-body-mib = 1`).

@@ -114,21 +114,13 @@ fn ip_text(bytes: &[u8]) -> Option<String> {
     }
 }
 
-/// Whether `name` is one of the certificate's names (`*.` covers one label).
-fn name_matches(names: &[String], host: &str) -> bool {
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_ascii_lowercase();
-    names.iter().any(|n| {
-        let n = n.to_ascii_lowercase();
-        match n.strip_prefix("*.") {
-            Some(suffix) => host
-                .split_once('.')
-                .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
-            None => n == host,
-        }
-    })
+/// Whether `leaf` is valid for `server` as TLS clients judge it (webpki's
+/// rules, the ones the `http` capability's own handshakes use): a DNS name
+/// against the DNS names, `*.` covering one label, an IP address against
+/// the IP addresses only (a DNS name spelled `10.0.0.5` does not count).
+fn valid_for(leaf: Option<&CertificateDer<'_>>, server: &ServerName<'_>) -> bool {
+    leaf.and_then(|der| rustls::server::ParsedCertificate::try_from(der).ok())
+        .is_some_and(|cert| rustls::client::verify_server_name(&cert, server).is_ok())
 }
 
 /// The chain judged against `roots` for no particular name.
@@ -225,9 +217,7 @@ pub async fn inspect(
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         let certificates: Vec<Certificate> = chain.iter().map(facts).collect();
-        let name_ok = certificates
-            .first()
-            .is_some_and(|leaf| name_matches(&leaf.names, &host));
+        let name_ok = valid_for(chain.first(), &server);
         Ok(Peer {
             version,
             chain_error: chain_error(provider, with_extra(extra_roots), &chain, &server),
@@ -246,20 +236,44 @@ pub async fn inspect(
 
 #[cfg(test)]
 mod tests {
-    use super::name_matches;
+    use rcgen::{CertificateParams, KeyPair, SanType};
+    use rustls::pki_types::{CertificateDer, ServerName};
+
+    use super::valid_for;
+
+    fn leaf(names: Vec<SanType>) -> CertificateDer<'static> {
+        let mut params = CertificateParams::default();
+        params.subject_alt_names = names;
+        let key = KeyPair::generate().unwrap();
+        params.self_signed(&key).unwrap().der().clone()
+    }
+
+    fn dns(name: &str) -> SanType {
+        SanType::DnsName(name.try_into().unwrap())
+    }
+
+    fn valid(cert: &CertificateDer<'static>, host: &str) -> bool {
+        valid_for(Some(cert), &ServerName::try_from(host.to_owned()).unwrap())
+    }
 
     #[test]
-    fn names_match_exactly_or_by_one_wildcard_label() {
-        let names = vec![
-            "example.com".to_owned(),
-            "*.api.example.com".to_owned(),
-            "127.0.0.1".to_owned(),
-        ];
-        assert!(name_matches(&names, "example.com"));
-        assert!(name_matches(&names, "EU.api.example.com"));
-        assert!(name_matches(&names, "127.0.0.1"));
-        assert!(!name_matches(&names, "api.example.com"));
-        assert!(!name_matches(&names, "a.b.api.example.com"));
-        assert!(!name_matches(&names, "www.example.com"));
+    fn names_match_as_tls_clients_match_them() {
+        let cert = leaf(vec![
+            dns("example.com"),
+            dns("*.api.example.com"),
+            SanType::IpAddress("127.0.0.1".parse().unwrap()),
+        ]);
+        assert!(valid(&cert, "example.com"));
+        assert!(valid(&cert, "EU.api.example.com"));
+        assert!(valid(&cert, "127.0.0.1"));
+        assert!(!valid(&cert, "api.example.com"));
+        assert!(!valid(&cert, "a.b.api.example.com"));
+        assert!(!valid(&cert, "www.example.com"));
+        // An address written as a DNS name is not an IP address SAN.
+        assert!(!valid(&leaf(vec![dns("10.0.0.5")]), "10.0.0.5"));
+        assert!(!valid_for(
+            None,
+            &ServerName::try_from("example.com").unwrap()
+        ));
     }
 }

@@ -63,26 +63,50 @@ fn number(ctx: &Ctx, key: &str, default: i64) -> Result<i64, Halt> {
     }
 }
 
+/// The certificate of the presented chain that expires first, and what to
+/// call it: the leaf, or an intermediate by its subject (a chain is only
+/// as valid as its shortest-lived link). A self-signed certificate sent
+/// along is a root: clients take theirs from their own store, so it is
+/// left out.
+fn first_to_expire(chain: &[plume_sdk::Certificate]) -> Option<(&plume_sdk::Certificate, String)> {
+    chain
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i == 0 || c.subject != c.issuer)
+        .min_by_key(|(_, c)| c.not_after)
+        .map(|(i, c)| {
+            let what = if i == 0 {
+                String::new()
+            } else {
+                format!("the intermediate {} ", c.subject)
+            };
+            (c, what)
+        })
+}
+
 fn expiry(ctx: &Ctx, url: &str) -> Check {
     let p = peer(ctx, url)?;
-    let leaf = leaf(&p)?;
+    leaf(&p)?;
+    let Some((first, what)) = first_to_expire(&p.chain) else {
+        return Err(Halt::err("the server presented no certificate"));
+    };
     let warn = number(ctx, "warn_days", 14)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let left = leaf.not_after - now;
+    let left = first.not_after - now;
     let days = left.div_euclid(86_400);
-    let on = date::ymd(leaf.not_after);
+    let on = date::ymd(first.not_after);
     if left < 0 {
-        return fail(None, format!("expired on {on} ({} days ago)", -days));
+        return fail(None, format!("{what}expired on {on} ({} days ago)", -days));
     }
     if days < warn {
         return fail(
             None,
-            format!("expires in {days} days (on {on}), under warn_days {warn}"),
+            format!("{what}expires in {days} days (on {on}), under warn_days {warn}"),
         );
     }
-    ok(None, format!("expires in {days} days (on {on})"))
+    ok(None, format!("{what}expires in {days} days (on {on})"))
 }
 
 fn hostname(ctx: &Ctx, url: &str) -> Check {
@@ -189,3 +213,39 @@ fn plugin() -> Plugin {
 }
 
 plume_sdk::export_plugin!(plugin);
+
+#[cfg(test)]
+mod tests {
+    use plume_sdk::Certificate;
+
+    use super::first_to_expire;
+
+    fn cert(subject: &str, issuer: &str, not_after: i64) -> Certificate {
+        Certificate {
+            subject: subject.to_owned(),
+            issuer: issuer.to_owned(),
+            names: Vec::new(),
+            not_before: 0,
+            not_after,
+        }
+    }
+
+    #[test]
+    fn the_chain_expires_with_its_first_link_to_expire_roots_left_out() {
+        let leaf = cert("CN=site", "CN=Inter", 900);
+        let inter = cert("CN=Inter", "CN=Root", 300);
+        let root = cert("CN=Root", "CN=Root", 100);
+        let chain = [leaf.clone(), inter, root];
+        let (first, what) = first_to_expire(&chain).unwrap();
+        assert_eq!(
+            (first.not_after, what.as_str()),
+            (300, "the intermediate CN=Inter ")
+        );
+        let (first, what) = first_to_expire(&chain[..1]).unwrap();
+        assert_eq!((first.not_after, what.as_str()), (900, ""));
+        // A self-signed leaf (the only certificate) still counts.
+        let alone = [cert("CN=me", "CN=me", 50)];
+        assert_eq!(first_to_expire(&alone).unwrap().0.not_after, 50);
+        assert!(first_to_expire(&[]).is_none());
+    }
+}

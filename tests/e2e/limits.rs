@@ -319,3 +319,30 @@ fn request_headers_past_the_limits_are_refused_not_a_crash() {
     let xml = std::fs::read_to_string(junit.path()).unwrap();
     assert!(xml.contains("</testsuites>"), "{xml}");
 }
+
+/// A group's output is bounded (1 MiB): past it the rest is dropped and
+/// said, and the plugin keeps running (it used to trap: "write beyond
+/// capacity").
+#[test]
+fn printing_past_the_output_bound_is_dropped_and_said_not_a_trap() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let r = run(&s.path, &["--only", "prints", "-v"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.expect("prints.two_mib", "ok", "printed 2 MiB");
+    r.expect("prints.after", "ok", "printed again");
+    assert!(
+        r.stdout.contains(
+            "prints.two_mib warn: 1048576 bytes of output dropped: this group printed past 1024 KiB"
+        ),
+        "{}",
+        &r.stdout[r.stdout.len().saturating_sub(2000)..]
+    );
+    assert!(
+        r.stdout
+            .contains("prints.after warn: 11 bytes of output dropped"),
+        "{}",
+        &r.stdout[r.stdout.len().saturating_sub(2000)..]
+    );
+    assert!(r.stdout.len() < 1024 * 1024, "{} bytes", r.stdout.len());
+}

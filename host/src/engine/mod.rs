@@ -11,6 +11,7 @@
 
 pub mod bindings;
 pub mod cache;
+pub mod capture;
 pub mod limiter;
 pub mod resources;
 pub mod state;

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::engine::capture::Capture;
 use crate::engine::limiter::InstanceLimiter;
 use crate::record::RunShared;
 use crate::record::budget::PluginBudget;
@@ -55,17 +55,15 @@ pub struct StoreState {
     pub pending: Option<(String, Instant)>,
     /// Incremental hashers the instance holds open (each is host memory).
     pub hashers: usize,
-    stdout: MemoryOutputPipe,
-    stderr: MemoryOutputPipe,
-    stdout_seen: usize,
-    stderr_seen: usize,
+    stdout: Capture,
+    stderr: Capture,
     log_bytes: usize,
 }
 
 impl StoreState {
     pub fn new(run: Arc<RunShared>, plugin: Arc<PluginEntry>, position: Position) -> Self {
-        let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
-        let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
+        let stdout = Capture::new(CAPTURE_BYTES);
+        let stderr = Capture::new(CAPTURE_BYTES);
         // No preopens, no environment, no arguments, no network: the builder's
         // defaults grant none of them. Only clocks and randomness remain.
         let wasi = wasmtime_wasi::WasiCtxBuilder::new()
@@ -88,17 +86,35 @@ impl StoreState {
             hashers: 0,
             stdout,
             stderr,
-            stdout_seen: 0,
-            stderr_seen: 0,
             log_bytes: 0,
         }
     }
 
-    /// What the guest printed since the last call, stdout then stderr.
+    /// What the guest printed since the last call, stdout then stderr
+    /// (what was dropped past the group's bound is left out).
     pub fn take_output(&mut self) -> (String, String) {
-        let out = take_new(&self.stdout, &mut self.stdout_seen);
-        let err = take_new(&self.stderr, &mut self.stderr_seen);
-        (out, err)
+        (self.stdout.take().0, self.stderr.take().0)
+    }
+
+    /// Logs what the guest printed since the last call as the check's
+    /// (`stdout`, `stderr`), within its log budget; output dropped past the
+    /// group's bound is said apart, whatever the budget. Returns the
+    /// stderr text, which a crash's detail quotes.
+    pub fn log_output(&mut self) -> String {
+        let (out, out_dropped) = self.stdout.take();
+        let (err, err_dropped) = self.stderr.take();
+        self.log("stdout", &out);
+        self.log("stderr", &err);
+        let dropped = out_dropped + err_dropped;
+        if dropped > 0 {
+            let note = format!(
+                "{dropped} bytes of output dropped: this group printed past {} KiB",
+                CAPTURE_BYTES / 1024
+            );
+            let p = &self.position;
+            self.run.ledger.log(&p.group, &p.check, "warn", &note);
+        }
+        err
     }
 
     /// Moves the instance on to `check`, with a fresh log budget, to end by `deadline`.
@@ -148,13 +164,6 @@ impl StoreState {
         }
         self.run.ledger.log(&p.group, &p.check, level, message);
     }
-}
-
-fn take_new(pipe: &MemoryOutputPipe, seen: &mut usize) -> String {
-    let all = pipe.contents();
-    let new = all.get(*seen..).unwrap_or_default();
-    *seen = all.len();
-    String::from_utf8_lossy(new).into_owned()
 }
 
 impl WasiView for StoreState {

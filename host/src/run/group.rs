@@ -106,9 +106,7 @@ impl GroupJob {
                 store.data_mut().start_check(check, began + timeout);
                 let call = instance.call_run_check(&mut store, local, check);
                 let result = tokio::time::timeout(timeout, call).await;
-                let (stdout, stderr) = store.data_mut().take_output();
-                store.data_mut().log("stdout", &stdout);
-                store.data_mut().log("stderr", &stderr);
+                let stderr = store.data_mut().log_output();
                 let data = store.data();
                 let detail = match result {
                     Ok(Ok(result)) => {

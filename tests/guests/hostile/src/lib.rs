@@ -43,6 +43,10 @@ fn plugin() -> Plugin {
         })
         .group("probe", &[], |g| g.check("fetch", probe))
         .group("streams", &[], |g| g.check("hold", hold_streams))
+        .group("prints", &[], |g| {
+            g.check("two_mib", print_two_mib)
+                .check("after", print_after)
+        })
         .group("headers", &[], |g| {
             g.check("defer_many", defer_many_headers)
                 .check("send_many", send_many_headers)
@@ -179,6 +183,21 @@ fn big_send(ctx: &mut Ctx) -> Check {
 fn big_digest(ctx: &mut Ctx) -> Check {
     let got = ctx.get(format!("{}/blob", base(ctx)?)).fetch_digest()?;
     fail(got.status, format!("hashed {} bytes", got.bytes))
+}
+
+/// Prints 2 MiB to stdout, past the 1 MiB a group's output may hold.
+fn print_two_mib(_ctx: &mut Ctx) -> Check {
+    let line = "y".repeat(1023);
+    for _ in 0..2048 {
+        println!("{line}");
+    }
+    ok(None, "printed 2 MiB")
+}
+
+/// Prints after the bound was passed: still no trap.
+fn print_after(_ctx: &mut Ctx) -> Check {
+    println!("still here");
+    ok(None, "printed again")
 }
 
 /// Headers enough to overflow an HTTP header map (about 24,600 names).

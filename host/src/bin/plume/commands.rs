@@ -2,10 +2,12 @@
 //! one-line messages, run results become exit codes.
 
 use std::io::IsTerminal;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use futures::FutureExt as _;
 use tokio::signal::unix::{SignalKind, signal};
 
 use plume::engine::Sandbox;
@@ -143,9 +145,16 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             }
         })
     };
-    let end = run::run(sandbox, plugins, &plan, shared, stop).await;
+    // A fault in Plume itself (the panic hook has printed its line) still
+    // ends with the reports closed, and the run is not green.
+    let end = AssertUnwindSafe(run::run(sandbox, plugins, &plan, shared, stop))
+        .catch_unwind()
+        .await;
     ticker.abort();
     let summary = ledger.close();
+    let Ok(end) = end else {
+        return Ok(1);
+    };
     let code = match end {
         RunEnd::Signal(sig) => 128 + sig as u8,
         RunEnd::Ceiling => 1,

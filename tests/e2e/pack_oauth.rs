@@ -185,3 +185,19 @@ fn the_issuer_is_compared_exactly_as_written() {
         r.stdout
     );
 }
+
+/// An authorization endpoint that answers 200 with the sign-in form itself
+/// (Keycloak does) instead of redirecting to it: the pack signs in on that
+/// page and the whole flow is green.
+#[test]
+fn a_sign_in_form_at_the_authorization_endpoint_is_signed_in_on() {
+    let oidc = Oidc::start(&["login-at-authorize"]);
+    let r = run_pack(&oidc, "", Some(PASSWORD));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.expect(
+        "flow.authorize.sign_in_redirect",
+        "ok",
+        "authorize answers 200 with the sign-in form itself",
+    );
+    r.expect("flow.code.pkce_s256", "ok", "");
+}

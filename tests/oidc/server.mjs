@@ -16,6 +16,8 @@
 //   no-registration  dynamic client registration is off
 // and variants a correct server may have:
 //   issuer-slash     the issuer is published with a trailing slash (as Auth0 does)
+//   login-at-authorize  the authorization endpoint answers 200 with the sign-in
+//                    form itself (as Keycloak does) instead of redirecting to it
 
 import http from "node:http";
 import Provider from "oidc-provider";
@@ -100,9 +102,33 @@ async function interaction(req, res) {
   );
 }
 
+// Keycloak's way: the authorization endpoint shows the sign-in form itself.
+// The provider's own answer (a redirect to its interaction page) is taken
+// from inside, and its page served here with the cookies it set, the form
+// posting to the interaction.
+async function login_at_authorize(req, res) {
+  const inner = await fetch(`${issuer}${req.url}`, {
+    redirect: "manual",
+    headers: { "x-plume-inner": "1", cookie: req.headers.cookie ?? "" },
+  });
+  const location = inner.headers.get("location") ?? "";
+  if (!location.startsWith("/interaction/")) {
+    res.writeHead(inner.status, Object.fromEntries(inner.headers));
+    return res.end(Buffer.from(await inner.arrayBuffer()));
+  }
+  res.writeHead(200, { "content-type": "text/html", "set-cookie": inner.headers.getSetCookie() });
+  res.end(
+    `<form method="post" action="${location}"><input name="login">` +
+    `<input name="password" type="password"><button>Sign in</button></form>`);
+}
+
 server.on("request", async (req, res) => {
   const path = new URL(req.url, issuer).pathname;
   try {
+    if (FAULTS.has("login-at-authorize") && path === "/auth" && req.method === "GET"
+        && !req.headers["x-plume-inner"]) {
+      return await login_at_authorize(req, res);
+    }
     if (path === "/.well-known/oauth-protected-resource") {
       return send(res, 200, "application/json", JSON.stringify({
         resource: `${issuer}/me`,

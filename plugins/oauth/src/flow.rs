@@ -9,7 +9,7 @@ use crate::client_auth::{authenticated_post, client_auth};
 use crate::settings::{
     absent, authorize_params, issuer, redirect_uri, required, resource_url, scope,
 };
-use crate::signin::{location, sign_in};
+use crate::signin::{is_sign_in_page, location, sign_in, sign_in_on};
 use crate::web::{Jar, form, pkce, query_param, resolve};
 
 /// An endpoint `discovery` found; `skip` naming it when the server has none.
@@ -105,6 +105,15 @@ pub fn sign_in_redirect(ctx: &mut Ctx) -> Check {
     let url = authorize_url(ctx, &client_id, &redirect, Some(&challenge), &ctx.marker())?;
     let mut jar = Jar::default();
     let resp = ctx.get(&url).send()?;
+    if is_sign_in_page(&resp) {
+        return ok(
+            resp.status,
+            format!(
+                "authorize answers {} with the sign-in form itself",
+                resp.status
+            ),
+        );
+    }
     resp.expect_status(&[302, 303, 307])?;
     jar.take(&resp.headers);
     let sign_in = resolve(&url, location(&resp)?);
@@ -138,9 +147,13 @@ pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
     let url = authorize_url(ctx, &client_id, &redirect, Some(&challenge), &state)?;
     let mut jar = Jar::default();
     let resp = ctx.get(&url).send()?;
-    resp.expect_status(&[302, 303, 307])?;
-    jar.take(&resp.headers);
-    let signed = sign_in(ctx, jar, &resolve(&url, location(&resp)?), &redirect)?;
+    let signed = if is_sign_in_page(&resp) {
+        sign_in_on(ctx, jar, &url, &resp, &redirect)?
+    } else {
+        resp.expect_status(&[302, 303, 307])?;
+        jar.take(&resp.headers);
+        sign_in(ctx, jar, &resolve(&url, location(&resp)?), &redirect)?
+    };
     let back = signed.back;
     if let Some(error) = query_param(&back, "error") {
         return fail(

@@ -74,9 +74,27 @@ fn merged(hidden: Vec<(String, String)>, mine: &[(String, String)]) -> Vec<(Stri
 }
 
 /// Signs the test user in at `sign_in` and follows the server back to `redirect`.
-pub fn sign_in(ctx: &Ctx, mut jar: Jar, sign_in: &str, redirect: &str) -> Result<SignedIn, Halt> {
-    let fields = sign_in_form(ctx)?;
+pub fn sign_in(ctx: &Ctx, jar: Jar, sign_in: &str, redirect: &str) -> Result<SignedIn, Halt> {
     let page = jar.on(ctx.get(sign_in)).send()?;
+    sign_in_on(ctx, jar, sign_in, &page, redirect)
+}
+
+/// Whether `page` is a sign-in page: a form with a password field.
+pub fn is_sign_in_page(page: &Response) -> bool {
+    page.status == 200 && forms(&page.text()).iter().any(Form::has_password)
+}
+
+/// [`sign_in`] on a page already fetched from `sign_in`: the authorization
+/// endpoint's own answer when it shows the form itself (Keycloak does)
+/// instead of redirecting to it.
+pub fn sign_in_on(
+    ctx: &Ctx,
+    mut jar: Jar,
+    sign_in: &str,
+    page: &Response,
+    redirect: &str,
+) -> Result<SignedIn, Halt> {
+    let fields = sign_in_form(ctx)?;
     jar.take(&page.headers);
     let found = forms(&page.text());
     let login = found

@@ -13,7 +13,7 @@
 use std::time::Instant;
 
 use plume_sdk::prelude::*;
-use plume_sdk::{Hasher, describe_error};
+use plume_sdk::{Hasher, RequestBuilder, describe_error};
 
 use crate::manifest::expected;
 use crate::settings::{max_bytes, timeout};
@@ -39,17 +39,13 @@ fn of_size(size: Option<u64>) -> String {
 /// `size` is what the manifest says the binary weighs, for the messages.
 pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Halt> {
     let cap = max_bytes(ctx)?;
+    let deadline = timeout(ctx)?;
     if let Some(n) = size
         && n <= cap
     {
-        return hashed_on_the_host(ctx, url, cap);
+        return hashed_on_the_host(ctx, url, cap, deadline);
     }
-    let mut request = crate::settings::get(ctx, url);
-    let deadline = timeout(ctx)?;
-    if let Some(limit) = deadline {
-        request = request.timeout(limit);
-    }
-    let mut stream = request
+    let mut stream = binary_request(ctx, url, deadline)
         .open()
         .map_err(|e| Halt::err(format!("GET {url}: {}", describe_error(&e))))?;
     stream.expect_status(&[200])?;
@@ -107,15 +103,25 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
     })
 }
 
+/// The binary's GET, with the configured timeout when there is one.
+fn binary_request(ctx: &Ctx, url: &str, deadline: Option<Duration>) -> RequestBuilder {
+    let request = crate::settings::get(ctx, url);
+    match deadline {
+        Some(limit) => request.timeout(limit),
+        None => request,
+    }
+}
+
 /// The body hashed by the host as it arrives; a body past `max_mib` (a
 /// server sending more than the manifest says) is refused after the fact,
 /// bounded meanwhile by the suite's `max-digest-mib` and the timeout.
-fn hashed_on_the_host(ctx: &Ctx, url: &str, cap: u64) -> Result<Download, Halt> {
-    let mut request = crate::settings::get(ctx, url);
-    if let Some(limit) = timeout(ctx)? {
-        request = request.timeout(limit);
-    }
-    let got = request.fetch_digest()?;
+fn hashed_on_the_host(
+    ctx: &Ctx,
+    url: &str,
+    cap: u64,
+    deadline: Option<Duration>,
+) -> Result<Download, Halt> {
+    let got = binary_request(ctx, url, deadline).fetch_digest()?;
     got.expect_status(&[200])?;
     if got.bytes > cap {
         return fail(

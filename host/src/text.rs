@@ -97,6 +97,23 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
+/// `text` with every [`is_invisible`] character written as its escape, so
+/// a cleanup label (shown, never refused) cannot print like another.
+pub fn invisible_shown(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_invisible) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_invisible(c) {
+            out.push_str(&escape(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Whether a plugin's group or check name is acceptable, and why not.
 ///
 /// A name is one token: not empty, at most [`NAME_MAX`] characters, no
@@ -237,6 +254,7 @@ pub fn json_line_safe(json: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn names_that_would_print_like_another_are_refused() {
@@ -254,9 +272,9 @@ mod tests {
         }
         assert!(check_name("auth").is_ok());
         assert!(check_name("café.über").is_ok());
+        assert_eq!(invisible_shown("auth\u{200b}"), "auth\\u{200b}");
+        assert!(matches!(invisible_shown("auth"), Cow::Borrowed("auth")));
     }
-
-    use super::*;
 
     #[test]
     fn every_line_break_joins_with_the_separator() {

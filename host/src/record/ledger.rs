@@ -331,9 +331,11 @@ impl Ledger {
         detail: &str,
         elapsed: Duration,
     ) {
-        // A label cannot be refused at run time (the cleanup must still run): it is shown made safe.
+        // A label cannot be refused at run time (the cleanup must still run): it
+        // is shown made safe, its invisible characters escaped (a name with
+        // them was refused at load).
         let record = CleanupRecord {
-            label: self.name(label),
+            label: self.name(&text::invisible_shown(label)),
             outcome,
             status,
             detail: self.clean(detail, text::DETAIL_MAX),

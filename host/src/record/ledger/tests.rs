@@ -212,3 +212,25 @@ fn secrets_are_redacted_before_any_sink_sees_them() {
         "{all:?}"
     );
 }
+
+#[test]
+fn a_cleanup_label_with_invisible_characters_is_shown_escaped() {
+    let seen = Seen::default();
+    let ledger = Ledger::new(
+        Redactor::new(Vec::<&str>::new()),
+        vec![Box::new(seen.clone())],
+    );
+    ledger.cleanup(
+        "undo\u{200b}",
+        Outcome::Ok,
+        Some(204),
+        "-> 204",
+        Duration::ZERO,
+    );
+    ledger.close();
+    let all = seen.all();
+    assert!(
+        all.contains(&"cleanup undo\\u{200b} -> 204".to_owned()),
+        "{all:?}"
+    );
+}

@@ -346,3 +346,18 @@ fn printing_past_the_output_bound_is_dropped_and_said_not_a_trap() {
     );
     assert!(r.stdout.len() < 1024 * 1024, "{} bytes", r.stdout.len());
 }
+
+/// An assertion's other arguments count with its body against
+/// `max-body-mib`: a 17 MiB needle on a 2-byte body is the quota's line.
+#[test]
+fn an_assertion_needle_past_the_body_limit_is_refused() {
+    let server = TestServer::start();
+    let s = hostile_suite(&server, "");
+    let r = run(&s.path, &["--only", "needle"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    r.expect(
+        "needle.refused",
+        "err",
+        "quota: assert.body-contains was given a 2 B body and 17 MiB of other arguments (limit 16 MiB, max-body-mib)",
+    );
+}

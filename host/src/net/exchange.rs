@@ -423,4 +423,40 @@ mod tests {
         assert!(why.contains("127.0.0.1:9"), "{why}");
         assert_eq!(*seen.lock().unwrap(), ["/ok", "/big", "/away"]);
     }
+
+    #[tokio::test]
+    async fn request_headers_are_bounded_and_a_virtual_host_must_be_allowed() {
+        let (base, seen) = serve("/ok").await;
+        let client = client_builder(&[]).unwrap().build().unwrap();
+        let allow = AllowList::parse(std::slice::from_ref(&base)).unwrap();
+        let settings = HttpSettings::default();
+        let with = |headers: Vec<(String, String)>| Request {
+            headers,
+            ..get_request(&format!("{base}/ok"), 0)
+        };
+        let send = |req: Request| {
+            let (client, allow, settings) = (&client, &allow, &settings);
+            async move { send_request(client, allow, settings, &req).await }
+        };
+
+        let long = vec![("x-long".to_owned(), "v".repeat(MAX_HEADER_BYTES))];
+        let Err(HttpError::Invalid(why)) = send(with(long)).await else {
+            panic!("a header past the byte bound went out")
+        };
+        assert_eq!(why, "request headers of 65542 bytes; at most 65536");
+
+        let authority = base.trim_start_matches("http://").to_owned();
+        let same = send(with(vec![("host".into(), authority)])).await.unwrap();
+        assert_eq!(same.status, 200);
+
+        let bad = send(with(vec![("host".into(), "a.example/path".into())])).await;
+        let Err(HttpError::Invalid(why)) = bad else {
+            panic!("{bad:?}")
+        };
+        assert!(why.starts_with("bad value for header host"), "{why}");
+
+        let other = send(with(vec![("host".into(), "admin.internal".into())])).await;
+        assert!(matches!(other, Err(HttpError::Denied(_))), "{other:?}");
+        assert_eq!(*seen.lock().unwrap(), ["/ok"]);
+    }
 }

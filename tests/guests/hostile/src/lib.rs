@@ -43,6 +43,7 @@ fn plugin() -> Plugin {
         })
         .group("probe", &[], |g| g.check("fetch", probe))
         .group("streams", &[], |g| g.check("hold", hold_streams))
+        .group("needle", &[], |g| g.check("refused", needle_too_big))
         .group("prints", &[], |g| {
             g.check("two_mib", print_two_mib)
                 .check("after", print_after)
@@ -183,6 +184,16 @@ fn big_send(ctx: &mut Ctx) -> Check {
 fn big_digest(ctx: &mut Ctx) -> Check {
     let got = ctx.get(format!("{}/blob", base(ctx)?)).fetch_digest()?;
     fail(got.status, format!("hashed {} bytes", got.bytes))
+}
+
+/// Hands the host a tiny body and a 17 MiB needle: the arguments count with
+/// the body against max-body-mib.
+fn needle_too_big(_ctx: &mut Ctx) -> Check {
+    let needle = "x".repeat(17 * 1024 * 1024);
+    match plume_sdk::__bindings::plume::check::assert::body_contains(b"{}", &needle) {
+        Ok(()) => ok(None, "the host searched for a 17 MiB needle"),
+        Err(e) => fail(None, e),
+    }
 }
 
 /// Prints 2 MiB to stdout, past the 1 MiB a group's output may hold.

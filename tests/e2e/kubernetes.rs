@@ -13,20 +13,9 @@ fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/kubernetes")
 }
 
-/// `kubernetes-validate` from `target/tools-venv` (what `.ci/run` installs),
-/// or from `$PLUME_TOOLS_VENV/bin`.
+/// `kubernetes-validate` from the tools venv (installed on first use).
 fn validator() -> PathBuf {
-    let venv = std::env::var_os("PLUME_TOOLS_VENV").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tools-venv"),
-        PathBuf::from,
-    );
-    let bin = venv.join("bin/kubernetes-validate");
-    assert!(
-        bin.exists(),
-        "{} is missing: python3 -m venv target/tools-venv && target/tools-venv/bin/pip install kubernetes-validate (as .ci/run does)",
-        bin.display()
-    );
-    bin
+    crate::support::tools::python_tool("kubernetes-validate")
 }
 
 fn validate(files: &[PathBuf]) -> (bool, String) {

@@ -180,6 +180,14 @@ fn the_image_script_builds_the_image_from_a_static_binary_and_refuses_a_dynamic_
     )
     .unwrap();
     let stand_in = dir.path().join("plume");
+    for (binary, package) in [
+        ("/usr/bin/musl-gcc", "musl-tools"),
+        ("/usr/bin/buildah", "buildah"),
+        ("/usr/bin/skopeo", "skopeo"),
+        ("/usr/bin/umoci", "umoci"),
+    ] {
+        crate::support::tools::debian(binary, package);
+    }
     let cc = Command::new("musl-gcc")
         .arg("-static")
         .arg("-o")

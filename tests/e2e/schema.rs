@@ -7,9 +7,8 @@
 //! pack's component) against that pack's schema. A typo is shown flagged, and
 //! each pack's schema has exactly the config keys the built pack declares.
 //!
-//! `check-jsonschema` is looked for in `PLUME_CHECK_JSONSCHEMA`, then
-//! `target/tools-venv/bin/` (where `.ci/run` installs it), then `PATH`;
-//! without it these tests fail, saying how to install it.
+//! `check-jsonschema` is `PLUME_CHECK_JSONSCHEMA` when set, else the tools
+//! venv's (installed on first use, see `support::tools`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,32 +27,18 @@ fn root() -> PathBuf {
         .to_owned()
 }
 
-/// How to get the validator, for a test that cannot find it.
-const INSTALL: &str = "install it with `python3 -m venv target/tools-venv && \
-     target/tools-venv/bin/pip install check-jsonschema` (as .ci/run does), or set \
-     PLUME_CHECK_JSONSCHEMA to its path";
-
-/// The validator's executable; a test without it fails, saying how to get it.
+/// The validator's executable: `$PLUME_CHECK_JSONSCHEMA`, else the tools venv's.
 fn validator() -> PathBuf {
     if let Some(path) = std::env::var_os("PLUME_CHECK_JSONSCHEMA") {
         let path = PathBuf::from(path);
         assert!(
             path.is_file(),
-            "PLUME_CHECK_JSONSCHEMA={} is not a file: {INSTALL}",
+            "PLUME_CHECK_JSONSCHEMA={} is not a file",
             path.display()
         );
         return path;
     }
-    let venv = root().join("target/tools-venv/bin/check-jsonschema");
-    if venv.is_file() {
-        return venv;
-    }
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join("check-jsonschema"))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("check-jsonschema not found: {INSTALL}"))
+    crate::support::tools::python_tool("check-jsonschema")
 }
 
 /// Runs `check-jsonschema --schemafile SCHEMA FILES...`.

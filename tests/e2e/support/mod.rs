@@ -9,6 +9,8 @@
 //! - [`monitor`]: `plume monitor` as a process on a free loopback port;
 //! - [`http`]: a blocking GET for talking to those servers.
 //! - [`registry`]: an OCI registry (docker-registry) and oras-py.
+//! - [`tools`]: the Debian, PyPI and npm programs the tests run, installed on
+//!   first use.
 //!
 //! A guest mentioned only here counts as used by no test: the guests' build
 //! script looks for them in the test modules (`tests/e2e/*.rs`) alone.
@@ -21,3 +23,4 @@ pub mod oidc;
 pub mod prometheus;
 pub mod registry;
 pub mod server;
+pub mod tools;

@@ -27,7 +27,7 @@ impl Nginx {
             .into_iter()
             .map(PathBuf::from)
             .find(|p| p.exists())
-            .expect("nginx is not installed: apt-get install nginx-light (as .ci/run does)");
+            .unwrap_or_else(|| super::tools::debian("/usr/sbin/nginx", "nginx-light"));
         let dir = tempfile::tempdir().expect("temp dir");
         let ports: Vec<u16> = roots.iter().map(|_| free_port()).collect();
         let servers: String = roots

@@ -7,7 +7,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 
 /// The test user's password.
 pub const PASSWORD: &str = "e2e-smoke-password";
@@ -27,24 +26,6 @@ fn dir(folder: &str) -> PathBuf {
         .join(folder)
 }
 
-/// `npm ci` in `folder` unless its packages are there (once per folder).
-fn install(folder: &str) {
-    static INSTALLED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let mut done = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
-    if done.iter().any(|d| d == folder) {
-        return;
-    }
-    if !dir(folder).join("node_modules/oidc-provider").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(dir(folder))
-            .status()
-            .expect("npm is not installed: install node and npm (as .ci/run does)");
-        assert!(status.success(), "npm ci in tests/{folder} failed");
-    }
-    done.push(folder.to_owned());
-}
-
 impl Oidc {
     /// The pinned release with `faults` (see `tests/oidc/server.mjs`).
     pub fn start(faults: &[&str]) -> Oidc {
@@ -57,7 +38,7 @@ impl Oidc {
     }
 
     fn start_in(folder: &str, faults: &[&str]) -> Oidc {
-        install(folder);
+        super::tools::npm_ci(&format!("tests/{folder}"), "oidc-provider");
         let mut child = Command::new("node")
             .arg(dir(folder).join("server.mjs"))
             .arg("0")

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,12 +28,8 @@ impl Drop for Process {
     }
 }
 
-fn binary(path: &'static str, package: &str) -> &'static str {
-    assert!(
-        Path::new(path).exists(),
-        "{path} is missing: apt-get install {package} (as .ci/run does)"
-    );
-    path
+fn binary(path: &'static str, package: &str) -> PathBuf {
+    super::tools::debian(path, package)
 }
 
 fn free_port() -> u16 {

@@ -27,11 +27,7 @@ impl Registry {
     }
 
     fn start(auth: Option<(&str, &str)>) -> Registry {
-        let binary = Path::new("/usr/bin/docker-registry");
-        assert!(
-            binary.exists(),
-            "docker-registry is not installed: apt-get install docker-registry (as .ci/run does)"
-        );
+        let binary = super::tools::debian("/usr/bin/docker-registry", "docker-registry");
         let dir = tempfile::tempdir().expect("temp dir");
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -111,23 +107,13 @@ impl Drop for Registry {
     }
 }
 
-/// The Python that has oras-py: `$PLUME_TEST_ORAS_PYTHON`, else the
-/// `target/tools-venv` that `.ci/run` makes.
+/// The Python that has oras-py: `$PLUME_TEST_ORAS_PYTHON`, else the tools
+/// venv's (oras-py is installed into it on first use).
 fn oras_python() -> PathBuf {
     if let Some(python) = std::env::var_os("PLUME_TEST_ORAS_PYTHON") {
         return PathBuf::from(python);
     }
-    let target = Path::new(plume_test_guests::BASIC)
-        .ancestors()
-        .nth(4)
-        .expect("target dir");
-    let python = target.join("tools-venv/bin/python3");
-    assert!(
-        python.exists(),
-        "{} is missing: python3 -m venv target/tools-venv && target/tools-venv/bin/pip install oras (as .ci/run does), or set PLUME_TEST_ORAS_PYTHON",
-        python.display()
-    );
-    python
+    super::tools::python_tool("python3")
 }
 
 /// Runs `oras_interop.py ARGS...` with oras-py; panics with its output on failure.

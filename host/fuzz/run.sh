@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a bounded time over its kept corpus.
+# Runs every fuzz target for a bounded time, starting from its kept seeds.
 #
 #   bash host/fuzz/run.sh [SECONDS_PER_TARGET]   (default 30)
 #
@@ -7,8 +7,10 @@
 # toolchain (cargo-fuzz needs it) and cargo-fuzz itself. A crash fails the script and leaves the input in
 # host/fuzz/artifacts/<target>/; replay it with
 #   cargo +nightly fuzz run -s none <target> host/fuzz/artifacts/<target>/<file>
-# New inputs found are added to host/fuzz/corpus/<target>/; minimise before
-# committing them with `cargo +nightly fuzz cmin -s none <target>`.
+# The seeds (host/fuzz/seeds/<target>/, in git) are read only; what a run
+# finds goes to host/fuzz/corpus/<target>/ (not in git), which later runs on
+# the same machine start from too. An input worth keeping (one that found a
+# bug) becomes a unit test beside the code it broke, or a seed.
 set -euo pipefail
 seconds="${1:-30}"
 cd "$(dirname "$0")/.."
@@ -30,7 +32,8 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 for target in $(cargo +nightly fuzz list); do
     status=0
-    cargo +nightly fuzz run -s none "$target" "fuzz/corpus/$target" -- \
+    mkdir -p "fuzz/corpus/$target"
+    cargo +nightly fuzz run -s none "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
         -max_total_time="$seconds" -max_len=4096 >"$log" 2>&1 || status=$?
     if [ "$status" -ne 0 ]; then
         tail -n 40 "$log"

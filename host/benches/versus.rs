@@ -33,6 +33,9 @@ use std::process::{Command, Stdio};
 #[path = "../../tests/e2e/support/nginx.rs"]
 #[allow(dead_code)]
 mod nginx;
+#[path = "../../tests/e2e/support/tools.rs"]
+#[allow(dead_code)]
+mod tools;
 
 /// The checks of the suite, and how many groups (or Hurl files, or tasks) share them.
 const CHECKS: usize = 100;

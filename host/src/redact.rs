@@ -13,7 +13,7 @@
 //!   for each of the three alignments the inner run of characters that depend
 //!   only on the secret's bytes.
 //!
-//! Every form of at least [`MIN_SECRET_LEN`] bytes is a needle of one
+//! Every form of at least `MIN_SECRET_LEN` bytes is a needle of one
 //! Aho-Corasick automaton (leftmost-longest), so redacting a line is one
 //! pass over it, however many secrets and forms there are, and overlapping
 //! forms are masked whole.

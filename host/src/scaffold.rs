@@ -2,7 +2,7 @@
 //! example check passes against the demo service.
 //!
 //! The templates live in `host/templates/<lang>/`; `{{name}}`, `{{crate}}`
-//! and `{{sdk}}` (the project's copy of the SDK, see [`vendor`]) are filled
+//! and `{{sdk}}` (the project's copy of the SDK, see `vendor`) are filled
 //! in. The project needs no Plume checkout: the SDK and the contract come
 //! from this binary.
 

@@ -10,6 +10,7 @@
 mod bad_input;
 mod cache;
 mod demo;
+mod docs;
 mod egress;
 mod faulty;
 mod forgery;

@@ -164,7 +164,7 @@ fn image_script(binary: &Path, out: &Path) -> Run {
 
 /// The container image script end to end with buildah, skopeo and umoci
 /// (Debian). A FROM-scratch image needs a static binary and CI has no time
-/// for the static musl build of `plume` (README: built and measured by
+/// for the static musl build of `plume` (docs/releases.md: built and measured by
 /// hand), so the image packs a static stand-in compiled here with
 /// `musl-gcc` that answers `--version` as `plume` does; the script, its
 /// layout (entrypoint, user, CA bundle, home) and its checks are the ones

@@ -1,7 +1,7 @@
 //! The JSON Schemas the repository ships (`host/schema/plume.schema.json`,
 //! `plugins/<pack>/config.schema.json`) against every suite it shows: the
 //! example suites, the suites `plume new` writes, and the TOML blocks of the
-//! README and the packs' READMEs. Validated by an independent validator,
+//! README, the book (`docs/`) and the packs' READMEs. Validated by an independent validator,
 //! `check-jsonschema` from PyPI, run as a real process on each suite turned
 //! into JSON; each check pack's config table (a plugin whose `path` names the
 //! pack's component) against that pack's schema. A typo is shown flagged, and
@@ -69,6 +69,7 @@ fn examples(scaffolded: &Path) -> Vec<Example> {
         });
     }
     let mut readmes = vec![root.join("README.md")];
+    readmes.extend(crate::docs::book_chapters());
     readmes.extend(pack_dirs().iter().map(|d| d.join("README.md")));
     for readme in readmes {
         let text = std::fs::read_to_string(&readme).expect("read README");

@@ -26,7 +26,7 @@ impl Host for StoreState {
 }
 
 impl HostHasher for StoreState {
-    /// At most [`MAX_HASHERS`] open at once: each is host memory the guest
+    /// At most `MAX_HASHERS` open at once: each is host memory the guest
     /// could otherwise pile up without bound.
     async fn new(&mut self) -> wasmtime::Result<Resource<Hasher>> {
         if self.hashers >= MAX_HASHERS {

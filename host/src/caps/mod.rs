@@ -1,7 +1,7 @@
 //! The host side of each WIT interface, one module per capability.
 //!
 //! Each module implements the generated `Host` trait of its interface for
-//! [`StoreState`](crate::engine::state::StoreState), as a thin adapter from
+//! [`StoreState`], as a thin adapter from
 //! the contract's types to the layers below: [`crate::net`] for HTTP and TLS,
 //! [`crate::record`] for published values and cleanups, [`crate::matchers`]
 //! for assertions. The engine's linker finds them through the bindings'

@@ -29,7 +29,7 @@ struct Gathered {
     summary: Option<Summary>,
 }
 
-/// The ledger's sink for metrics; [`MetricsSink::handle`] reads what it gathered.
+/// The ledger's sink for metrics; its [`Gatherer`] reads what it gathered.
 pub struct MetricsSink {
     gathered: Arc<Mutex<Gathered>>,
     max_checks: usize,

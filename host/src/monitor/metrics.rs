@@ -1,7 +1,7 @@
 //! The metrics, in the Prometheus / OpenMetrics text formats (written by
 //! `prometheus-client`): the per-run families every answer holds — `/metrics`
 //! for each suite's last run, `/probe` and a push for one run — and the
-//! counters `/metrics` adds. The README's metrics reference lists them.
+//! counters `/metrics` adds. The metrics reference in `docs/monitoring.md` lists them.
 //!
 //! Series are built from each suite's last run at every scrape, never kept
 //! in a registry of their own: when a suite's checks change, the old checks'

@@ -255,7 +255,7 @@ const HOST_OWNED: [&str; 6] = [
 ];
 
 /// A plugin's request headers as a map; refused (`invalid`) past
-/// [`MAX_HEADERS`] or [`MAX_HEADER_BYTES`], or naming a header the host sets.
+/// `MAX_HEADERS` or `MAX_HEADER_BYTES`, or naming a header the host sets.
 pub fn header_map(headers: &Headers) -> Result<HeaderMap, HttpError> {
     if headers.len() > MAX_HEADERS {
         return Err(HttpError::Invalid(format!(

@@ -1,6 +1,6 @@
 //! Speaking to one registry with `oci-client`: HTTPS unless the registry is
 //! loopback or listed in `PLUME_INSECURE_REGISTRIES`, the credentials of
-//! [`credentials`](crate::oci::credentials), bounded connect and read
+//! [`credentials`], bounded connect and read
 //! times, and every failure mapped to one [`OciError`] line with the
 //! credentials redacted out of it.
 

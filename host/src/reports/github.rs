@@ -4,7 +4,7 @@
 //! `$GITHUB_STEP_SUMMARY` is set, a Markdown table of every check appended
 //! to the job's summary when the run ends.
 //!
-//! Texts arrive as one safe line (see [`crate::ledger`]); here they are only
+//! Texts arrive as one safe line (see [`crate::record::ledger`]); here they are only
 //! escaped for where they go: a command's message (`%`, CR, LF) and its
 //! properties (also `:` and `,`) as the runner decodes them, so no text can
 //! end a command or start a line (`::stop-commands::`); a table cell with `|`

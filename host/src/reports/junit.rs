@@ -8,7 +8,7 @@
 //! and the plugin's log lines in `<system-out>`; each
 //! cleanup is a testcase of classname `cleanup`. Written when the run ends.
 //!
-//! Texts arrive as one safe line (see [`crate::ledger`]); characters XML 1.0
+//! Texts arrive as one safe line (see [`crate::record::ledger`]); characters XML 1.0
 //! does not allow are removed all the same (quick-junit escapes the rest), so
 //! the file always parses.
 

@@ -1,4 +1,4 @@
-//! Machine-readable reports, one [`Sink`](crate::record::ledger::Sink) per format:
+//! Machine-readable reports, one [`Sink`] per format:
 //! `--report FORMAT[=PATH]`, repeatable, standard output when no path is given.
 //!
 //! - `junit`: JUnit XML (one testcase per check and per cleanup), written with `quick-junit`;

@@ -2,7 +2,7 @@
 //! lands, `# SKIP reason` for skips, a YAML block for failures, and the plan
 //! (`1..N`) at the end, as TAP allows when the count is not known up front.
 //!
-//! Texts arrive as one safe line (see [`crate::ledger`]), so none can start a
+//! Texts arrive as one safe line (see [`crate::record::ledger`]), so none can start a
 //! line of its own (`ok 999`, `Bail out!`); in a description `\` and `#` are
 //! escaped as TAP 14 says, and YAML values are double-quoted scalars with
 //! every line-breaking character escaped.

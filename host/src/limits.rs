@@ -1,6 +1,6 @@
 //! Every bound a run holds its plugins to, in one value.
 //!
-//! [`Limits`] is resolved once with the suite (its keys, then `--timeout` and
+//! [`Limits`] is resolved once with the suite (its keys, then `--ceiling` and
 //! `--check-timeout`) and handed to the loader, the runner, the cleanup walk
 //! and the capabilities. Each bound exists so that one plugin, however
 //! broken or hostile, can only spend its own share: of time (check timeout,
@@ -23,7 +23,7 @@ pub struct Limits {
     /// Times a check that erred is tried again on its instance (`retries`,
     /// `--retries`); one that then passes is reported flaky.
     pub retries: u32,
-    /// Hard limit for the whole run (`ceiling`, `--timeout`).
+    /// Hard limit for the whole run (`ceiling`, `--ceiling`).
     pub ceiling: Duration,
     /// Time the cleanups get after the checks end (`cleanup-budget`).
     pub cleanup_budget: Duration,

@@ -54,7 +54,7 @@ const MAX_RETRIES: u32 = 10;
 struct RawSuite {
     /// The suite's name in reports (default: the suite file's folder name).
     name: Option<String>,
-    /// Hard limit for the whole run, e.g. "60s" or "2m" (default 60s; `--timeout` overrides it).
+    /// Hard limit for the whole run, e.g. "60s" or "2m" (default 60s; `--ceiling` overrides it).
     ceiling: Option<String>,
     /// Limit for each check, e.g. "10s" or "500ms" (default 10s; `--check-timeout` overrides it).
     check_timeout: Option<String>,

@@ -121,9 +121,10 @@ pub struct ScopeArgs {
     /// out; a glob; repeatable.
     #[arg(long, value_name = "GROUP[.CHECK]")]
     pub skip: Vec<String>,
-    /// Hard ceiling for the whole run, e.g. 60s (overrides the suite's `ceiling`).
-    #[arg(long, value_name = "DURATION", value_parser = duration)]
-    pub timeout: Option<Duration>,
+    /// Hard ceiling for the whole run, e.g. 60s (overrides the suite's `ceiling`;
+    /// `--timeout` is the same flag under its earlier name).
+    #[arg(long, alias = "timeout", value_name = "DURATION", value_parser = duration)]
+    pub ceiling: Option<Duration>,
     /// Limit for each check, e.g. 10s (overrides the suite's `check-timeout`).
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub check_timeout: Option<Duration>,

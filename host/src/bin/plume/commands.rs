@@ -81,7 +81,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     let mut suite = load_suite(
         &args.suite,
         Overrides {
-            ceiling: args.scope.timeout,
+            ceiling: args.scope.ceiling,
             check_timeout: args.scope.check_timeout,
             retries: args.scope.retries,
             ..Overrides::default()

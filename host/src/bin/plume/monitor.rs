@@ -59,7 +59,7 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
             let mut suite = file.resolve(&Overrides {
                 env: env.clone(),
                 vars: vars.clone(),
-                ceiling: args.scope.timeout,
+                ceiling: args.scope.ceiling,
                 check_timeout: args.scope.check_timeout,
                 retries: args.scope.retries,
             })?;

@@ -136,7 +136,7 @@ fn the_ceiling_stops_the_run_and_cleanups_still_run() {
     let server = TestServer::start();
     let s = hostile_suite(&server, "");
     let groups = ["--only", "sleepy", "--only", "spin", "--only", "healthy"];
-    let limits = ["--timeout", "1500ms", "--check-timeout", "10s"];
+    let limits = ["--ceiling", "1500ms", "--check-timeout", "10s"];
     let r = run(&s.path, &[&groups[..], &limits[..]].concat());
     // One check waits in a host call, the other spins in pure wasm: the ceiling stops both.
     for (group, check) in [("sleepy", "sleeps"), ("spin", "loop_forever")] {

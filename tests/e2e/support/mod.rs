@@ -9,11 +9,13 @@
 //! - [`monitor`]: `plume monitor` as a process on a free loopback port;
 //! - [`http`]: a blocking GET for talking to those servers.
 //! - [`registry`]: an OCI registry (docker-registry) and oras-py.
+//! - [`hostile_registry`]: an OCI registry written to attack the puller.
 //!
 //! A guest mentioned only here counts as used by no test: the guests' build
 //! script looks for them in the test modules (`tests/e2e/*.rs`) alone.
 
 pub mod harness;
+pub mod hostile_registry;
 pub mod http;
 pub mod monitor;
 pub mod nginx;

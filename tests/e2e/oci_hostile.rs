@@ -12,7 +12,9 @@ use std::process::Stdio;
 
 use crate::oci::{SUITE, command_in};
 use crate::support::harness::{Run, suite};
-use crate::support::hostile_registry::{HostileRegistry, PASSWORD, SECRET_BODY, TOKEN, USER};
+use crate::support::hostile_registry::{
+    BIG_LAYER_BYTES, HostileRegistry, PASSWORD, SECRET_BODY, TOKEN, USER,
+};
 use crate::support::server::TestServer;
 
 /// Peak RSS the plume process may reach against any attack here.
@@ -151,6 +153,33 @@ fn sizes_past_their_bounds_are_refused_in_bounded_memory() {
         "{}",
         endless.stderr
     );
+}
+
+/// Peak RSS `plume pull` may reach while streaming a 120 MiB component:
+/// well under the component, so it cannot have been held whole.
+const STREAMING_RSS_MIB: f64 = 96.0;
+
+#[test]
+fn a_large_component_is_streamed_to_the_store_while_hashed() {
+    let registry = HostileRegistry::start("/nonexistent");
+    let cache = tempfile::tempdir().unwrap();
+    let (r, rss) = measured(
+        cache.path(),
+        &[],
+        &["pull", &registry.reference("big/layer")],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    eprintln!(
+        "big/layer ({} MiB): peak RSS {rss:.1} MiB",
+        BIG_LAYER_BYTES >> 20
+    );
+    assert!(rss < STREAMING_RSS_MIB, "peak RSS {rss:.0} MiB");
+    let stored = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("stored: "))
+        .expect("stored: line");
+    assert_eq!(std::fs::metadata(stored).unwrap().len(), BIG_LAYER_BYTES);
 }
 
 #[test]

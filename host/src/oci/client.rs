@@ -65,7 +65,7 @@ impl RegistryClient {
         let raw = read_bounded(&mut response, OCI_MAX_MANIFEST_BYTES)
             .await
             .map_err(|e| self.transport.body_error(&url, "the manifest", e))?;
-        let digest = Digest::sha256_of(&raw);
+        let digest = Digest::of(&raw);
         Ok((raw, digest))
     }
 
@@ -148,7 +148,7 @@ impl RegistryClient {
 
 /// One monolithic blob upload: POST for an upload URL, PUT the bytes there.
 async fn push_blob(transport: &Transport, data: bytes::Bytes) -> Result<(), OciError> {
-    let digest = Digest::sha256_of(&data);
+    let digest = Digest::of(&data);
     let start = transport.url("blobs/uploads/");
     let empty = Body {
         bytes: bytes::Bytes::new(),

@@ -4,140 +4,89 @@
 //! descriptors, a reference's `@sha256:…`, a suite's pin, a tag record read
 //! back from the store — becomes a [`Digest`] through [`Digest::parse`]
 //! before it is compared, shown or used to name a file. A `Digest` is
-//! `algorithm:hex` with exactly the hex length of its algorithm (sha256: 64,
-//! sha512: 128) in lowercase, so its text holds nothing but `[a-z0-9:]`:
-//! `sha256:../../x` or `sha256:/etc/passwd` is refused here, and whatever
-//! names a store path from a `Digest` cannot leave the store.
+//! `sha256:` and exactly 64 lowercase hex digits, so its text holds nothing
+//! but `[a-z0-9:]`: `sha256:../../x` or `sha256:/etc/passwd` is refused
+//! here, and whatever names a store path from a `Digest` cannot leave the
+//! store. sha256 is the one algorithm: a component's `sha256` pin in a suite
+//! is its layer digest, so a layer named by another algorithm could not be
+//! pinned.
 
 use std::fmt;
 
-use sha2::{Digest as _, Sha256, Sha512};
+use sha2::{Digest as _, Sha256};
 
-/// A digest algorithm Plume verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Algorithm {
-    Sha256,
-    Sha512,
-}
-
-impl Algorithm {
-    /// Its name in a digest (`sha256`), also the store folder its blobs live in.
-    pub fn name(self) -> &'static str {
-        match self {
-            Algorithm::Sha256 => "sha256",
-            Algorithm::Sha512 => "sha512",
-        }
-    }
-
-    /// Hex digits of its digests.
-    fn hex_len(self) -> usize {
-        match self {
-            Algorithm::Sha256 => 64,
-            Algorithm::Sha512 => 128,
-        }
-    }
-}
-
-/// `algorithm:hex`, checked: see the module's rules.
+/// `sha256:<64 lowercase hex digits>`, checked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Digest {
-    algorithm: Algorithm,
-    /// The whole text, `sha256:<64 lowercase hex digits>`.
-    text: String,
-}
+pub struct Digest(String);
 
 /// Why a text is not a digest (the text itself is not kept: it may be hostile).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0} (write sha256: and 64 lowercase hex digits, or sha512: and 128)")]
+#[error("{0} (write sha256: and 64 lowercase hex digits)")]
 pub struct BadDigest(&'static str);
 
+const PREFIX: &str = "sha256:";
+const HEX_LEN: usize = 64;
+
 impl Digest {
-    /// Parses `algorithm:hex`; nothing else is a digest.
+    /// Parses `sha256:<hex>`; nothing else is a digest.
     pub fn parse(text: &str) -> Result<Digest, BadDigest> {
-        let (name, hex) = text
-            .split_once(':')
-            .ok_or(BadDigest("it has no algorithm"))?;
-        let algorithm = match name {
-            "sha256" => Algorithm::Sha256,
-            "sha512" => Algorithm::Sha512,
-            _ => return Err(BadDigest("its algorithm is not sha256 or sha512")),
-        };
-        if hex.len() != algorithm.hex_len() {
+        let hex = text
+            .strip_prefix(PREFIX)
+            .ok_or(BadDigest("it does not start with sha256:"))?;
+        if hex.len() != HEX_LEN {
             return Err(BadDigest("its hex part has the wrong length"));
         }
         if !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err(BadDigest("its hex part is not lowercase hex digits"));
         }
-        Ok(Digest {
-            algorithm,
-            text: text.to_owned(),
-        })
+        Ok(Digest(text.to_owned()))
     }
 
-    /// The sha256 digest of `bytes`.
-    pub fn sha256_of(bytes: &[u8]) -> Digest {
-        let mut hasher = Hasher::new(Algorithm::Sha256);
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Digest {
+        let mut hasher = Hasher::new();
         hasher.update(bytes);
         hasher.finish()
     }
 
-    pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
-    }
-
-    /// The hex digits alone: only `[0-9a-f]`, of the algorithm's length.
+    /// The hex digits alone: only `[0-9a-f]`, 64 of them.
     pub fn hex(&self) -> &str {
-        &self.text[self.algorithm.name().len() + 1..]
+        &self.0[PREFIX.len()..]
     }
 
     /// `sha256:<hex>`.
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0
     }
 }
 
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&self.0)
     }
 }
 
-/// Hashes bytes fed in pieces into a [`Digest`] of one algorithm.
-pub enum Hasher {
-    Sha256(Sha256),
-    Sha512(Sha512),
-}
+/// Hashes bytes fed in pieces into a [`Digest`].
+#[derive(Default)]
+pub struct Hasher(Sha256);
 
 impl Hasher {
-    pub fn new(algorithm: Algorithm) -> Hasher {
-        match algorithm {
-            Algorithm::Sha256 => Hasher::Sha256(Sha256::new()),
-            Algorithm::Sha512 => Hasher::Sha512(Sha512::new()),
-        }
+    pub fn new() -> Hasher {
+        Hasher::default()
     }
 
     pub fn update(&mut self, bytes: &[u8]) {
-        match self {
-            Hasher::Sha256(h) => h.update(bytes),
-            Hasher::Sha512(h) => h.update(bytes),
-        }
+        self.0.update(bytes);
     }
 
     pub fn finish(self) -> Digest {
-        let (algorithm, hex) = match self {
-            Hasher::Sha256(h) => (Algorithm::Sha256, hex::encode(h.finalize())),
-            Hasher::Sha512(h) => (Algorithm::Sha512, hex::encode(h.finalize())),
-        };
-        Digest {
-            algorithm,
-            text: format!("{}:{hex}", algorithm.name()),
-        }
+        Digest(format!("{PREFIX}{}", hex::encode(self.0.finalize())))
     }
 }
 
 /// `sha256:<hex>` of `bytes`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
-    Digest::sha256_of(bytes).to_string()
+    Digest::of(bytes).0
 }
 
 #[cfg(test)]
@@ -145,11 +94,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_algorithm_and_hex_of_the_right_length_parse() {
+    fn only_sha256_and_64_lowercase_hex_digits_parse() {
         let good = format!("sha256:{}", "0a".repeat(32));
         let d = Digest::parse(&good).unwrap();
-        assert_eq!((d.as_str(), d.hex().len()), (good.as_str(), 64));
-        assert!(Digest::parse(&format!("sha512:{}", "f".repeat(128))).is_ok());
+        assert_eq!((d.as_str(), d.hex()), (good.as_str(), &good[7..]));
         for bad in [
             "sha256:../../x".to_owned(),
             "sha256:/etc/passwd".to_owned(),
@@ -157,11 +105,10 @@ mod tests {
             format!("sha256:..{}", "a".repeat(62)),
             format!("sha256:{}", "A".repeat(64)),
             format!("sha256:{}", "a".repeat(65)),
-            format!("sha256:{}", "a".repeat(128)),
-            format!("sha512:{}", "a".repeat(64)),
-            format!("md5:{}", "a".repeat(32)),
+            format!("sha512:{}", "a".repeat(128)),
             format!("SHA256:{}", "a".repeat(64)),
             format!("sha256:{}\n", "a".repeat(63)),
+            format!(" sha256:{}", "a".repeat(64)),
             "a".repeat(64),
             String::new(),
         ] {
@@ -171,16 +118,13 @@ mod tests {
 
     #[test]
     fn hashing_in_pieces_is_hashing_at_once() {
-        let mut h = Hasher::new(Algorithm::Sha256);
+        let mut h = Hasher::new();
         h.update(b"comp");
         h.update(b"onent");
-        assert_eq!(h.finish(), Digest::sha256_of(b"component"));
+        assert_eq!(h.finish(), Digest::of(b"component"));
         assert_eq!(
             sha256_digest(b""),
             "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
-        let mut h = Hasher::new(Algorithm::Sha512);
-        h.update(b"");
-        assert!(h.finish().as_str().starts_with("sha512:cf83e135"));
     }
 }

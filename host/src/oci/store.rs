@@ -1,11 +1,10 @@
 //! The content-addressed store of pulled artifacts, beside the compiled
-//! cache: `<cache-dir>/oci/blobs/<algorithm>/<hex>` holds manifests and
+//! cache: `<cache-dir>/oci/blobs/sha256/<hex>` holds manifests and
 //! components by their digest, `<cache-dir>/oci/tags/<key>` the manifest
 //! digest a tag last resolved to (one line: `reference digest unix-time`,
 //! the time it was first seen to resolve there).
 //!
-//! Paths are made only from a parsed [`Digest`] (its algorithm's name and
-//! its hex digits), so no digest, however a registry wrote it, names a file
+//! Paths are made only from a parsed [`Digest`] (its 64 hex digits), so no digest, however a registry wrote it, names a file
 //! outside the store; and the store only ever deletes a regular file in its
 //! own blob folders. Every file is written atomically (a temporary file
 //! renamed into place), a blob only after its bytes hash to its name — a
@@ -70,26 +69,26 @@ impl Store {
         &self.root
     }
 
-    /// The folder of `digest`'s algorithm: `<root>/blobs/sha256`.
-    fn blob_dir(&self, digest: &Digest) -> PathBuf {
-        self.root.join("blobs").join(digest.algorithm().name())
+    /// The folder blobs live in: `<root>/blobs/sha256`.
+    fn blob_dir(&self) -> PathBuf {
+        self.root.join("blobs").join("sha256")
     }
 
     /// Where the blob with `digest` lives, present or not: always a file
-    /// directly in its algorithm's folder.
+    /// directly in the blob folder.
     pub fn blob_path(&self, digest: &Digest) -> PathBuf {
-        self.blob_dir(digest).join(digest.hex())
+        self.blob_dir().join(digest.hex())
     }
 
     /// The blob's file when it is present and its bytes hash to `digest`;
     /// a regular file there that does not is deleted.
     pub fn verified(&self, digest: &Digest) -> Option<PathBuf> {
         let path = self.blob_path(digest);
-        match hash_of_file(&path, digest) {
+        match hash_of_file(&path) {
             Ok(actual) if actual == *digest => Some(path),
             Ok(_) => {
                 let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-                if regular && path.parent() == Some(self.blob_dir(digest).as_path()) {
+                if regular && path.parent() == Some(self.blob_dir().as_path()) {
                     let _ = std::fs::remove_file(&path);
                 }
                 None
@@ -103,14 +102,14 @@ impl Store {
         let file = std::fs::File::open(self.blob_path(digest)).ok()?;
         let mut bytes = Vec::new();
         file.take(max + 1).read_to_end(&mut bytes).ok()?;
-        let mut hasher = Hasher::new(digest.algorithm());
+        let mut hasher = Hasher::new();
         hasher.update(&bytes);
         (bytes.len() as u64 <= max && hasher.finish() == *digest).then_some(bytes)
     }
 
     /// Keeps `bytes` as the blob `digest`; refuses bytes that hash otherwise.
     pub fn put(&self, digest: &Digest, bytes: &[u8]) -> Result<PathBuf, OciError> {
-        let mut hasher = Hasher::new(digest.algorithm());
+        let mut hasher = Hasher::new();
         hasher.update(bytes);
         let actual = hasher.finish();
         if actual != *digest {
@@ -127,13 +126,13 @@ impl Store {
     /// A temporary file in the store that becomes the blob `digest` when
     /// what was written to it hashes to `digest`.
     pub fn writer(&self, digest: &Digest) -> Result<BlobWriter, OciError> {
-        let dir = self.blob_dir(digest);
+        let dir = self.blob_dir();
         let file = std::fs::create_dir_all(&dir)
             .and_then(|()| tempfile::NamedTempFile::new_in(&dir))
             .map_err(|e| self.error(format!("cannot write in {}: {e}", dir.display())))?;
         Ok(BlobWriter {
             file,
-            hasher: Hasher::new(digest.algorithm()),
+            hasher: Hasher::new(),
             expected: digest.clone(),
             path: self.blob_path(digest),
             written: 0,
@@ -220,10 +219,10 @@ impl BlobWriter {
     }
 }
 
-/// The digest of a file in `like`'s algorithm, read in chunks.
-fn hash_of_file(path: &Path, like: &Digest) -> std::io::Result<Digest> {
+/// The digest of a file, read in chunks.
+fn hash_of_file(path: &Path) -> std::io::Result<Digest> {
     let mut file = std::fs::File::open(path)?;
-    let mut hasher = Hasher::new(like.algorithm());
+    let mut hasher = Hasher::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = file.read(&mut buf)?;
@@ -248,12 +247,8 @@ mod tests {
     #[test]
     fn blobs_are_kept_by_digest_and_a_corrupt_one_is_dropped() {
         let (_dir, store) = store();
-        let digest = Digest::sha256_of(b"component");
-        assert!(
-            store
-                .put(&Digest::sha256_of(b"other"), b"component")
-                .is_err()
-        );
+        let digest = Digest::of(b"component");
+        assert!(store.put(&Digest::of(b"other"), b"component").is_err());
         let path = store.put(&digest, b"component").unwrap();
         assert_eq!(store.verified(&digest), Some(path.clone()));
         assert_eq!(store.read(&digest, 100).as_deref(), Some(&b"component"[..]));
@@ -266,7 +261,7 @@ mod tests {
     #[test]
     fn a_streamed_blob_is_kept_only_when_it_hashes_to_its_name() {
         let (_dir, store) = store();
-        let digest = Digest::sha256_of(b"component");
+        let digest = Digest::of(b"component");
         let mut w = store.writer(&digest).unwrap();
         w.write(b"compo").unwrap();
         w.write(b"nent").unwrap();
@@ -275,10 +270,10 @@ mod tests {
         assert_eq!(path, store.blob_path(&digest));
         assert_eq!(store.verified(&digest), Some(path));
 
-        let other = Digest::sha256_of(b"other");
+        let other = Digest::of(b"other");
         let mut w = store.writer(&other).unwrap();
         w.write(b"not other").unwrap();
-        assert_eq!(w.finish().unwrap_err(), Digest::sha256_of(b"not other"));
+        assert_eq!(w.finish().unwrap_err(), Digest::of(b"not other"));
         let dir = store.blob_path(&other).parent().unwrap().to_owned();
         let names: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
@@ -294,11 +289,11 @@ mod tests {
     #[test]
     fn blob_paths_stay_in_their_folder_and_only_store_files_are_deleted() {
         let (dir, store) = store();
-        let digest = Digest::parse(&format!("sha512:{}", "a".repeat(128))).unwrap();
+        let digest = Digest::parse(&format!("sha256:{}", "a".repeat(64))).unwrap();
         let path = store.blob_path(&digest);
         assert_eq!(
             path,
-            dir.path().join("oci/blobs/sha512").join("a".repeat(128))
+            dir.path().join("oci/blobs/sha256").join("a".repeat(64))
         );
         // A symbolic link planted in the store is not followed to delete its target.
         let outside = dir.path().join("canary");
@@ -312,7 +307,7 @@ mod tests {
     #[test]
     fn a_tag_remembers_its_last_digest() {
         let (_dir, store) = store();
-        let (a, b) = (Digest::sha256_of(b"a"), Digest::sha256_of(b"b"));
+        let (a, b) = (Digest::of(b"a"), Digest::of(b"b"));
         assert_eq!(store.tag("r/x:1"), None);
         store.record_tag("r/x:1", &a).unwrap();
         store.record_tag("r/x:1", &b).unwrap();

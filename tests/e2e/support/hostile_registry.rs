@@ -10,6 +10,8 @@
 //! - `size/announced`: a layer announcing 2 GiB (its blob would stream zeros);
 //! - `endless/manifest`: a manifest that never ends;
 //! - `endless/layer`: a layer announced as 1 MiB whose body never ends;
+//! - `big/layer`: an honest layer of [`BIG_LAYER_BYTES`] (not a component:
+//!   `plume pull` does not load what it pulls);
 //! - `redirect/secret`, `redirect/elsewhere`: the blob redirected to the
 //!   other server, which answers 500 with [`SECRET_BODY`] or the component;
 //! - `redirect/metadata`, `redirect/private`, `redirect/loop`: the blob
@@ -40,6 +42,10 @@ pub const USER: &str = "ci-bot";
 pub const PASSWORD: &str = "hostile-registry-pw-91";
 /// The token `/token` hands out.
 pub const TOKEN: &str = "tok-from-realm-5521";
+
+/// The size of `big/layer`: near the 128 MiB limit, a pattern repeated.
+pub const BIG_LAYER_BYTES: u64 = 120 * 1024 * 1024;
+const BIG_PIECE: usize = 64 * 1024;
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const CONFIG: &[u8] = b"{\"architecture\":\"wasm\",\"os\":\"wasip2\"}";
@@ -144,6 +150,37 @@ fn endless(piece: &'static [u8], every: Option<Duration>) -> Body {
     Body::from_stream(chunks)
 }
 
+/// One piece of `big/layer`, which is this piece over and over.
+fn big_piece() -> &'static [u8] {
+    static PIECE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PIECE.get_or_init(|| {
+        (0..BIG_PIECE as u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+            .collect()
+    })
+}
+
+/// The digest of `big/layer`.
+fn big_digest() -> String {
+    let mut hasher = Sha256::new();
+    for _ in 0..BIG_LAYER_BYTES / BIG_PIECE as u64 {
+        hasher.update(big_piece());
+    }
+    format!("sha256:{}", hex::encode(hasher.finalize()))
+}
+
+fn big_body() -> Response {
+    let pieces = BIG_LAYER_BYTES / BIG_PIECE as u64;
+    let chunks = futures::stream::iter(
+        (0..pieces).map(|_| Ok::<_, std::io::Error>(Bytes::from_static(big_piece()))),
+    );
+    (
+        [(header::CONTENT_LENGTH, BIG_LAYER_BYTES)],
+        Body::from_stream(chunks),
+    )
+        .into_response()
+}
+
 fn bearer_challenge(realm: &str) -> Response {
     (
         StatusCode::UNAUTHORIZED,
@@ -200,6 +237,10 @@ async fn answer(State(s): State<Arc<Shared>>, request: Request) -> Response {
             json(StatusCode::OK, manifest(&sha256(b"endless"), 1024 * 1024))
         }
         ("endless/layer", "blobs") => endless(&[0; 64 * 1024], None).into_response(),
+        ("big/layer", "manifests") => {
+            json(StatusCode::OK, manifest(&big_digest(), BIG_LAYER_BYTES))
+        }
+        ("big/layer", "blobs") => big_body(),
         ("dribble/manifest", "manifests") => (
             [(header::CONTENT_TYPE, OCI_MANIFEST)],
             endless(b" ", Some(Duration::from_millis(200))),

@@ -84,6 +84,24 @@ impl Limits {
     }
 }
 
+/// Largest component an OCI registry may send (`plume pull`, `plume run`,
+/// `plume lock`): a layer announcing more is refused before it is read, and
+/// one that runs past what it announced is cut and refused. Not configurable;
+/// the largest plugins (Python through componentize-py) are about 40 MiB.
+pub const OCI_MAX_PLUGIN_BYTES: u64 = 128 * MIB;
+
+/// Largest OCI manifest read from a registry (the distribution spec's 4 MiB).
+pub const OCI_MAX_MANIFEST_BYTES: u64 = 4 * MIB;
+
+/// Largest config blob a manifest may announce (Plume's config is a few hundred bytes).
+pub const OCI_MAX_CONFIG_BYTES: u64 = MIB;
+
+/// Largest token-service answer or registry error body read.
+pub const OCI_MAX_SMALL_BODY_BYTES: u64 = 64 * KIB;
+
+/// Redirects one registry request may follow.
+pub const OCI_MAX_REDIRECTS: usize = 5;
+
 /// What a quota counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quota {

@@ -19,6 +19,7 @@ mod kubernetes;
 mod limits;
 mod monitor;
 mod oci;
+mod oci_hostile;
 mod outcomes;
 mod pack_http;
 mod pack_http_next;

@@ -6,6 +6,7 @@
 //! store (still runs) and a cold one (one line, exit 2).
 
 use std::path::Path;
+use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
@@ -13,7 +14,8 @@ use crate::support::harness::{Run, plume_command, suite};
 use crate::support::registry::{Registry, oras};
 use crate::support::server::TestServer;
 
-const SUITE: &str = r#"
+/// A suite of one plugin, the basic guest at `@ref@`.
+pub(crate) const SUITE: &str = r#"
 [plugins.basic]
 path = "@ref@"
 allow-hosts = ["@url@"]
@@ -24,11 +26,13 @@ fn sha256_of(path: &str) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
 }
 
-/// Runs `plume ARGS...` with its own cache folder (so its own OCI store) and `env`.
-fn plume_in(cache: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
+/// `plume ARGS...` with its own cache folder (so its own OCI store), no
+/// registry settings but `env`.
+pub(crate) fn command_in(cache: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
     let mut cmd = plume_command();
     cmd.env_remove("PLUME_REGISTRY_USER")
         .env_remove("PLUME_REGISTRY_PASSWORD")
+        .env_remove("PLUME_INSECURE_REGISTRIES")
         .env("DOCKER_CONFIG", cache.join("no-docker-config"))
         .arg("--cache-dir")
         .arg(cache)
@@ -36,7 +40,12 @@ fn plume_in(cache: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    Run::from_output(cmd.output().expect("run plume"))
+    cmd
+}
+
+/// Runs [`command_in`].
+fn plume_in(cache: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
+    Run::from_output(command_in(cache, env, args).output().expect("run plume"))
 }
 
 /// The manifest digest `plume push` printed (its last line ends `@sha256:...`).

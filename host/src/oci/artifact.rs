@@ -4,6 +4,11 @@
 //! one layer is the component, `application/wasm`. The config records the
 //! architecture (`wasm`), the OS (`wasip2` for a component), the layer
 //! digests and the component's top-level imports and exports.
+//!
+//! A pulled manifest is the registry's word: its descriptors' digests are
+//! parsed ([`Digest`]) and their sizes bounded ([`OCI_MAX_PLUGIN_BYTES`],
+//! [`OCI_MAX_CONFIG_BYTES`]) before anything is fetched, and whatever of it
+//! reaches an error line is quoted safe ([`text::quoted`]).
 
 use std::path::Path;
 
@@ -11,8 +16,10 @@ use oci_client::client::{Config, ImageLayer};
 use oci_client::manifest::{OCI_IMAGE_MEDIA_TYPE, OciDescriptor, OciImageManifest};
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{OCI_MAX_CONFIG_BYTES, OCI_MAX_PLUGIN_BYTES, bytes as shown_bytes};
 use crate::oci::OciError;
-use crate::oci::store::sha256_digest;
+use crate::oci::digest::{Digest, sha256_digest};
+use crate::text;
 
 /// The config blob's media type.
 pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.wasm.config.v0+json";
@@ -84,28 +91,74 @@ pub fn artifact_for(path: &Path, bytes: Vec<u8>) -> Result<Artifact, OciError> {
     })
 }
 
-/// The component layer of a pulled manifest, after checking the layout.
-pub fn component_layer(reference: &str, raw: &[u8]) -> Result<OciDescriptor, OciError> {
+/// The component layer a manifest names, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    pub digest: Digest,
+    /// The size the manifest announces, within [`OCI_MAX_PLUGIN_BYTES`].
+    pub size: u64,
+}
+
+/// The component layer of a pulled manifest, after checking the layout,
+/// the digests and the sizes.
+pub fn component_layer(reference: &str, raw: &[u8]) -> Result<Layer, OciError> {
     let not_wasm = |what: String| OciError::NotWasm {
         reference: reference.to_owned(),
         what,
     };
-    let manifest: OciImageManifest = serde_json::from_slice(raw)
-        .map_err(|e| not_wasm(format!("its manifest is not an OCI image manifest ({e})")))?;
+    // serde's message would quote the registry's text: only where it failed.
+    let manifest: OciImageManifest = serde_json::from_slice(raw).map_err(|e| {
+        not_wasm(format!(
+            "its manifest is not an OCI image manifest (unreadable at line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
     if manifest.config.media_type != CONFIG_MEDIA_TYPE {
         return Err(not_wasm(format!(
             "its config media type is {}",
-            manifest.config.media_type
+            text::quoted(&manifest.config.media_type)
         )));
     }
+    let refused = |what: String| OciError::Refused {
+        reference: reference.to_owned(),
+        what,
+    };
+    checked(&manifest.config, "config", OCI_MAX_CONFIG_BYTES).map_err(refused)?;
     match manifest.layers.as_slice() {
-        [layer] if layer.media_type == LAYER_MEDIA_TYPE => Ok(layer.clone()),
+        [layer] if layer.media_type == LAYER_MEDIA_TYPE => {
+            checked(layer, "layer", OCI_MAX_PLUGIN_BYTES).map_err(refused)
+        }
         [layer] => Err(not_wasm(format!(
             "its layer's media type is {}",
-            layer.media_type
+            text::quoted(&layer.media_type)
         ))),
         layers => Err(not_wasm(format!("it has {} layers", layers.len()))),
     }
+}
+
+/// A descriptor's digest parsed and its size within `max`.
+fn checked(descriptor: &OciDescriptor, what: &str, max: u64) -> Result<Layer, String> {
+    let digest = Digest::parse(&descriptor.digest).map_err(|e| {
+        format!(
+            "the manifest names its {what} by {}, which is not a digest: {e}",
+            text::quoted(&descriptor.digest)
+        )
+    })?;
+    let size = u64::try_from(descriptor.size).map_err(|_| {
+        format!(
+            "the manifest gives its {what} a negative size ({})",
+            descriptor.size
+        )
+    })?;
+    if size > max {
+        return Err(format!(
+            "the manifest announces a {what} of {} ({size} bytes), over the limit of {} for a plugin's {what}",
+            shown_bytes(size),
+            shown_bytes(max)
+        ));
+    }
+    Ok(Layer { digest, size })
 }
 
 /// The top-level import and export names of a component; the reason when
@@ -185,7 +238,7 @@ mod tests {
                 "application/vnd.oci.image.config.v1+json",
                 &[LAYER_MEDIA_TYPE]
             ))
-            .contains("config media type is application/vnd.oci.image.config.v1+json")
+            .contains("config media type is `application/vnd.oci.image.config.v1+json`")
         );
         assert!(
             err(manifest(
@@ -197,6 +250,72 @@ mod tests {
         assert!(
             err(manifest(CONFIG_MEDIA_TYPE, &["application/octet-stream"]))
                 .contains("layer's media type")
+        );
+    }
+
+    #[test]
+    fn descriptors_are_parsed_and_bounded_and_registry_text_is_quoted_safe() {
+        let manifest = |config: (&str, i64), layer: (&str, i64), layer_type: &str| {
+            serde_json::to_vec(&serde_json::json!({
+                "schemaVersion": 2,
+                "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": config.0, "size": config.1},
+                "layers": [{"mediaType": layer_type, "digest": layer.0, "size": layer.1}],
+            }))
+            .unwrap()
+        };
+        let good = format!("sha256:{}", "a".repeat(64));
+        let err = |raw: Vec<u8>| {
+            component_layer("oci://r/x:1", &raw)
+                .unwrap_err()
+                .to_string()
+        };
+        let layer =
+            component_layer("r", &manifest((&good, 2), (&good, 7), LAYER_MEDIA_TYPE)).unwrap();
+        assert_eq!((layer.digest.as_str(), layer.size), (good.as_str(), 7));
+        let line = err(manifest(
+            (&good, 2),
+            ("sha256:../../x", 7),
+            LAYER_MEDIA_TYPE,
+        ));
+        assert!(
+            line.contains("names its layer by `sha256:../../x`, which is not a digest"),
+            "{line}"
+        );
+        assert!(
+            err(manifest(
+                ("sha256:/etc/passwd", 2),
+                (&good, 7),
+                LAYER_MEDIA_TYPE
+            ))
+            .contains("names its config by `sha256:/etc/passwd`")
+        );
+        let max = i64::try_from(OCI_MAX_PLUGIN_BYTES).unwrap();
+        assert!(
+            component_layer("r", &manifest((&good, 2), (&good, max), LAYER_MEDIA_TYPE)).is_ok()
+        );
+        assert!(
+            err(manifest((&good, 2), (&good, max + 1), LAYER_MEDIA_TYPE))
+                .contains("over the limit of 128 MiB for a plugin's layer")
+        );
+        let config_max = i64::try_from(OCI_MAX_CONFIG_BYTES).unwrap();
+        assert!(
+            err(manifest(
+                (&good, config_max + 1),
+                (&good, 7),
+                LAYER_MEDIA_TYPE
+            ))
+            .contains("over the limit of 1 MiB for a plugin's config")
+        );
+        assert!(err(manifest((&good, 2), (&good, -1), LAYER_MEDIA_TYPE)).contains("negative size"));
+        let line = err(manifest((&good, 2), (&good, 7), "x\u{1b}[31m\nforged"));
+        assert!(
+            line.contains(r"`x\x1b[31m | forged`") && !line.contains('\u{1b}'),
+            "{line}"
+        );
+        let line = err(b"{\"schemaVersion\": \"\x1b]0;title\"}".to_vec());
+        assert!(
+            line.contains("unreadable at line 1") && !line.contains("title"),
+            "{line}"
         );
     }
 }

@@ -1,199 +1,183 @@
-//! Speaking to one registry with `oci-client`: HTTPS unless the registry is
-//! loopback or listed in `PLUME_INSECURE_REGISTRIES`, the credentials of
-//! [`credentials`], bounded connect and read
-//! times, and every failure mapped to one [`OciError`] line with the
-//! credentials redacted out of it.
+//! The distribution protocol Plume speaks to one registry, over the
+//! [`Transport`]: pull a manifest (bounded by [`OCI_MAX_MANIFEST_BYTES`]),
+//! stream a component layer into the store while hashing it (bounded by
+//! what its manifest announced, itself within [`OCI_MAX_PLUGIN_BYTES`]),
+//! and push an artifact (monolithic blob uploads, then the manifest).
+//!
+//! HTTPS unless the registry is loopback or listed in
+//! `PLUME_INSECURE_REGISTRIES`; the credentials of
+//! [`credentials`]; every failure one
+//! [`OciError`] line.
 
-use std::time::Duration;
+use std::path::PathBuf;
 
-use oci_client::client::{ClientConfig, ClientProtocol};
-use oci_client::errors::{OciDistributionError, OciEnvelope, OciErrorCode};
-use oci_client::manifest::{IMAGE_MANIFEST_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE, OciDescriptor};
-use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
+use oci_client::manifest::{IMAGE_MANIFEST_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE};
+use reqwest::{Method, StatusCode};
 
-use crate::oci::artifact::Artifact;
-use crate::oci::reference::INSECURE_REGISTRIES_VAR;
-use crate::oci::{OciError, OciRef, credentials};
-use crate::redact::Redactor;
-
-/// How long to wait for a registry to accept a connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a registry may stay silent in the middle of an answer.
-const READ_TIMEOUT: Duration = Duration::from_secs(60);
+use crate::limits::{OCI_MAX_MANIFEST_BYTES, bytes as shown_bytes};
+use crate::oci::artifact::{Artifact, Layer};
+use crate::oci::digest::Digest;
+use crate::oci::store::Store;
+use crate::oci::transport::{Body, BodyError, Transport, read_bounded};
+use crate::oci::{OciError, OciRef};
 
 /// A client for the registry of one reference.
 pub struct RegistryClient {
-    inner: Client,
-    auth: RegistryAuth,
-    redactor: Redactor,
+    transport: Transport,
     reference: OciRef,
+}
+
+/// Where a manifest is read from: a tag or a digest of the reference's repository.
+pub enum ManifestAt<'a> {
+    Tag(&'a str),
+    Digest(&'a Digest),
 }
 
 impl RegistryClient {
     /// A client for `reference`'s registry, with its credentials.
     pub fn new(reference: &OciRef) -> Result<Self, OciError> {
-        // reqwest is built without a default crypto provider; the host uses ring.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let insecure = std::env::var(INSECURE_REGISTRIES_VAR).ok();
-        let protocol = if reference.plain_http(insecure.as_deref()) {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        };
-        let config = ClientConfig {
-            protocol,
-            connect_timeout: Some(CONNECT_TIMEOUT),
-            read_timeout: Some(READ_TIMEOUT),
-            platform_resolver: None,
-            ..ClientConfig::default()
-        };
-        let credentials = credentials::for_registry(reference.registry())?;
         Ok(RegistryClient {
-            inner: Client::new(config),
-            auth: credentials.auth,
-            redactor: credentials.redactor,
+            transport: Transport::new(reference, false)?,
             reference: reference.clone(),
         })
     }
 
-    /// The manifest at `at` (a tag or a digest of this reference's
-    /// repository): its bytes and their digest, checked against a digest in `at`.
-    pub async fn manifest(&self, at: &Reference) -> Result<(Vec<u8>, String), OciError> {
-        let accepted = [OCI_IMAGE_MEDIA_TYPE, IMAGE_MANIFEST_MEDIA_TYPE];
-        let (body, digest) = self
-            .inner
-            .pull_manifest_raw(at, &self.auth, &accepted)
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok((body.to_vec(), digest))
+    /// Registry text as one safe line, credentials redacted.
+    pub fn shown(&self, raw: &str) -> String {
+        self.transport.shown(raw)
     }
 
-    /// The bytes of the blob `layer` describes, checked against its digest.
-    pub async fn blob(&self, layer: &OciDescriptor) -> Result<Vec<u8>, OciError> {
-        let image = self.reference.as_reference();
-        self.inner
-            .store_auth_if_needed(image.resolve_registry(), &self.auth)
-            .await;
-        let mut out = Vec::new();
-        self.inner
-            .pull_blob(image, layer, &mut out)
+    /// The manifest at `at`: its bytes and their digest.
+    pub async fn manifest(&self, at: ManifestAt<'_>) -> Result<(Vec<u8>, Digest), OciError> {
+        let name = match at {
+            ManifestAt::Tag(tag) => tag.to_owned(),
+            ManifestAt::Digest(digest) => digest.to_string(),
+        };
+        let url = self.transport.url(&format!("manifests/{name}"));
+        let accept = format!("{OCI_IMAGE_MEDIA_TYPE}, {IMAGE_MANIFEST_MEDIA_TYPE}");
+        let mut response = self
+            .transport
+            .send(Method::GET, url.clone(), Some(&accept), None)
+            .await?;
+        if !response.status().is_success() {
+            return Err(self.transport.status_error(response).await);
+        }
+        let raw = read_bounded(&mut response, OCI_MAX_MANIFEST_BYTES)
             .await
-            .map_err(|e| self.error(e))?;
-        Ok(out)
+            .map_err(|e| self.transport.body_error(&url, "the manifest", e))?;
+        let digest = Digest::of(&raw);
+        Ok((raw, digest))
     }
 
-    /// Uploads the component layer, the config and the manifest, tagged as the reference says.
-    pub async fn push(&self, artifact: &Artifact) -> Result<(), OciError> {
-        let image = self.reference.as_reference();
-        self.inner
-            .store_auth_if_needed(image.resolve_registry(), &self.auth)
-            .await;
-        let layer_digest = crate::oci::store::sha256_digest(&artifact.layer.data);
-        let config_digest = crate::oci::store::sha256_digest(&artifact.config.data);
-        self.inner
-            .push_blob(image, artifact.layer.data.clone(), &layer_digest)
-            .await
-            .map_err(|e| self.error(e))?;
-        self.inner
-            .push_blob(image, artifact.config.data.clone(), &config_digest)
-            .await
-            .map_err(|e| self.error(e))?;
-        let content_type = http_header(OCI_IMAGE_MEDIA_TYPE);
-        self.inner
-            .push_manifest_raw(image, artifact.manifest.clone(), content_type)
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok(())
-    }
-
-    /// One line for a failure, naming the reference, with no credential in it.
-    fn error(&self, e: OciDistributionError) -> OciError {
-        let reference = self.reference.to_string();
-        let registry = self.reference.registry().to_owned();
-        let clean = |text: String| self.redactor.redact(&text.replace(['\n', '\r'], " "));
-        match e {
-            OciDistributionError::RequestError(e) if e.is_connect() || e.is_timeout() => {
-                OciError::RegistryDown {
-                    reference,
-                    registry,
-                    reason: clean(innermost(&e)),
-                }
+    /// Streams the component `layer` into `store`, hashing it on the way:
+    /// its file there once it hashes to the layer's digest. A body that
+    /// announces or sends more than the manifest said is cut and refused.
+    pub async fn blob_into(&self, store: &Store, layer: &Layer) -> Result<PathBuf, OciError> {
+        let url = self.transport.url(&format!("blobs/{}", layer.digest));
+        let mut response = self
+            .transport
+            .send(Method::GET, url.clone(), None, None)
+            .await?;
+        if !response.status().is_success() {
+            return Err(self.transport.status_error(response).await);
+        }
+        let over = |sent: String| {
+            self.transport.refused(format!(
+                "the component {sent}, more than the {} ({} bytes) its manifest announces",
+                shown_bytes(layer.size),
+                layer.size
+            ))
+        };
+        if let Some(announced) = response.content_length()
+            && announced > layer.size
+        {
+            return Err(over(format!("announces {announced} bytes")));
+        }
+        let mut writer = store.writer(&layer.digest)?;
+        let store_error = |e: std::io::Error| OciError::Store {
+            dir: store.root().to_owned(),
+            reason: format!("cannot write a blob: {e}"),
+        };
+        loop {
+            let chunk = response.chunk().await.map_err(|e| {
+                self.transport
+                    .body_error(&url, "the component", BodyError::Read(e))
+            })?;
+            let Some(chunk) = chunk else { break };
+            if writer.written() + chunk.len() as u64 > layer.size {
+                return Err(over("runs on".to_owned()));
             }
-            OciDistributionError::UnauthorizedError { .. } => OciError::Unauthorized {
-                reference,
-                registry,
-                reason: "401 Unauthorized".to_owned(),
-            },
-            OciDistributionError::RegistryError { envelope, .. } => {
-                let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
-                let reason = clean(envelope.to_string());
-                if codes
-                    .iter()
-                    .any(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied))
-                {
-                    OciError::Unauthorized {
-                        reference,
-                        registry,
-                        reason,
-                    }
-                } else if codes.iter().any(|c| {
-                    matches!(
-                        c,
-                        OciErrorCode::ManifestUnknown
-                            | OciErrorCode::NameUnknown
-                            | OciErrorCode::NotFound
-                            | OciErrorCode::BlobUnknown
-                    )
-                }) {
-                    OciError::NotFound { reference, reason }
-                } else {
-                    OciError::Registry { reference, reason }
-                }
-            }
-            OciDistributionError::ServerError { code, message, .. } => {
-                // A registry's error body is a JSON envelope: its messages, not the JSON.
-                let message = serde_json::from_str::<OciEnvelope>(message.trim())
-                    .map_or_else(|_| message.trim().to_owned(), |e| e.to_string());
-                let reason = clean(format!("HTTP {code}: {message}"));
-                match code {
-                    401 | 403 => OciError::Unauthorized {
-                        reference,
-                        registry,
-                        reason,
-                    },
-                    404 => OciError::NotFound { reference, reason },
-                    _ => OciError::Registry { reference, reason },
-                }
-            }
-            OciDistributionError::ImageManifestNotFoundError(reason) => OciError::NotFound {
-                reference,
-                reason: clean(reason),
-            },
-            OciDistributionError::DigestError(
-                oci_client::errors::DigestError::VerificationError { expected, actual },
-            ) => OciError::LayerMismatch {
-                reference,
-                expected,
-                actual,
-            },
-            other => OciError::Registry {
-                reference,
-                reason: clean(other.to_string()),
-            },
+            writer.write(&chunk).map_err(store_error)?;
+        }
+        if writer.written() < layer.size {
+            return Err(self.transport.refused(format!(
+                "the component ended after {} of the {} bytes its manifest announces",
+                writer.written(),
+                layer.size
+            )));
+        }
+        match writer.finish() {
+            Ok(kept) => kept.map_err(store_error),
+            Err(actual) => Err(OciError::LayerMismatch {
+                reference: self.transport.reference(),
+                expected: layer.digest.to_string(),
+                actual: actual.to_string(),
+            }),
         }
     }
-}
 
-/// The deepest cause of an error: "Connection refused (os error 111)".
-fn innermost(e: &dyn std::error::Error) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
+    /// Uploads the component layer, the config and the manifest, tagged as
+    /// the reference says (`latest` when it names no tag).
+    pub async fn push(&self, artifact: &Artifact) -> Result<(), OciError> {
+        let transport = Transport::new(&self.reference, true)?;
+        push_blob(&transport, artifact.layer.data.clone()).await?;
+        push_blob(&transport, artifact.config.data.clone()).await?;
+        let tag = self.reference.tag().unwrap_or("latest");
+        let url = transport.url(&format!("manifests/{tag}"));
+        let body = Body {
+            bytes: artifact.manifest.clone().into(),
+            content_type: OCI_IMAGE_MEDIA_TYPE,
+        };
+        let response = transport.send(Method::PUT, url, None, Some(body)).await?;
+        if !response.status().is_success() {
+            return Err(transport.status_error(response).await);
+        }
+        Ok(())
     }
-    cause.to_string()
 }
 
-fn http_header(value: &'static str) -> reqwest::header::HeaderValue {
-    reqwest::header::HeaderValue::from_static(value)
+/// One monolithic blob upload: POST for an upload URL, PUT the bytes there.
+async fn push_blob(transport: &Transport, data: bytes::Bytes) -> Result<(), OciError> {
+    let digest = Digest::of(&data);
+    let start = transport.url("blobs/uploads/");
+    let empty = Body {
+        bytes: bytes::Bytes::new(),
+        content_type: "application/octet-stream",
+    };
+    let response = transport
+        .send(Method::POST, start, None, Some(empty))
+        .await?;
+    if response.status() != StatusCode::ACCEPTED {
+        return Err(transport.status_error(response).await);
+    }
+    let mut upload = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| response.url().join(l).ok())
+        .ok_or_else(|| transport.refused("an upload answer with no usable Location".to_owned()))?;
+    upload
+        .query_pairs_mut()
+        .append_pair("digest", digest.as_str());
+    let body = Body {
+        bytes: data,
+        content_type: "application/octet-stream",
+    };
+    let response = transport
+        .send(Method::PUT, upload, None, Some(body))
+        .await?;
+    if !response.status().is_success() {
+        return Err(transport.status_error(response).await);
+    }
+    Ok(())
 }

@@ -4,8 +4,9 @@
 //! else `~/.docker/config.json`, with its `auths`, `credsStore` and
 //! `credHelpers`, read by `docker_credential`), else anonymous.
 //!
-//! The secret parts also feed a [`Redactor`], through which every registry
-//! message passes before it reaches an error line.
+//! The secret parts are kept beside them: with any token obtained at run
+//! time they make the redactor every registry message passes through
+//! before it reaches an error line.
 
 use docker_credential::{CredentialRetrievalError, DockerCredential};
 use oci_client::secrets::RegistryAuth;
@@ -21,7 +22,20 @@ pub const PASSWORD_VAR: &str = "PLUME_REGISTRY_PASSWORD";
 /// How to authenticate to one registry, and what to redact.
 pub struct Credentials {
     pub auth: RegistryAuth,
-    pub redactor: Redactor,
+    /// The secret parts of `auth`.
+    pub secrets: Vec<String>,
+}
+
+impl Credentials {
+    /// Whether a request made with them carries a secret.
+    pub fn any(&self) -> bool {
+        !matches!(self.auth, RegistryAuth::Anonymous)
+    }
+
+    /// A redactor for these secrets and `more` (tokens obtained since).
+    pub fn redactor(&self, more: &[String]) -> Redactor {
+        Redactor::new(self.secrets.iter().chain(more).map(String::as_str))
+    }
 }
 
 /// The credentials for `registry` (`host[:port]`).
@@ -43,7 +57,7 @@ pub fn for_registry(registry: &str) -> Result<Credentials, OciError> {
     match found {
         Ok(DockerCredential::UsernamePassword(user, password)) => Ok(basic(user, password)),
         Ok(DockerCredential::IdentityToken(token)) => Ok(Credentials {
-            redactor: Redactor::new([token.as_str()]),
+            secrets: vec![token.clone()],
             auth: RegistryAuth::Bearer(token),
         }),
         Err(
@@ -68,13 +82,13 @@ fn docker_config_exists() -> bool {
 fn anonymous() -> Credentials {
     Credentials {
         auth: RegistryAuth::Anonymous,
-        redactor: Redactor::default(),
+        secrets: Vec::new(),
     }
 }
 
 fn basic(user: String, password: String) -> Credentials {
     Credentials {
-        redactor: Redactor::new([password.as_str()]),
+        secrets: vec![password.clone()],
         auth: RegistryAuth::Basic(user, password),
     }
 }

@@ -12,15 +12,29 @@
 //! content-addressed [`store`] beside the compiled-plugin cache, so a later
 //! run works with the registry down ([`fetch`] holds that policy).
 //!
+//! Everything a registry sends is hostile until checked, each kind at one
+//! place: digests are parsed ([`digest`]) before they name anything, sizes
+//! bounded before a byte is read and bodies cut at their bound
+//! ([`transport`], [`artifact`]), every host the registry names held to the
+//! egress address policy ([`egress`]), credentials sent to a token service
+//! only as [`auth`] allows, and the registry's text made one safe line with
+//! the credentials redacted ([`transport`]). A pull for `plume run` counts
+//! against the run's ceiling.
+//!
 //! Every failure is one [`OciError`] line naming the reference and what to do.
 
 pub mod artifact;
+pub mod auth;
 pub mod client;
 pub mod credentials;
+pub mod digest;
+pub mod egress;
 pub mod fetch;
 pub mod reference;
 pub mod store;
+pub mod transport;
 
+pub use digest::Digest;
 pub use fetch::{Fetched, Puller};
 pub use reference::OciRef;
 pub use store::Store;
@@ -70,6 +84,20 @@ pub enum OciError {
 
     #[error("{reference}: the registry failed: {reason}")]
     Registry { reference: String, reason: String },
+
+    #[error(
+        "{reference}: refused what the registry sent: {what} (check the reference; a registry that does this is broken or hostile)"
+    )]
+    Refused { reference: String, what: String },
+
+    #[error(
+        "{reference}: the run's ceiling of {ceiling} passed while pulling from the registry {registry}: raise `ceiling` (or --ceiling), or pull it ahead of the run with `plume pull {reference}`"
+    )]
+    Ceiling {
+        reference: String,
+        registry: String,
+        ceiling: String,
+    },
 
     #[error(
         "{reference} resolves to manifest {actual}, but the suite pins {expected} (the tag moved since `plume lock`, or the pin is wrong): run `plume lock` to pin what it resolves to now, if you trust it"

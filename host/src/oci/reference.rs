@@ -13,7 +13,8 @@ use std::net::IpAddr;
 use oci_client::Reference;
 
 use crate::oci::OciError;
-use crate::suite::{OCI_SCHEME, manifest_digest};
+use crate::oci::digest::Digest;
+use crate::suite::OCI_SCHEME;
 
 /// Registries (`host[:port]`, comma-separated) reached over plain HTTP besides loopback ones.
 pub const INSECURE_REGISTRIES_VAR: &str = "PLUME_INSECURE_REGISTRIES";
@@ -22,6 +23,7 @@ pub const INSECURE_REGISTRIES_VAR: &str = "PLUME_INSECURE_REGISTRIES";
 #[derive(Debug, Clone)]
 pub struct OciRef {
     inner: Reference,
+    digest: Option<Digest>,
 }
 
 impl OciRef {
@@ -33,14 +35,11 @@ impl OciRef {
             reason,
         };
         let inner: Reference = bare.parse().map_err(|e| bad(format!("{e}")))?;
-        if let Some(digest) = inner.digest()
-            && manifest_digest(digest).is_none()
-        {
-            return Err(bad(format!(
-                "`{digest}` is not a sha256 digest (sha256: and 64 hex digits)"
-            )));
-        }
-        Ok(OciRef { inner })
+        let digest = match inner.digest() {
+            Some(text) => Some(Digest::parse(text).map_err(|e| bad(format!("its digest: {e}")))?),
+            None => None,
+        };
+        Ok(OciRef { inner, digest })
     }
 
     /// The registry to speak to (`host[:port]`).
@@ -55,7 +54,17 @@ impl OciRef {
 
     /// The manifest digest written in the reference, if any.
     pub fn digest(&self) -> Option<&str> {
-        self.inner.digest()
+        self.digest.as_ref().map(Digest::as_str)
+    }
+
+    /// The manifest digest written in the reference, parsed.
+    pub fn pinned(&self) -> Option<&Digest> {
+        self.digest.as_ref()
+    }
+
+    /// The repository (`team/checks`).
+    pub fn repository(&self) -> &str {
+        self.inner.repository()
     }
 
     /// The reference oci-client resolves: by digest when one is written, else by tag.
@@ -73,11 +82,6 @@ impl OciRef {
         )
     }
 
-    /// The same repository at manifest `digest`.
-    pub fn at_digest(&self, digest: &str) -> Reference {
-        self.inner.clone_with_digest(digest.to_owned())
-    }
-
     /// The reference without its digest: the key the store remembers a tag by.
     pub fn tag_key(&self) -> String {
         self.by_tag().whole()
@@ -86,13 +90,7 @@ impl OciRef {
     /// Whether to speak plain HTTP to this registry: loopback, or listed in
     /// `insecure` (the value of `PLUME_INSECURE_REGISTRIES`).
     pub fn plain_http(&self, insecure: Option<&str>) -> bool {
-        let registry = self.registry();
-        let listed = insecure
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .any(|entry| !entry.is_empty() && entry.eq_ignore_ascii_case(registry));
-        listed || is_loopback(registry)
+        is_listed(insecure, self.registry()) || is_loopback(self.registry())
     }
 }
 
@@ -102,8 +100,18 @@ impl std::fmt::Display for OciRef {
     }
 }
 
+/// Whether `authority` (`host[:port]`) is listed in `insecure` (the value
+/// of `PLUME_INSECURE_REGISTRIES`).
+pub(crate) fn is_listed(insecure: Option<&str>, authority: &str) -> bool {
+    insecure
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .any(|entry| !entry.is_empty() && entry.eq_ignore_ascii_case(authority))
+}
+
 /// `localhost`, `127.x.y.z` or `[::1]`, with or without a port.
-fn is_loopback(registry: &str) -> bool {
+pub(crate) fn is_loopback(registry: &str) -> bool {
     let host = match registry.strip_prefix('[') {
         Some(rest) => rest.split(']').next().unwrap_or(""),
         None => registry.rsplit_once(':').map_or(registry, |(h, _)| h),
@@ -123,6 +131,7 @@ mod tests {
         assert_eq!(r.registry(), "127.0.0.1:5000");
         assert_eq!(r.tag(), Some("1.2.0"));
         assert_eq!(r.digest(), Some(d.as_str()));
+        assert_eq!(r.pinned().map(Digest::hex), Some("c".repeat(64).as_str()));
         assert_eq!(r.tag_key(), "127.0.0.1:5000/team/checks:1.2.0");
         assert_eq!(
             r.to_string(),
@@ -132,7 +141,13 @@ mod tests {
 
     #[test]
     fn bad_references_are_one_line_naming_the_input() {
-        for text in ["oci://", "oci://Registry/UPPER:1", "oci://r.io/x@sha256:00"] {
+        let upper = format!("oci://r.io/x@sha256:{}", "A".repeat(64));
+        for text in [
+            "oci://",
+            "oci://Registry/UPPER:1",
+            "oci://r.io/x@sha256:00",
+            &upper,
+        ] {
             let err = OciRef::parse(text).unwrap_err().to_string();
             assert!(err.contains(&format!("`{text}`")), "{err}");
             assert_eq!(err.lines().count(), 1, "{err}");

@@ -4,20 +4,27 @@
 //! digest a tag last resolved to (one line: `reference digest unix-time`,
 //! the time it was first seen to resolve there).
 //!
-//! Every file is written atomically (a temporary file renamed into place),
-//! a blob only after its bytes hash to its name, and a blob is hashed again
-//! whenever it is read, so a corrupt file is never used (it is deleted and
-//! counts as absent). With `--no-cache` the store is a temporary folder
-//! that goes away when the command ends.
+//! Paths are made only from a parsed [`Digest`] (its 64 hex digits), so no digest, however a registry wrote it, names a file
+//! outside the store; and the store only ever deletes a regular file in its
+//! own blob folders. Every file is written atomically (a temporary file
+//! renamed into place), a blob only after its bytes hash to its name — a
+//! component is streamed to disk while hashed ([`BlobWriter`]), never held
+//! in memory whole — and a blob is hashed again whenever it is read, so a
+//! corrupt file is never used (it is deleted and counts as absent). With
+//! `--no-cache` the store is a temporary folder that goes away when the
+//! command ends.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
 use crate::engine::cache::write_atomically;
 use crate::oci::OciError;
+use crate::oci::digest::{Digest, Hasher};
+
+pub use crate::oci::digest::sha256_digest;
 
 /// Where pulled artifacts are kept.
 #[derive(Debug)]
@@ -30,7 +37,7 @@ pub struct Store {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagRecord {
     /// The manifest digest it resolved to.
-    pub digest: String,
+    pub digest: Digest,
     /// When it was first seen to resolve there, in seconds since the Unix epoch.
     pub at: u64,
 }
@@ -62,36 +69,50 @@ impl Store {
         &self.root
     }
 
-    /// Where the blob with `digest` (`sha256:<hex>`) lives, present or not.
-    pub fn blob_path(&self, digest: &str) -> PathBuf {
-        let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
-        self.root.join("blobs").join("sha256").join(hex)
+    /// The folder blobs live in: `<root>/blobs/sha256`.
+    fn blob_dir(&self) -> PathBuf {
+        self.root.join("blobs").join("sha256")
+    }
+
+    /// Where the blob with `digest` lives, present or not: always a file
+    /// directly in the blob folder.
+    pub fn blob_path(&self, digest: &Digest) -> PathBuf {
+        self.blob_dir().join(digest.hex())
     }
 
     /// The blob's file when it is present and its bytes hash to `digest`;
-    /// a blob that does not is deleted.
-    pub fn verified(&self, digest: &str) -> Option<PathBuf> {
+    /// a regular file there that does not is deleted.
+    pub fn verified(&self, digest: &Digest) -> Option<PathBuf> {
         let path = self.blob_path(digest);
-        match sha256_of_file(&path) {
-            Ok(actual) if actual == digest => Some(path),
+        match hash_of_file(&path) {
+            Ok(actual) if actual == *digest => Some(path),
             Ok(_) => {
-                let _ = std::fs::remove_file(&path);
+                let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+                if regular && path.parent() == Some(self.blob_dir().as_path()) {
+                    let _ = std::fs::remove_file(&path);
+                }
                 None
             }
             Err(_) => None,
         }
     }
 
-    /// The bytes of a verified blob.
-    pub fn read(&self, digest: &str) -> Option<Vec<u8>> {
-        let bytes = std::fs::read(self.blob_path(digest)).ok()?;
-        (sha256_digest(&bytes) == digest).then_some(bytes)
+    /// The bytes of a verified blob of at most `max` bytes (a manifest).
+    pub fn read(&self, digest: &Digest, max: u64) -> Option<Vec<u8>> {
+        let file = std::fs::File::open(self.blob_path(digest)).ok()?;
+        let mut bytes = Vec::new();
+        file.take(max + 1).read_to_end(&mut bytes).ok()?;
+        let mut hasher = Hasher::new();
+        hasher.update(&bytes);
+        (bytes.len() as u64 <= max && hasher.finish() == *digest).then_some(bytes)
     }
 
     /// Keeps `bytes` as the blob `digest`; refuses bytes that hash otherwise.
-    pub fn put(&self, digest: &str, bytes: &[u8]) -> Result<PathBuf, OciError> {
-        let actual = sha256_digest(bytes);
-        if actual != digest {
+    pub fn put(&self, digest: &Digest, bytes: &[u8]) -> Result<PathBuf, OciError> {
+        let mut hasher = Hasher::new();
+        hasher.update(bytes);
+        let actual = hasher.finish();
+        if actual != *digest {
             return Err(self.error(format!(
                 "refused a blob named {digest} that hashes to {actual}"
             )));
@@ -102,8 +123,24 @@ impl Store {
         Ok(path)
     }
 
+    /// A temporary file in the store that becomes the blob `digest` when
+    /// what was written to it hashes to `digest`.
+    pub fn writer(&self, digest: &Digest) -> Result<BlobWriter, OciError> {
+        let dir = self.blob_dir();
+        let file = std::fs::create_dir_all(&dir)
+            .and_then(|()| tempfile::NamedTempFile::new_in(&dir))
+            .map_err(|e| self.error(format!("cannot write in {}: {e}", dir.display())))?;
+        Ok(BlobWriter {
+            file,
+            hasher: Hasher::new(),
+            expected: digest.clone(),
+            path: self.blob_path(digest),
+            written: 0,
+        })
+    }
+
     /// Remembers that `tag_key` resolves to `digest`, seen now.
-    pub fn record_tag(&self, tag_key: &str, digest: &str) -> Result<(), OciError> {
+    pub fn record_tag(&self, tag_key: &str, digest: &Digest) -> Result<(), OciError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -112,13 +149,17 @@ impl Store {
             .map_err(|e| self.error(format!("cannot write {}: {e}", path.display())))
     }
 
-    /// What `tag_key` last resolved to, if it was ever pulled into this store.
+    /// What `tag_key` last resolved to, if it was ever pulled into this
+    /// store (a record whose digest does not parse counts as absent).
     pub fn tag(&self, tag_key: &str) -> Option<TagRecord> {
         let line = std::fs::read_to_string(self.tag_path(tag_key)).ok()?;
         let mut parts = line.split_whitespace();
         let (key, digest, at) = (parts.next()?, parts.next()?, parts.next()?);
-        (key == tag_key).then(|| TagRecord {
-            digest: digest.to_owned(),
+        if key != tag_key {
+            return None;
+        }
+        Some(TagRecord {
+            digest: Digest::parse(digest).ok()?,
             at: at.parse().unwrap_or(0),
         })
     }
@@ -136,15 +177,52 @@ impl Store {
     }
 }
 
-/// `sha256:<hex>` of `bytes`.
-pub fn sha256_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+/// A blob being streamed into the store: hashed as it is written, renamed
+/// into place by [`BlobWriter::finish`] only when its hash is its name;
+/// dropped unfinished, its temporary file is removed.
+pub struct BlobWriter {
+    file: tempfile::NamedTempFile,
+    hasher: Hasher,
+    expected: Digest,
+    path: PathBuf,
+    written: u64,
 }
 
-/// `sha256:<hex>` of a file, read in chunks.
-fn sha256_of_file(path: &Path) -> std::io::Result<String> {
+impl BlobWriter {
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(bytes)?;
+        self.hasher.update(bytes);
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// The blob's file once its bytes hash to its name; else the digest
+    /// they do hash to (and nothing is kept).
+    pub fn finish(self) -> Result<std::io::Result<PathBuf>, Digest> {
+        let actual = self.hasher.finish();
+        if actual != self.expected {
+            return Err(actual);
+        }
+        let path = self.path;
+        Ok(self
+            .file
+            .as_file()
+            .sync_all()
+            .and_then(|()| self.file.persist(&path).map_err(|e| e.error))
+            .map(|_| path))
+    }
+}
+
+/// The digest of a file, read in chunks.
+fn hash_of_file(path: &Path) -> std::io::Result<Digest> {
     let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = Hasher::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = file.read(&mut buf)?;
@@ -153,35 +231,90 @@ fn sha256_of_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(format!("sha256:{}", hex::encode(hasher.finalize())))
+    Ok(hasher.finish())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn blobs_are_kept_by_digest_and_a_corrupt_one_is_dropped() {
+    fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::beside_cache(Some(dir.path())).unwrap();
-        let digest = sha256_digest(b"component");
-        assert!(store.put(&sha256_digest(b"other"), b"component").is_err());
+        (dir, store)
+    }
+
+    #[test]
+    fn blobs_are_kept_by_digest_and_a_corrupt_one_is_dropped() {
+        let (_dir, store) = store();
+        let digest = Digest::of(b"component");
+        assert!(store.put(&Digest::of(b"other"), b"component").is_err());
         let path = store.put(&digest, b"component").unwrap();
         assert_eq!(store.verified(&digest), Some(path.clone()));
-        assert_eq!(store.read(&digest).as_deref(), Some(&b"component"[..]));
+        assert_eq!(store.read(&digest, 100).as_deref(), Some(&b"component"[..]));
+        assert_eq!(store.read(&digest, 3), None, "over its bound");
         std::fs::write(&path, b"tampered").unwrap();
         assert_eq!(store.verified(&digest), None);
         assert!(!path.exists(), "a corrupt blob is deleted");
     }
 
     #[test]
+    fn a_streamed_blob_is_kept_only_when_it_hashes_to_its_name() {
+        let (_dir, store) = store();
+        let digest = Digest::of(b"component");
+        let mut w = store.writer(&digest).unwrap();
+        w.write(b"compo").unwrap();
+        w.write(b"nent").unwrap();
+        assert_eq!(w.written(), 9);
+        let path = w.finish().unwrap().unwrap();
+        assert_eq!(path, store.blob_path(&digest));
+        assert_eq!(store.verified(&digest), Some(path));
+
+        let other = Digest::of(b"other");
+        let mut w = store.writer(&other).unwrap();
+        w.write(b"not other").unwrap();
+        assert_eq!(w.finish().unwrap_err(), Digest::of(b"not other"));
+        let dir = store.blob_path(&other).parent().unwrap().to_owned();
+        let names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from(digest.hex())],
+            "no leftovers"
+        );
+    }
+
+    #[test]
+    fn blob_paths_stay_in_their_folder_and_only_store_files_are_deleted() {
+        let (dir, store) = store();
+        let digest = Digest::parse(&format!("sha256:{}", "a".repeat(64))).unwrap();
+        let path = store.blob_path(&digest);
+        assert_eq!(
+            path,
+            dir.path().join("oci/blobs/sha256").join("a".repeat(64))
+        );
+        // A symbolic link planted in the store is not followed to delete its target.
+        let outside = dir.path().join("canary");
+        std::fs::write(&outside, b"keep").unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&outside, &path).unwrap();
+        assert_eq!(store.verified(&digest), None);
+        assert_eq!(std::fs::read(&outside).unwrap(), b"keep");
+    }
+
+    #[test]
     fn a_tag_remembers_its_last_digest() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::beside_cache(Some(dir.path())).unwrap();
+        let (_dir, store) = store();
+        let (a, b) = (Digest::of(b"a"), Digest::of(b"b"));
         assert_eq!(store.tag("r/x:1"), None);
-        store.record_tag("r/x:1", "sha256:aa").unwrap();
-        store.record_tag("r/x:1", "sha256:bb").unwrap();
-        assert_eq!(store.tag("r/x:1").unwrap().digest, "sha256:bb");
+        store.record_tag("r/x:1", &a).unwrap();
+        store.record_tag("r/x:1", &b).unwrap();
+        assert_eq!(store.tag("r/x:1").unwrap().digest, b);
         assert_eq!(store.tag("r/x:2"), None);
+        let path = store.tag_path("r/x:1");
+        std::fs::write(&path, "r/x:1 sha256:../../etc/passwd 0\n").unwrap();
+        assert_eq!(store.tag("r/x:1"), None, "a record that is no digest");
     }
 }

@@ -56,12 +56,13 @@ pub async fn describe_compiled(
 }
 
 /// Pulls every OCI plugin of `suite` into the store (see [`crate::oci::fetch`])
-/// and points its entry at the component there. A file pin (`sha256`) is
-/// checked here against the manifest's layer digest, naming the reference.
-/// Returns the warnings to show: a registry that could not be reached, the
-/// store's copy used instead.
+/// and points its entry at the component there, all within the suite's
+/// ceiling. A file pin (`sha256`) is checked here against the manifest's
+/// layer digest, naming the reference. Returns the warnings to show: a
+/// registry that could not be reached, the store's copy used instead.
 pub async fn pull_plugins(suite: &mut Suite, puller: &Puller) -> Result<Vec<String>, PlumeError> {
     let mut warnings = Vec::new();
+    let (started, ceiling) = (std::time::Instant::now(), suite.limits.ceiling);
     for entry in &mut suite.plugins {
         let Some(source) = &entry.oci else { continue };
         let fail = |message: String| PlumeError::PluginFetch {
@@ -69,8 +70,9 @@ pub async fn pull_plugins(suite: &mut Suite, puller: &Puller) -> Result<Vec<Stri
             message,
         };
         let reference = OciRef::parse(&source.to_string()).map_err(|e| fail(e.to_string()))?;
+        let left = ceiling.saturating_sub(started.elapsed());
         let fetched = puller
-            .fetch(&reference, source.digest.as_deref())
+            .fetch_within(&reference, source.digest.as_deref(), left, ceiling)
             .await
             .map_err(|e| fail(e.to_string()))?;
         if let Some(pin) = &entry.sha256

@@ -11,11 +11,13 @@
 //! - [`registry`]: an OCI registry (docker-registry) and oras-py.
 //! - [`tools`]: the Debian, PyPI and npm programs the tests run, installed on
 //!   first use.
+//! - [`hostile_registry`]: an OCI registry written to attack the puller.
 //!
 //! A guest mentioned only here counts as used by no test: the guests' build
 //! script looks for them in the test modules (`tests/e2e/*.rs`) alone.
 
 pub mod harness;
+pub mod hostile_registry;
 pub mod http;
 pub mod monitor;
 pub mod nginx;

@@ -17,6 +17,8 @@ mod isolation;
 mod kubernetes;
 mod limits;
 mod monitor;
+mod monitor_browser;
+mod monitor_listener;
 mod oci;
 mod outcomes;
 mod pack_http;

@@ -19,6 +19,7 @@ mod limits;
 mod monitor;
 mod monitor_browser;
 mod monitor_listener;
+mod monitor_shutdown;
 mod oci;
 mod outcomes;
 mod pack_http;

@@ -140,7 +140,7 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-/// Connections `plume monitor` serves at once (`--max-connections`); past
+/// Connections `plume monitor` serves at once (`--max-client-connections`); past
 /// it, new ones wait in the kernel's backlog until one closes.
 pub const MONITOR_MAX_CONNECTIONS: u16 = 256;
 

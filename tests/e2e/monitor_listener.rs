@@ -33,7 +33,7 @@ fn demo_suite() -> PathBuf {
 fn slow_loris_connections_are_closed_after_the_head_timeout_and_the_limit_holds() {
     let server = TestServer::start();
     let mut args = suite_at(&server);
-    args.extend(["--max-connections", "40"].map(String::from));
+    args.extend(["--max-client-connections", "40"].map(String::from));
     let monitor = Monitor::start(&args, &[]);
     let addr = monitor.addr();
 

@@ -89,7 +89,7 @@ pub struct Settings {
     pub allow_remote: bool,
     /// `--allow-remote=NAME`: further names clients reach it by (lower case).
     pub host_names: Vec<String>,
-    /// Connections served at once (`--max-connections`).
+    /// Connections served at once (`--max-client-connections`).
     pub max_connections: usize,
     /// `None`: no schedule, runs only on `/probe`.
     pub every: Option<Every>,

@@ -219,10 +219,11 @@ pub struct MonitorArgs {
         value_parser = remote_name
     )]
     pub allow_remote: Vec<Option<String>>,
-    /// Connections served at once; past it, new ones wait until one closes.
+    /// Client connections to the monitor at once; past it, new ones wait until
+    /// one closes (the suite's `max-connections` is a plugin's requests).
     #[arg(long, value_name = "N", default_value_t = plume::limits::MONITOR_MAX_CONNECTIONS,
           value_parser = clap::value_parser!(u16).range(1..))]
-    pub max_connections: u16,
+    pub max_client_connections: u16,
     /// Runs at once, over all suites, scheduled and probes together.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_concurrent_runs: u16,

@@ -33,7 +33,7 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
         listen: args.listen,
         allow_remote: !args.allow_remote.is_empty(),
         host_names: args.allow_remote.iter().flatten().cloned().collect(),
-        max_connections: usize::from(args.max_connections),
+        max_connections: usize::from(args.max_client_connections),
         every: args.every.map(|interval| Every {
             interval,
             jitter: args.jitter.unwrap_or(interval / 10),

@@ -2,8 +2,9 @@
 //! than `axum::serve` (which sets no head timeout, no connection limit, and
 //! waits for every connection on shutdown). What it guarantees:
 //!
-//! - at most `max_connections` connections at once: past it, new ones wait
-//!   in the kernel's backlog until one closes (never accepted unbounded);
+//! - at most `max_connections` connections at once (`--max-client-connections`,
+//!   default [`crate::limits::MONITOR_MAX_CONNECTIONS`]): past it, new ones
+//!   wait in the kernel's backlog until one closes (never accepted unbounded);
 //! - a request head must arrive whole within [`REQUEST_HEAD_TIMEOUT`] of the
 //!   connection opening or of the previous response (hyper's
 //!   `header_read_timeout`, which also bounds an idle keep-alive connection);
@@ -36,9 +37,7 @@ use tokio::task::JoinSet;
 use tokio::time::Sleep;
 
 use super::{Shutdown, signalled};
-pub use crate::limits::{
-    MONITOR_MAX_CONNECTIONS, REQUEST_HEAD_TIMEOUT, RESPONSE_STALL_TIMEOUT, SHUTDOWN_GRACE,
-};
+use crate::limits::{REQUEST_HEAD_TIMEOUT, RESPONSE_STALL_TIMEOUT, SHUTDOWN_GRACE};
 
 /// Serves `app` on `listener`, `max_connections` at a time, until `stop`
 /// fires; returns at most [`SHUTDOWN_GRACE`] later.

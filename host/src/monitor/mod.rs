@@ -19,7 +19,7 @@
 //! suite and `/probe` starts runs. SIGINT and SIGTERM stop it cleanly: no
 //! new run starts, runs in flight stop and walk their cleanups, then the
 //! server closes; a stalled client cannot hold it open past
-//! [`listener::SHUTDOWN_GRACE`].
+//! [`crate::limits::SHUTDOWN_GRACE`].
 
 pub mod admission;
 pub mod collect;

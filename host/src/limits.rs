@@ -158,6 +158,23 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// Connections `plume monitor` serves at once (`--max-client-connections`); past
+/// it, new ones wait in the kernel's backlog until one closes.
+pub const MONITOR_MAX_CONNECTIONS: u16 = 256;
+
+/// Time a monitor client has to send a whole request head, counted from the
+/// connection's opening or the end of the previous response (so it also
+/// closes an idle keep-alive connection).
+pub const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Time a monitor response may wait, without a byte taken, on a client that
+/// does not read it.
+pub const RESPONSE_STALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Time responses in flight get to finish once the monitor is told to stop;
+/// connections still open then are dropped.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 #[cfg(test)]
 mod tests {
     use super::*;

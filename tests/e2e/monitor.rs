@@ -30,13 +30,19 @@ pub fn demo_service(faults: &Faults) -> Addresses {
 /// The demo suite file and the `--var`s that point it at `addresses`.
 pub fn demo_suite_args(addresses: &Addresses) -> Vec<String> {
     let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo/plume.toml");
+    demo_suite_vars(&suite, &addresses.admin_url(), &addresses.mcp_url())
+}
+
+/// `suite` (the demo suite or a copy) and the `--var`s that point it at its
+/// two services.
+pub fn demo_suite_vars(suite: &Path, admin_url: &str, mcp_url: &str) -> Vec<String> {
     let plugin_dir = Path::new(plume_test_guests::DEMO).parent().unwrap();
     vec![
         suite.display().to_string(),
         "--var".into(),
-        format!("admin_url={}", addresses.admin_url()),
+        format!("admin_url={admin_url}"),
         "--var".into(),
-        format!("mcp_url={}", addresses.mcp_url()),
+        format!("mcp_url={mcp_url}"),
         "--var".into(),
         format!("plugin_dir={}", plugin_dir.display()),
     ]

@@ -5,12 +5,15 @@
 //!   metrics (the multi-target exporter pattern of `blackbox_exporter`),
 //!   within `X-Prometheus-Scrape-Timeout-Seconds` less half a second; a
 //!   target already running answers 503 with the reason (a probe never
-//!   waits behind a scheduled run, which could outlast the scrape);
+//!   waits behind a scheduled run, which could outlast the scrape); the
+//!   header is required, and the run keeps its `--max-concurrent-runs` slot
+//!   until it ends, even when the scraper hangs up;
 //! - `GET /runs/last?suite=NAME[&env=ENV]`: the last run's events, the
 //!   `--report json` lines (`plume.events/1`);
 //! - `GET /healthz`: `ok` while serving.
 //!
-//! Errors are one line of plain text.
+//! Errors are one line of plain text. Who may ask at all is
+//! [`super::admission`]'s layer, put over this router where it is served.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,8 +29,6 @@ use super::Monitor;
 use super::metrics::{Format, Snapshot};
 use super::target::Target;
 
-/// A probe's time when the scraper does not say (Prometheus always does).
-const PROBE_DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Taken off the scrape timeout, for the answer to travel (as blackbox_exporter does).
 const PROBE_OFFSET: Duration = Duration::from_millis(500);
 /// The least time a probe run gets.
@@ -102,11 +103,11 @@ struct Which {
     env: Option<String>,
 }
 
-/// Why a request names no target: its status and one line.
-type NoTarget = (StatusCode, String);
+/// Why a request is not answered: its status and one line.
+type Refused = (StatusCode, String);
 
 /// The target `which` names, or why none.
-fn find<'m>(m: &'m Monitor, which: &Which) -> Result<&'m Arc<Target>, NoTarget> {
+fn find<'m>(m: &'m Monitor, which: &Which) -> Result<&'m Arc<Target>, Refused> {
     let Some(suite) = which.suite.as_deref() else {
         return Err((
             StatusCode::BAD_REQUEST,
@@ -139,15 +140,35 @@ fn find<'m>(m: &'m Monitor, which: &Which) -> Result<&'m Arc<Target>, NoTarget> 
     }
 }
 
-/// The probe's time: the scraper's timeout less the offset.
-fn probe_budget(headers: &HeaderMap) -> Duration {
-    let timeout = headers
-        .get("x-prometheus-scrape-timeout-seconds")
-        .and_then(|v| v.to_str().ok())
+/// The scrape timeout a probe must carry: Prometheus sends it with every
+/// scrape, and a page in a browser cannot send it to another origin without
+/// a CORS preflight this server never grants, so no page starts a run.
+const SCRAPE_TIMEOUT_HEADER: &str = "x-prometheus-scrape-timeout-seconds";
+
+/// The probe's time: the scraper's timeout less the offset; or why none.
+fn probe_budget(headers: &HeaderMap) -> Result<Duration, Refused> {
+    let Some(value) = headers.get(SCRAPE_TIMEOUT_HEADER) else {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "a probe needs the header X-Prometheus-Scrape-Timeout-Seconds (Prometheus sends it; by hand: curl -H 'X-Prometheus-Scrape-Timeout-Seconds: 10' ...)".to_owned(),
+        ));
+    };
+    let timeout = value
+        .to_str()
+        .ok()
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s > 0.0 && *s < 86_400.0)
-        .map_or(PROBE_DEFAULT_TIMEOUT, Duration::from_secs_f64);
-    timeout.saturating_sub(PROBE_OFFSET).max(PROBE_MIN)
+        .map(Duration::from_secs_f64);
+    match timeout {
+        Some(timeout) => Ok(timeout.saturating_sub(PROBE_OFFSET).max(PROBE_MIN)),
+        None => Err((
+            StatusCode::BAD_REQUEST,
+            format!(
+                "X-Prometheus-Scrape-Timeout-Seconds {:?} is not a number of seconds between 0 and 86400",
+                crate::text::shown(&String::from_utf8_lossy(value.as_bytes()), 64)
+            ),
+        )),
+    }
 }
 
 async fn probe(
@@ -159,6 +180,10 @@ async fn probe(
         Ok(t) => t.clone(),
         Err((status, line)) => return text(status, line),
     };
+    let budget = match probe_budget(&headers) {
+        Ok(budget) => budget,
+        Err((status, line)) => return text(status, line),
+    };
     let Ok(slot) = m.slots.clone().try_acquire_owned() else {
         return text(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -168,7 +193,6 @@ async fn probe(
             ),
         );
     };
-    let budget = probe_budget(&headers);
     let task = match target.try_start(m.sandbox.clone(), Some(budget), m.shutdown.clone()) {
         Ok(task) => task,
         Err(busy) => {
@@ -182,17 +206,23 @@ async fn probe(
             );
         }
     };
-    let result = task.await;
-    drop(slot);
+    // The slot goes with the run, not with this handler: a scraper that
+    // hangs up drops the handler, and the run still counts until it ends.
+    let result = tokio::spawn(async move {
+        let run = task.await;
+        drop(slot);
+        run
+    })
+    .await;
     match result {
-        Ok(run) => metrics_response(
+        Ok(Ok(run)) => metrics_response(
             Snapshot {
                 runs: vec![run],
                 counters: Vec::new(),
             },
             &headers,
         ),
-        Err(_) => text(
+        Ok(Err(_)) | Err(_) => text(
             StatusCode::INTERNAL_SERVER_ERROR,
             "the run failed inside plume (please report it)".to_owned(),
         ),

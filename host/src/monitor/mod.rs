@@ -8,16 +8,23 @@
 //! - [`metrics`]: the metric families, encoded by `prometheus-client`;
 //! - [`schedule`]: `--every` with jitter, bounded concurrency;
 //! - [`http`]: `/metrics`, `/probe`, `/runs/last`, `/healthz`;
+//! - [`admission`]: the layer over every route: `Host` must name the
+//!   monitor, a browser page of another origin is refused;
+//! - [`listener`]: the accept loop: head and stall timeouts, a connection
+//!   limit, a bounded shutdown;
 //! - [`push`]: `plume run --push-gateway`.
 //!
 //! The server listens on loopback unless told otherwise: a wider address
 //! needs `--allow-remote`, since the metrics name every check of every
 //! suite and `/probe` starts runs. SIGINT and SIGTERM stop it cleanly: no
 //! new run starts, runs in flight stop and walk their cleanups, then the
-//! server closes.
+//! server closes; a stalled client cannot hold it open past
+//! [`crate::limits::SHUTDOWN_GRACE`].
 
+pub mod admission;
 pub mod collect;
 pub mod http;
+pub mod listener;
 pub mod metrics;
 pub mod push;
 pub mod schedule;
@@ -30,6 +37,7 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::engine::Sandbox;
 use crate::error::PlumeError;
+use admission::Admission;
 use schedule::Every;
 use target::Target;
 
@@ -42,7 +50,7 @@ pub enum MonitorError {
     #[error(transparent)]
     Input(#[from] PlumeError),
     #[error(
-        "--listen {addr} is not a loopback address: add --allow-remote to serve the metrics and /probe beyond this machine"
+        "--listen {addr} is not a loopback address: add --allow-remote=NAME (the host name Prometheus reaches it by; bare --allow-remote for IP addresses only) to serve the metrics and /probe beyond this machine"
     )]
     RemoteListen { addr: SocketAddr },
     #[error(
@@ -77,11 +85,31 @@ pub async fn signalled(mut stop: Shutdown) -> i32 {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// `--allow-remote`: a non-loopback `--listen`, reached by IP address.
     pub allow_remote: bool,
+    /// `--allow-remote=NAME`: further names clients reach it by (lower case).
+    pub host_names: Vec<String>,
+    /// Connections served at once (`--max-client-connections`).
+    pub max_connections: usize,
     /// `None`: no schedule, runs only on `/probe`.
     pub every: Option<Every>,
     /// Runs of all targets at once, scheduled and probes together.
     pub max_concurrent_runs: usize,
+}
+
+impl Settings {
+    /// Whether other machines may reach it: `--allow-remote`, bare or named.
+    pub fn remote(&self) -> bool {
+        self.allow_remote || !self.host_names.is_empty()
+    }
+
+    /// Which `Host` names it answers to.
+    pub fn admission(&self) -> Admission {
+        Admission {
+            remote: self.remote(),
+            names: self.host_names.clone(),
+        }
+    }
 }
 
 /// What the HTTP handlers share.
@@ -124,7 +152,7 @@ pub fn check_unique(targets: &[Arc<Target>]) -> Result<(), MonitorError> {
 /// `listening` with the bound address.
 pub async fn bind(settings: &Settings) -> Result<tokio::net::TcpListener, MonitorError> {
     let addr = settings.listen;
-    if !addr.ip().is_loopback() && !settings.allow_remote {
+    if !addr.ip().is_loopback() && !settings.remote() {
         return Err(MonitorError::RemoteListen { addr });
     }
     tokio::net::TcpListener::bind(addr)
@@ -143,7 +171,7 @@ pub async fn serve(
     sandbox: Arc<Sandbox>,
     settings: &Settings,
     stop: Shutdown,
-) -> std::io::Result<()> {
+) {
     let max_runs = settings.max_concurrent_runs.max(1);
     let monitor = Arc::new(Monitor {
         targets,
@@ -164,17 +192,15 @@ pub async fn serve(
             ));
         }
     }
-    let graceful = {
-        let stop = stop.clone();
-        async move {
-            signalled(stop).await;
-        }
-    };
-    let served = axum::serve(listener, http::router(monitor.clone()))
-        .with_graceful_shutdown(graceful)
-        .await;
+    let app = http::router(monitor.clone()).layer(axum::middleware::from_fn_with_state(
+        Arc::new(settings.admission()),
+        admission::admit,
+    ));
+    listener::serve(listener, app, settings.max_connections, stop).await;
     while schedules.join_next().await.is_some() {}
-    served
+    // Every run holds a slot until it ends, probes too: all back, all ended.
+    let all = u32::try_from(max_runs).unwrap_or(u32::MAX);
+    let _ = monitor.slots.acquire_many(all).await;
 }
 
 #[cfg(test)]

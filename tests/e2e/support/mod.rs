@@ -8,6 +8,7 @@
 //! - [`prometheus`]: Prometheus and the Pushgateway from Debian's packages;
 //! - [`monitor`]: `plume monitor` as a process on a free loopback port;
 //! - [`http`]: a blocking GET for talking to those servers.
+//! - [`raw`]: raw HTTP/1.1 on a socket: stalled heads, held connections.
 //! - [`registry`]: an OCI registry (docker-registry) and oras-py.
 //! - [`tools`]: the Debian, PyPI and npm programs the tests run, installed on
 //!   first use.
@@ -23,6 +24,7 @@ pub mod monitor;
 pub mod nginx;
 pub mod oidc;
 pub mod prometheus;
+pub mod raw;
 pub mod registry;
 pub mod server;
 pub mod tools;

@@ -1,7 +1,7 @@
 //! `plume monitor` run as a real process by a test: it listens on a free
 //! loopback port (`--listen 127.0.0.1:0`, the address read from its first
-//! line); its output is kept for assertions and failure messages. Dropped,
-//! it gets SIGTERM, then SIGKILL if it has not stopped within 20 s.
+//! line); its output is kept for assertions and failure messages. Dropped
+//! (or stopped), it gets SIGTERM, then SIGKILL if it has not stopped within 20 s.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -69,24 +69,60 @@ impl Monitor {
         }
     }
 
+    /// `127.0.0.1:PORT`, for raw connections.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
     /// Everything it printed so far.
     pub fn output(&self) -> String {
         self.lines.lock().unwrap().join("\n")
     }
 
     /// Sends SIGTERM and waits for it to exit: its exit code and output.
-    pub fn stop(mut self) -> (i32, String) {
-        let code = terminate(self.child.take().expect("running"));
-        // The reader threads end with the process's pipes.
-        std::thread::sleep(Duration::from_millis(100));
-        (code, self.output())
+    pub fn stop(self) -> (i32, String) {
+        self.signal_stop().wait()
+    }
+
+    /// Sends SIGTERM; [`Stopping::wait`] waits for the exit.
+    pub fn signal_stop(mut self) -> Stopping {
+        let child = self.child.take().expect("running");
+        sigterm(&child);
+        Stopping {
+            child,
+            lines: self.lines.clone(),
+        }
     }
 }
 
-fn terminate(mut child: Child) -> i32 {
+/// A monitor sent SIGTERM, not yet waited for.
+pub struct Stopping {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Stopping {
+    /// Waits for the exit (SIGKILL past 20 s): its exit code and output.
+    pub fn wait(self) -> (i32, String) {
+        let code = wait_or_kill(self.child);
+        // The reader threads end with the process's pipes.
+        std::thread::sleep(Duration::from_millis(100));
+        (code, self.lines.lock().unwrap().join("\n"))
+    }
+}
+
+fn sigterm(child: &Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
+}
+
+fn terminate(child: Child) -> i32 {
+    sigterm(&child);
+    wait_or_kill(child)
+}
+
+fn wait_or_kill(mut child: Child) -> i32 {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20) {
         if let Ok(Some(status)) = child.try_wait() {

@@ -8,7 +8,8 @@
 //!   is usable (root), else the test fails with one line naming the package;
 //! - [`python_tool`]: a program from PyPI in `target/tools-venv` (or
 //!   `$PLUME_TOOLS_VENV`), installed from the pinned `tests/tools-requirements.txt`;
-//! - [`npm_ci`]: a test folder's npm packages from its lock file.
+//! - [`npm_ci`]: a test folder's npm packages from its lock file;
+//! - [`browser_node`]: node with a real browser for the scripts in `tests/browser/`.
 //!
 //! Each install happens once per test process (a lock per kind, so parallel
 //! tests wait for one another rather than run apt or pip twice) and, for the
@@ -172,4 +173,15 @@ pub fn npm_ci(folder: &str, marker: &str) -> PathBuf {
         assert!(status.success(), "npm ci in {folder} failed");
     }
     dir
+}
+
+/// `node` ready to run a script of `tests/browser/` that drives a real
+/// browser: Debian's chromium installed, the folder's packages
+/// (puppeteer-core, axe-core) installed, `PLUME_CHROMIUM` pointing at it.
+pub fn browser_node() -> Command {
+    let chromium = debian("/usr/bin/chromium", "chromium");
+    npm_ci("tests/browser", "puppeteer-core");
+    let mut node = Command::new("node");
+    node.env("PLUME_CHROMIUM", chromium);
+    node
 }

@@ -91,7 +91,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  plume monitor examples/demo/plume.toml --every 1m\n  \
         plume monitor shop.toml billing.toml --env production --every 5m --jitter 30s\n  \
-        plume monitor plume.toml --listen 0.0.0.0:9464 --allow-remote    # /probe only, no schedule\n\n\
+        plume monitor plume.toml --listen 0.0.0.0:9464 --allow-remote=monitor.internal    # /probe only, no schedule\n\n\
         Endpoints: /metrics, /probe?suite=NAME[&env=ENV], /runs/last?suite=NAME[&env=ENV], /healthz"
     )]
     Monitor(MonitorArgs),
@@ -208,9 +208,23 @@ pub struct MonitorArgs {
     /// Address to serve on; a non-loopback one needs --allow-remote.
     #[arg(long, value_name = "ADDR", default_value = plume::monitor::DEFAULT_LISTEN)]
     pub listen: std::net::SocketAddr,
-    /// Allow --listen on an address other machines can reach.
-    #[arg(long)]
-    pub allow_remote: bool,
+    /// Allow --listen on an address other machines can reach. Requests must
+    /// name the monitor in `Host`: loopback names, IP addresses, and each
+    /// `--allow-remote=NAME` given (repeatable; note the `=`).
+    #[arg(
+        long,
+        value_name = "NAME",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        value_parser = remote_name
+    )]
+    pub allow_remote: Vec<Option<String>>,
+    /// Client connections to the monitor at once; past it, new ones wait until
+    /// one closes (the suite's `max-connections` is a plugin's requests).
+    #[arg(long, value_name = "N", default_value_t = plume::limits::MONITOR_MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_client_connections: u16,
     /// Runs at once, over all suites, scheduled and probes together.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_concurrent_runs: u16,
@@ -308,6 +322,14 @@ fn gateway_url(text: &str) -> Result<url::Url, String> {
             "{e}; give the Pushgateway's URL, e.g. http://pushgateway:9091"
         )),
     }
+}
+
+/// An `--allow-remote` value: none (bare flag) or a host name.
+fn remote_name(text: &str) -> Result<Option<String>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    plume::monitor::admission::host_name(text).map(Some)
 }
 
 fn positive_duration(text: &str) -> Result<Duration, String> {

@@ -31,7 +31,9 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
     let settings = Settings {
         listen: args.listen,
-        allow_remote: args.allow_remote,
+        allow_remote: !args.allow_remote.is_empty(),
+        host_names: args.allow_remote.iter().flatten().cloned().collect(),
+        max_connections: usize::from(args.max_client_connections),
         every: args.every.map(|interval| Every {
             interval,
             jitter: args.jitter.unwrap_or(interval / 10),
@@ -97,9 +99,7 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
         println!("plume monitor: stopping; runs in flight walk their cleanups first");
         let _ = stop.send(Some(sig));
     });
-    serve(listener, targets, sandbox, &settings, stopped)
-        .await
-        .context("the HTTP server failed")?;
+    serve(listener, targets, sandbox, &settings, stopped).await;
     println!("plume monitor: stopped");
     Ok(0)
 }

@@ -8,11 +8,13 @@
 //! that is not.
 
 mod bad_input;
+mod builtin;
 mod cache;
 mod demo;
 mod egress;
 mod faulty;
 mod forgery;
+mod init;
 mod isolation;
 mod kubernetes;
 mod limits;

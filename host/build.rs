@@ -8,8 +8,9 @@
 //! The nested build uses `<target dir>/guests` with the release profile, the
 //! directory and profile `tests/guests/build.rs` builds the same packs in, so
 //! a workspace build compiles them once (the second nested cargo finds them
-//! fresh). Each pack is copied into `OUT_DIR` only when its bytes changed, so
-//! a nested build that rewrites an identical file does not recompile the host.
+//! fresh). Each pack (and `packs.rs`) is written into `OUT_DIR` only when its
+//! bytes changed, so a nested build that rewrites an identical file does not
+//! recompile the host.
 //!
 //! Without the `runtime` feature (the fuzz build, `host/fuzz`) nothing is
 //! built and `packs.rs` is not written. A toolchain without the
@@ -67,9 +68,7 @@ fn main() {
         let bytes = std::fs::read(&built)
             .unwrap_or_else(|e| panic!("{} was not built: {e}", built.display()));
         let embedded = packs_dir.join(format!("{name}.wasm"));
-        if std::fs::read(&embedded).ok().as_deref() != Some(&bytes[..]) {
-            std::fs::write(&embedded, &bytes).expect("write a pack into OUT_DIR");
-        }
+        write_if_changed(&embedded, &bytes);
         let sha256 = hex(&Sha256::digest(&bytes));
         table.push_str(&format!(
             "    Pack {{ name: {name:?}, package: {package:?}, sha256: {sha256:?}, \
@@ -77,11 +76,11 @@ fn main() {
             embedded.display().to_string()
         ));
     }
-    std::fs::write(
-        out_dir.join("packs.rs"),
-        format!("/// Every built-in pack, in the order the README lists them.\npub const PACKS: &[Pack] = &[\n{table}];\n"),
-    )
-    .expect("write packs.rs");
+    let table = format!(
+        "/// Every built-in pack, in the order the README lists them.\n\
+         pub const PACKS: &[Pack] = &[\n{table}];\n"
+    );
+    write_if_changed(&out_dir.join("packs.rs"), table.as_bytes());
 }
 
 /// One nested `cargo build` of every pack.
@@ -94,6 +93,14 @@ fn build(workspace: &Path, target_dir: &Path) -> Result<(), String> {
                 .to_owned(),
         ),
         Err(e) => Err(format!("cannot run cargo to build the built-in packs: {e}")),
+    }
+}
+
+/// Writes `bytes` at `path` unless it holds them already, so an unchanged
+/// pack does not make the host recompile.
+fn write_if_changed(path: &Path, bytes: &[u8]) {
+    if std::fs::read(path).ok().as_deref() != Some(bytes) {
+        std::fs::write(path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
     }
 }
 

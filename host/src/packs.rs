@@ -38,6 +38,27 @@ pub fn builtin(path: &Path) -> Option<&'static Pack> {
     PACKS.iter().find(|p| p.name == name)
 }
 
+/// The built-in pack `path` names, `None` for a file; a `plume:` address
+/// that names no built-in pack is bad input listing the ones there are.
+pub fn lookup(path: &Path) -> Result<Option<&'static Pack>, crate::PlumeError> {
+    match builtin(path) {
+        Some(pack) => Ok(Some(pack)),
+        None if path
+            .to_string_lossy()
+            .starts_with(crate::suite::BUILTIN_SCHEME) =>
+        {
+            Err(crate::PlumeError::SuiteInvalid {
+                path: path.to_owned(),
+                message: format!(
+                    "no pack of that name is built into plume; the built-in packs are {}",
+                    crate::suite::builtin_pack_list()
+                ),
+            })
+        }
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 //! in. The project needs no Plume checkout: the SDK and the contract come
 //! from this binary.
 
+mod expect;
 pub mod init;
 mod probe;
 mod vendor;

@@ -18,7 +18,8 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use url::{Position, Url};
 
-use super::probe::{MAX_PROBE_BODY, Probe, client, probe};
+use super::expect::{expectations, quoted};
+use super::probe::{Probe, client, probe};
 use crate::error::PlumeError;
 
 /// What `plume init` is asked to do.
@@ -199,11 +200,6 @@ fn origin_var(index: usize) -> String {
     }
 }
 
-/// A TOML string literal.
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_owned()).to_string()
-}
-
 /// The suite file.
 fn render(probes: &[Probe], ca_paths: &[String], file_name: &str) -> String {
     let origins = origins(probes);
@@ -327,158 +323,6 @@ fn check_names(probes: &[Probe]) -> Vec<String> {
             name
         })
         .collect()
-}
-
-/// The `expect` lines of one URL's check.
-fn expectations(p: &Probe) -> Vec<String> {
-    let mut lines = vec![format!("expect.status = {}", p.status)];
-    let content_type = p
-        .content_type
-        .as_deref()
-        .map(|c| c.split(';').next().unwrap_or(c).trim());
-    if (300..400).contains(&p.status) {
-        if let Some(location) = &p.location {
-            let pattern = format!("^{}$", regex::escape(location));
-            lines.push(format!(
-                "expect.headers = [{{ name = \"location\", matches = {} }}]",
-                quoted(&pattern)
-            ));
-        }
-    } else if let Some(ct) = content_type.filter(|c| !c.is_empty()) {
-        let pattern = format!("^{}", regex::escape(ct));
-        lines.push(format!(
-            "expect.headers = [{{ name = \"content-type\", matches = {} }}]",
-            quoted(&pattern)
-        ));
-    }
-    if p.truncated {
-        lines.push(format!(
-            "# The first answer's body was over {} KiB: no body check was chosen from it.",
-            MAX_PROBE_BODY / 1024
-        ));
-    } else if let Some(json) = json_expectations(p, content_type) {
-        lines.push(format!(
-            "expect.json = [\n{}\n]",
-            json.iter()
-                .map(|j| format!("    {j},"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ));
-    } else if let Some(marker) = text_marker(p, content_type) {
-        lines.push(format!("expect.body-contains = {}", quoted(&marker)));
-    } else if !(300..400).contains(&p.status) {
-        lines.push(
-            "# The first answer showed no JSON value or text to check in its body.".to_owned(),
-        );
-    }
-    let answered = p.elapsed.as_millis();
-    let bound = (answered * 5).div_ceil(100) * 100;
-    lines.push(format!(
-        "expect.within-ms = {}   # answered in {answered} ms when this was written",
-        bound.max(500)
-    ));
-    lines
-}
-
-/// Up to three expectations on a JSON body: a short word-like string or a
-/// boolean by value, anything else by type.
-fn json_expectations(p: &Probe, content_type: Option<&str>) -> Option<Vec<String>> {
-    if !content_type.is_some_and(|c| c.contains("json")) {
-        return None;
-    }
-    let value: serde_json::Value = serde_json::from_slice(&p.body).ok()?;
-    let members: Vec<(String, &serde_json::Value)> = match &value {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| (format!("/{}", escape_pointer(k)), v))
-            .collect(),
-        serde_json::Value::Array(items) if !items.is_empty() => {
-            vec![(String::new(), &value), ("/0".to_owned(), &items[0])]
-        }
-        _ => return None,
-    };
-    // Values first: a status word says more than a type.
-    let mut ranked: Vec<(u8, String)> = members
-        .into_iter()
-        .map(|(pointer, v)| json_expectation(&pointer, v))
-        .collect();
-    ranked.sort_by_key(|(rank, _)| *rank);
-    let chosen: Vec<String> = ranked.into_iter().take(3).map(|(_, e)| e).collect();
-    (!chosen.is_empty()).then_some(chosen)
-}
-
-/// One expectation and its rank (lower says more).
-fn json_expectation(pointer: &str, value: &serde_json::Value) -> (u8, String) {
-    use serde_json::Value;
-    let at = quoted(pointer);
-    match value {
-        Value::String(s)
-            if s.len() <= 40 && !s.is_empty() && !s.chars().any(|c| c.is_ascii_digit()) =>
-        {
-            (0, format!("{{ pointer = {at}, equals = {} }}", quoted(s)))
-        }
-        Value::Bool(b) => (1, format!("{{ pointer = {at}, equals = {b} }}")),
-        Value::String(s) if !s.is_empty() => (
-            2,
-            format!("{{ pointer = {at}, type = \"string\", non-empty = true }}"),
-        ),
-        Value::Array(a) if !a.is_empty() => (
-            2,
-            format!("{{ pointer = {at}, type = \"array\", non-empty = true }}"),
-        ),
-        Value::Object(o) if !o.is_empty() => (
-            2,
-            format!("{{ pointer = {at}, type = \"object\", non-empty = true }}"),
-        ),
-        other => (
-            3,
-            format!("{{ pointer = {at}, type = \"{}\" }}", json_type(other)),
-        ),
-    }
-}
-
-fn json_type(value: &serde_json::Value) -> &'static str {
-    use serde_json::Value;
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// A JSON pointer's reference token (RFC 6901): `~` as `~0`, `/` as `~1`.
-fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-/// A text the body shows: an HTML page's `<title>`, else its first line
-/// with some words in it, at most 60 characters.
-fn text_marker(p: &Probe, content_type: Option<&str>) -> Option<String> {
-    let text = std::str::from_utf8(&p.body).ok()?;
-    if content_type.is_some_and(|c| c.contains("html")) {
-        let lower = text.to_ascii_lowercase();
-        if let Some(start) = lower.find("<title>").map(|i| i + "<title>".len())
-            && let Some(len) = lower[start..].find("</title>")
-        {
-            let title = text[start..start + len].trim();
-            if !title.is_empty() && title.len() <= 120 && !title.contains('\n') {
-                return Some(title.to_owned());
-            }
-        }
-    }
-    text.lines()
-        .map(str::trim)
-        .find(|line| line.chars().filter(|c| c.is_alphabetic()).count() >= 3)
-        .map(|line| {
-            line.chars()
-                .take(60)
-                .collect::<String>()
-                .trim_end()
-                .to_owned()
-        })
 }
 
 /// `GET URL: status 200, content-type application/json, /status = "ok"`: for the terminal.

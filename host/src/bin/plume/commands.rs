@@ -262,19 +262,7 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
 
 /// `plume inspect`.
 pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
-    let builtin = plume::packs::builtin(&args.plugin);
-    if builtin.is_none()
-        && args
-            .plugin
-            .to_string_lossy()
-            .starts_with(plume::suite::BUILTIN_SCHEME)
-    {
-        anyhow::bail!(
-            "`{}` is no pack built into plume; the built-in packs are {}",
-            args.plugin.display(),
-            plume::suite::builtin_pack_list()
-        );
-    }
+    let builtin = plume::packs::lookup(&args.plugin)?;
     let name = match builtin {
         Some(pack) => pack.name.to_owned(),
         None => args
@@ -474,7 +462,7 @@ pub async fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
 pub async fn push(args: PushArgs, _cache: CompileCache) -> Result<u8> {
     use plume::oci::OciError;
     let reference = OciRef::parse(&args.reference)?;
-    let bytes = match plume::packs::builtin(&args.plugin) {
+    let bytes = match plume::packs::lookup(&args.plugin)? {
         Some(pack) => pack.wasm.to_vec(),
         None => std::fs::read(&args.plugin).map_err(|e| OciError::Unreadable {
             path: args.plugin.clone(),

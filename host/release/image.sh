@@ -2,7 +2,8 @@
 # Builds Plume's container image without a Docker daemon or a base image:
 # buildah, FROM scratch, with the static binary, Debian's CA certificates and
 # a non-root user, `plume` as the entrypoint. Writes an OCI archive and checks
-# it (skopeo inspect, umoci unpack, the unpacked entrypoint's --version).
+# it (skopeo inspect, umoci unpack, the unpacked entrypoint's --version and
+# its built-in packs: `plume inspect plume:http`, ...).
 #
 #   host/release/image.sh [--binary PATH] [--out DIR]
 #
@@ -108,5 +109,12 @@ grep -q "^plume:x:$uid:$uid:" "$rootfs/etc/passwd" || fail "no plume user in /et
 said=$(env -i "$rootfs/usr/local/bin/plume" --version)
 [ "$said" = "plume $version" ] || fail "the image's plume says '$said', wanted 'plume $version'"
 echo "   entrypoint /usr/local/bin/plume, user $uid (plume), CA bundle $(grep -c 'BEGIN CERT' "$certs") certificates, '$said'" >&2
+# The check packs are in the binary: a suite in the image needs nothing else.
+for pack in http release-artifact tls oauth; do
+    shown=$(env -i "$rootfs/usr/local/bin/plume" --no-cache inspect "plume:$pack" 2>/dev/null |
+        sed -n 's/^file: *\(plume:.*sha256 [0-9a-f]\{64\})\)$/\1/p')
+    [ -n "$shown" ] || fail "the image's plume does not carry the built-in pack plume:$pack"
+    echo "   $shown" >&2
+done
 echo "   $(stat -c %s "$archive") bytes, sha256 $(sha256sum "$archive" | cut -d' ' -f1)" >&2
 echo "$archive"

@@ -2,8 +2,14 @@
 # Builds Plume's release: for each target a static binary packed as
 # plume-<version>-<target>.tar.gz (the binary, LICENSE and README.md), then
 # SHA256SUMS and a version.json manifest that the release-artifact pack checks.
+# Every binary carries the check packs (plume:http, plume:release-artifact,
+# plume:tls, plume:oauth, built from plugins/ by host/build.rs); version.json
+# lists each pack's component SHA-256 under /packs/<name>, and with
+# --push-packs each is pushed as a Wasm OCI artifact plume/packs/<name>:<version>
+# (by the binary itself, `plume push plume:<name> ...`) with its manifest
+# digest, so a user of an older binary can pull a newer pack.
 #
-#   host/release/release.sh --base-url URL [--out DIR] [--target TRIPLE]...
+#   host/release/release.sh --base-url URL [--out DIR] [--target TRIPLE]... [--push-packs REGISTRY]
 #   host/release/release.sh --base-url URL [--out DIR] --binary PATH [--target TRIPLE]
 #
 #   --base-url URL   where DIR will be served; each download_url is URL/<tarball>
@@ -12,6 +18,9 @@
 #                    other than the machine's is built with cargo-zigbuild.
 #   --binary PATH    pack this already-built binary (for the one --target, by
 #                    default the machine's own) instead of building one
+#   --push-packs REGISTRY  push the packs to REGISTRY (host[:port]) as
+#                    REGISTRY/plume/packs/<name>:<version>; credentials as for
+#                    `plume push` (PLUME_REGISTRY_USER, PLUME_REGISTRY_PASSWORD)
 #
 # The build is `cargo rustc --locked --profile dist --target TRIPLE -p plume
 # --bin plume` (profile dist: release with thin LTO, stripped; see Cargo.toml),
@@ -28,14 +37,15 @@ fail() {
     exit 2
 }
 
-base_url="" out="" binary="" targets=()
+base_url="" out="" binary="" registry="" targets=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --base-url) [ $# -ge 2 ] || fail "--base-url needs a URL"; base_url=$2; shift 2 ;;
         --out) [ $# -ge 2 ] || fail "--out needs a folder"; out=$2; shift 2 ;;
         --target) [ $# -ge 2 ] || fail "--target needs a target triple"; targets+=("$2"); shift 2 ;;
         --binary) [ $# -ge 2 ] || fail "--binary needs the path of a plume binary"; binary=$2; shift 2 ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --push-packs) [ $# -ge 2 ] || fail "--push-packs needs a registry (host[:port])"; registry=${2%/}; shift 2 ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) fail "unknown argument '$1': see host/release/release.sh --help" ;;
     esac
 done
@@ -84,13 +94,14 @@ build() {
     echo "${CARGO_TARGET_DIR:-target}/$target/dist/plume"
 }
 
-entries=""
+entries="" runner=""
 for target in "${targets[@]}"; do
     echo "== $target" >&2
     bin=$(build "$target")
     if [ "$target" = "$host_target" ] || [ "$target" = "${host_target%-gnu}-musl" ]; then
         said=$("$bin" --version)
         [ "$said" = "plume $version" ] || fail "$bin says '$said', the workspace is at $version"
+        runner=${runner:-$bin}
     fi
     name="plume-$version-$target"
     rm -rf "${stage:?}/$name"
@@ -107,12 +118,37 @@ for target in "${targets[@]}"; do
     entries+="    \"$target\": {\"file\": \"$name.tar.gz\", \"sha256\": \"$sha\", \"size\": $size, \"download_url\": \"$base_url/$name.tar.gz\"}"
 done
 
+# The packs built into the binaries: each one's component SHA-256 (every
+# target embeds the same wasm), and with --push-packs its OCI artifact.
+packs=""
+if [ -n "$runner" ]; then
+    for pack in http release-artifact tls oauth; do
+        sha=$("$runner" --no-cache inspect "plume:$pack" | sed -n 's/^file: .*sha256 \([0-9a-f]\{64\}\))$/\1/p')
+        [ -n "$sha" ] || fail "$runner does not carry the built-in pack plume:$pack"
+        fields="\"sha256\": \"$sha\""
+        if [ -n "$registry" ]; then
+            reference="$registry/plume/packs/$pack:$version"
+            pushed=$("$runner" push "plume:$pack" "oci://$reference") || fail "pushing plume:$pack to $reference failed"
+            digest=$(printf '%s\n' "$pushed" | sed -n 's/^.*@\(sha256:[0-9a-f]\{64\}\)$/\1/p' | tail -n1)
+            [ -n "$digest" ] || fail "plume push printed no manifest digest for $reference"
+            echo "   pushed plume:$pack as $reference@$digest" >&2
+            fields+=", \"reference\": \"$reference\", \"digest\": \"$digest\""
+        fi
+        [ -z "$packs" ] || packs+=$',\n'
+        packs+="    \"$pack\": {$fields}"
+    done
+elif [ -n "$registry" ]; then
+    fail "--push-packs needs a binary this machine runs: add --target $host_target"
+fi
+
 (cd "$out" && sha256sum -- *.tar.gz >SHA256SUMS)
 first=${targets[0]}
 updated=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 # The top-level fields name the first target, so a reader that knows only
 # /version, /sha256, /download_url and /size finds a binary; every target is
 # under /targets/<triple>.
+packs_json=""
+[ -z "$packs" ] || packs_json=$',\n  "packs": {\n'"$packs"$'\n  }'
 first_line=$(printf '%s\n' "$entries" | grep -F "\"$first\": ")
 first_fields=${first_line#*\{}
 cat >"$out/version.json" <<EOF
@@ -123,7 +159,7 @@ cat >"$out/version.json" <<EOF
   ${first_fields%\}*},
   "targets": {
 $entries
-  }
+  }$packs_json
 }
 EOF
 echo "$out"

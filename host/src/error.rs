@@ -76,6 +76,17 @@ pub enum PlumeError {
         actual: String,
     },
 
+    #[error(
+        "plugin `{plugin}`: {path} built into this plume ({version}) has sha256 {actual}, but the suite pins {expected} (locked against another plume build): run that build, or `plume lock` to accept this one"
+    )]
+    BuiltinPinMismatch {
+        plugin: String,
+        path: PathBuf,
+        version: &'static str,
+        expected: String,
+        actual: String,
+    },
+
     #[error("plugin `{plugin}`: {message}")]
     PluginFetch { plugin: String, message: String },
 
@@ -105,6 +116,9 @@ pub enum PlumeError {
 
     #[error("plume new: {message}")]
     Scaffold { message: String },
+
+    #[error("plume init: {message}")]
+    Init { message: String },
 
     #[error("cannot write report {path}: {reason}")]
     Report { path: PathBuf, reason: String },

@@ -22,7 +22,8 @@
 //!   the ceiling, the cleanup walk, the preflight;
 //! - [`monitor`]: `plume monitor` (suites on a schedule and on demand,
 //!   served to Prometheus) and the push of a run to a Pushgateway;
-//! - [`scaffold`]: `plume new`;
+//! - [`packs`]: the check packs built into the binary (`plume:http`);
+//! - [`scaffold`]: `plume new`, and [`scaffold::init`]: `plume init URL`;
 //! - [`oci`]: plugins pulled from OCI registries into a verified store.
 //!
 //! Everything that runs plugins sits behind the default `runtime` feature;
@@ -41,6 +42,8 @@ pub mod monitor;
 pub mod net;
 #[cfg(feature = "runtime")]
 pub mod oci;
+#[cfg(feature = "runtime")]
+pub mod packs;
 #[cfg(feature = "runtime")]
 pub mod record;
 pub mod redact;

@@ -1,11 +1,15 @@
 //! `plume new`: a plugin project that builds with one command and whose
-//! example check passes against the demo service.
+//! example check passes against the demo service; and [`init`], `plume init
+//! URL`: a suite of the built-in packs' tables for a deployed service.
 //!
 //! The templates live in `host/templates/<lang>/`; `{{name}}`, `{{crate}}`
 //! and `{{sdk}}` (the project's copy of the SDK, see `vendor`) are filled
 //! in. The project needs no Plume checkout: the SDK and the contract come
 //! from this binary.
 
+mod expect;
+pub mod init;
+mod probe;
 mod vendor;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,8 @@
 //! `examples/kubernetes/`: every manifest validates against the Kubernetes
 //! 1.33 schemas (`kubernetes-validate --strict`, which ships them: no
 //! network), a broken manifest does not, and the Indexed Job's wrapper turns
-//! the 0-based JOB_COMPLETION_INDEX into the 1-based `--shard K/N`.
+//! the 0-based JOB_COMPLETION_INDEX into the 1-based `--shard K/N`. The
+//! suite in the ConfigMap needs nothing but the packs built into `plume`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -138,4 +139,33 @@ fn the_indexed_job_passes_shard_index_plus_one_of_n() {
         .map(|k| format!("{k}/{completions}"))
         .collect();
     assert_eq!(seen, expected);
+}
+
+/// The ConfigMap's suite uses only the packs built into the image: `plume
+/// list` loads it, with nothing built or mounted beside it.
+#[test]
+fn the_configmaps_suite_loads_with_the_builtin_packs_alone() {
+    let text = std::fs::read_to_string(examples().join("suite-configmap.yaml")).unwrap();
+    let suite: String = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("plume.toml: |"))
+        .skip(1)
+        .map(|l| format!("{}\n", l.strip_prefix("    ").unwrap_or(l)))
+        .collect();
+    assert!(suite.contains("path = \"plume:http\""), "{suite}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plume.toml");
+    std::fs::write(&file, suite).unwrap();
+    let r = crate::support::harness::plume(&["list", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("public.health") && r.stdout.contains("admin.login"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("(plume:tls (built into plume"),
+        "{}",
+        r.stdout
+    );
 }

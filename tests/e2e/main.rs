@@ -8,12 +8,14 @@
 //! that is not.
 
 mod bad_input;
+mod builtin;
 mod cache;
 mod demo;
 mod docs;
 mod egress;
 mod faulty;
 mod forgery;
+mod init;
 mod isolation;
 mod kubernetes;
 mod limits;

@@ -3,6 +3,11 @@
 //! `plume` binary these tests run (CI has no time for the static musl build;
 //! the packing, the sums and the manifest are the same code), and the
 //! `plume` unpacked from the archive is the one that checks its own release.
+//! The packs built into the binary travel with it: the unpacked `plume`
+//! inspects them, `version.json` lists their digests, and the script pushes
+//! them to a loopback `docker-registry` as `plume/packs/NAME:VERSION`, from
+//! where one is pulled back and run. The image script refuses a binary
+//! without the packs and lists those of one that has them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,6 +16,8 @@ use sha2::{Digest, Sha256};
 
 use crate::support::harness::{Run, plume_command_of, suite};
 use crate::support::nginx::Nginx;
+use crate::support::registry::Registry;
+use crate::support::server::TestServer;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -132,6 +139,96 @@ fn the_installed_release_passes_its_own_release_artifact_check() {
     assert_eq!(r.outcome("release.binary.matches_manifest"), "err");
 }
 
+/// The SHA-256 `plume inspect plume:NAME` shows, from `plume`.
+fn pack_digest(plume: &Path, pack: &str) -> String {
+    let out = plume_command_of(plume)
+        .args(["inspect", &format!("plume:{pack}")])
+        .output()
+        .unwrap();
+    let r = Run::from_output(out);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let file = r.stdout.lines().find(|l| l.starts_with("file:")).unwrap();
+    file.rsplit("sha256 ")
+        .next()
+        .unwrap()
+        .trim_end_matches(')')
+        .to_owned()
+}
+
+#[test]
+fn the_release_carries_the_packs_and_pushes_them_for_older_binaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::anonymous();
+    let binary = env!("CARGO_BIN_EXE_plume");
+    let out = dir.path().to_str().unwrap();
+    let made = release_script(&[
+        "--binary",
+        binary,
+        "--base-url",
+        "http://127.0.0.1:1",
+        "--out",
+        out,
+        "--push-packs",
+        &registry.host(),
+    ]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+
+    // The binary in the tarball carries each pack version.json lists.
+    let name = format!("plume-{VERSION}-{}", host_target());
+    let unpacked = tempfile::tempdir().unwrap();
+    let status = Command::new("tar")
+        .arg("xzf")
+        .arg(dir.path().join(format!("{name}.tar.gz")))
+        .arg("-C")
+        .arg(unpacked.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let installed = unpacked.path().join(&name).join("plume");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("version.json")).unwrap())
+            .unwrap();
+    for pack in ["http", "release-artifact", "tls", "oauth"] {
+        let entry = &manifest["packs"][pack];
+        assert_eq!(entry["sha256"], pack_digest(&installed, pack), "{manifest}");
+        assert_eq!(
+            entry["reference"],
+            format!("{}/plume/packs/{pack}:{VERSION}", registry.host())
+        );
+        assert!(
+            made.stderr.contains(&format!("pushed plume:{pack} as ")),
+            "{}",
+            made.stderr
+        );
+    }
+
+    // A pack pulled back from the registry, pinned to the manifest the release lists, runs.
+    let server = TestServer::start();
+    let url = format!("http://{}", server.addr);
+    let http = &manifest["packs"]["http"];
+    let toml = format!(
+        "[plugins.site]\npath = \"oci://{}\"\ndigest = \"{}\"\nsha256 = \"{}\"\n\
+         allow-hosts = [\"{url}\"]\n[[plugins.site.config.checks]]\ngroup = \"site\"\n\
+         name = \"ok\"\nurl = \"{url}/ok\"\nexpect.status = 200\n\
+         expect.json = [{{ pointer = \"/status\", equals = \"ok\" }}]\n",
+        http["reference"].as_str().unwrap(),
+        http["digest"].as_str().unwrap(),
+        http["sha256"].as_str().unwrap(),
+    );
+    let s = suite(&toml, "");
+    let cache = tempfile::tempdir().unwrap();
+    let out = plume_command_of(&installed)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .arg("run")
+        .arg(&s.path)
+        .output()
+        .unwrap();
+    let r = Run::from_output(out);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.expect("site.ok", "ok", "");
+}
+
 #[test]
 fn the_release_script_refuses_bad_arguments_in_one_line() {
     for (args, says) in [
@@ -165,11 +262,13 @@ fn image_script(binary: &Path, out: &Path) -> Run {
 /// The container image script end to end with buildah, skopeo and umoci
 /// (Debian). A FROM-scratch image needs a static binary and CI has no time
 /// for the static musl build of `plume` (docs/releases.md: built and measured by
-/// hand), so the image packs a static stand-in compiled here with
-/// `musl-gcc` that answers `--version` as `plume` does; the script, its
-/// layout (entrypoint, user, CA bundle, home) and its checks are the ones
-/// the release uses. The dynamically linked binary these tests run is
-/// refused in one line.
+/// hand), so the image packs static stand-ins compiled here with
+/// `musl-gcc`: one that only answers `--version` as `plume` does (refused:
+/// it carries no pack), then a launcher that executes the `plume` under
+/// test, whose four built-in packs the script lists from the unpacked
+/// image's entrypoint; the script, its layout (entrypoint, user, CA bundle,
+/// home) and its checks are the ones the release uses. The dynamically
+/// linked binary these tests run is refused in one line.
 #[test]
 fn the_image_script_builds_the_image_from_a_static_binary_and_refuses_a_dynamic_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -198,8 +297,46 @@ fn the_image_script_builds_the_image_from_a_static_binary_and_refuses_a_dynamic_
     assert!(cc.success());
 
     let out = dir.path().join("out");
+    // A binary without the packs is refused, once its --version passed.
+    let packless = image_script(&stand_in, &out);
+    assert_eq!(packless.code, 2, "{}", packless.stderr);
+    assert!(
+        packless
+            .stderr
+            .contains("does not carry the built-in pack plume:http"),
+        "{}",
+        packless.stderr
+    );
+
+    // A static launcher of the plume under test: the image's entrypoint
+    // then answers as that plume does, packs included.
+    let launcher = dir.path().join("launcher.c");
+    std::fs::write(
+        &launcher,
+        format!(
+            "#include <unistd.h>\nint main(int argc, char **argv) {{ (void)argc; \
+             execv({:?}, argv); return 127; }}\n",
+            env!("CARGO_BIN_EXE_plume")
+        ),
+    )
+    .unwrap();
+    let stand_in = dir.path().join("bin/plume");
+    std::fs::create_dir_all(stand_in.parent().unwrap()).unwrap();
+    let cc = Command::new("musl-gcc")
+        .arg("-static")
+        .arg("-o")
+        .arg(&stand_in)
+        .arg(&launcher)
+        .status()
+        .expect("musl-gcc");
+    assert!(cc.success());
     let first = image_script(&stand_in, &out);
     assert_eq!(first.code, 0, "{}", first.stderr);
+    for pack in ["http", "release-artifact", "tls", "oauth"] {
+        let digest = pack_digest(Path::new(env!("CARGO_BIN_EXE_plume")), pack);
+        let line = format!("plume:{pack} (built into plume {VERSION}, sha256 {digest})");
+        assert!(first.stderr.contains(&line), "{line} in {}", first.stderr);
+    }
     let archive = out.join(format!("plume-{VERSION}-oci.tar"));
     assert_eq!(first.stdout.trim(), archive.display().to_string());
     assert!(

@@ -198,15 +198,20 @@ fn write_json(dir: &Path, name: &str, value: &Value) -> PathBuf {
     path
 }
 
-/// The config tables of the plugins whose `path` names `component`.
+/// The config tables of the plugins whose `path` names `component`, or the
+/// same pack built into plume (`plume:release-artifact`).
 fn pack_configs(suite: &Value, component: &str) -> Vec<(String, Value)> {
     let plugins = suite["plugins"].as_object().cloned().unwrap_or_default();
+    let builtin = component
+        .strip_prefix("plume_pack_")
+        .and_then(|c| c.strip_suffix(".wasm"))
+        .map(|name| format!("plume:{}", name.replace('_', "-")));
     plugins
         .into_iter()
         .filter(|(_, p)| {
             p["path"]
                 .as_str()
-                .is_some_and(|path| path.ends_with(component))
+                .is_some_and(|path| path.ends_with(component) || Some(path) == builtin.as_deref())
         })
         .map(|(name, p)| (name, p.get("config").cloned().unwrap_or(Value::Null)))
         .collect()

@@ -14,9 +14,12 @@
 //! program).
 //!
 //! Rust guests are built by a nested `cargo build` with its own target
-//! directory (next to the workspace's), so the outer build's lock is not
-//! contended and the guests are built once and reused by `cargo clippy` and
-//! `cargo test` alike. When the wasm32-wasip2 target is missing, it is
+//! directory (`<target>/guests`, next to the workspace's), so the outer
+//! build's lock is not contended and the guests are built once and reused by
+//! `cargo clippy` and `cargo test` alike. That folder, the profile and the
+//! environment are `host/build.rs`'s for the packs built into `plume`
+//! (both include `host/build_support/nested_wasm.rs`), so the four packs are
+//! compiled once for the binary and the tests. When the wasm32-wasip2 target is missing, it is
 //! installed with rustup. The JavaScript and Python toolchains come from the
 //! SDKs' pinned files (`sdk/js/package-lock.json`, `sdk/python/requirements.txt`),
 //! installed on first use; a plugin is rebuilt only when its sources changed.
@@ -83,7 +86,7 @@ const USED_IN: &[&str] = &["tests/e2e", "host/benches"];
 /// Placeholders the harness fills with something other than a guest.
 const RESERVED_PLACEHOLDERS: &[&str] = &["url"];
 
-const TARGET: &str = "wasm32-wasip2";
+include!("../../host/build_support/nested_wasm.rs");
 
 fn main() {
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR"));
@@ -114,6 +117,8 @@ fn main() {
         println!("cargo:rerun-if-changed={}", workspace.join(dir).display());
     }
     println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
+    let shared = workspace.join("host/build_support");
+    println!("cargo:rerun-if-changed={}", shared.display());
 
     build_rust(&workspace, &target_dir);
     let plugins = target_dir.join("plugins");
@@ -122,10 +127,7 @@ fn main() {
     for guest in GUESTS {
         let file = match guest.source {
             Source::Rust(package) => {
-                let file = target_dir
-                    .join(TARGET)
-                    .join("release")
-                    .join(format!("{}.wasm", package.replace('-', "_")));
+                let file = built_component(&target_dir, package);
                 assert!(file.exists(), "{} was not built", file.display());
                 file
             }
@@ -232,34 +234,21 @@ fn mentions(text: &str, guest: &Guest) -> bool {
         })
 }
 
-/// Builds every Rust guest with one nested `cargo build`.
+/// Builds every Rust guest with one nested `cargo build`, in the folder, with
+/// the profile and the environment of `host/build.rs`'s build of the packs
+/// (`nested_wasm.rs`), so the packs among the guests are compiled once.
 fn build_rust(workspace: &Path, target_dir: &Path) {
     ensure_target();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(workspace)
-        .arg("build")
-        .arg("--release")
-        .arg("--target")
-        .arg(TARGET)
-        .arg("--target-dir")
-        .arg(target_dir);
-    for guest in GUESTS {
-        if let Source::Rust(package) = guest.source {
-            cmd.arg("-p").arg(package);
-        }
-    }
-    // Flags meant for the host build must not leak into the wasm build.
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_MAKEFLAGS",
-    ] {
-        cmd.env_remove(var);
-    }
-    let status = cmd.status().expect("run cargo for the guest components");
+    let packages: Vec<&str> = GUESTS
+        .iter()
+        .filter_map(|g| match g.source {
+            Source::Rust(package) => Some(package),
+            _ => None,
+        })
+        .collect();
+    let status = nested_wasm_build(workspace, target_dir, &packages)
+        .status()
+        .expect("run cargo for the guest components");
     assert!(
         status.success(),
         "building the guest components failed (see the cargo output above)"
@@ -312,26 +301,9 @@ fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set by cargo"))
 }
 
-/// `<workspace target>/guests`: found from OUT_DIR (`<target>/<profile>/build/<pkg>/out`).
-fn guest_target_dir(out_dir: &Path, workspace: &Path) -> PathBuf {
-    out_dir
-        .ancestors()
-        .find(|p| p.file_name().is_some_and(|n| n == "build"))
-        .and_then(|build| build.parent()?.parent())
-        .map(|target| target.join("guests"))
-        .unwrap_or_else(|| workspace.join("target/guests"))
-}
-
 /// Installs the wasm32-wasip2 standard library when the toolchain lacks it.
 fn ensure_target() {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let sysroot = Command::new(&rustc)
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    let installed = sysroot.is_some_and(|s| s.join("lib/rustlib").join(TARGET).exists());
-    if installed {
+    if target_installed() {
         return;
     }
     println!("cargo:warning=installing the {TARGET} target with rustup");

@@ -13,9 +13,13 @@
 //! `.wasm` on a warm start; it is only written for files older than two
 //! seconds, so a file rewritten within one mtime tick is never trusted.
 //!
+//! A pack built into the binary is keyed by the SHA-256 `build.rs` computed,
+//! so its entry is found without reading or hashing anything.
+//!
 //! Where: `--cache-dir`, else `PLUME_CACHE_DIR`, else `$XDG_CACHE_HOME/plume`
 //! (`~/.cache/plume`); `--no-cache` bypasses it.
 
+use std::borrow::Cow;
 use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -100,8 +104,35 @@ impl CompileCache {
             return Ok((Component::from_file(engine, path)?, CacheOutcome::Bypassed));
         };
         let (digest, wasm) = digest_of(dir, path)?;
-        let Some(entry) = self.entry_path(engine, &digest) else {
-            return Ok((Component::from_file(engine, path)?, CacheOutcome::Bypassed));
+        self.load_keyed(engine, &digest, || match wasm {
+            Some(bytes) => Ok(Cow::Owned(bytes)),
+            None => std::fs::read(path).map(Cow::Owned),
+        })
+    }
+
+    /// A component whose bytes are in memory and whose SHA-256 is known (a
+    /// pack built into the binary), from the cache or freshly compiled.
+    pub fn load_bytes(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        digest: &str,
+    ) -> wasmtime::Result<(Component, CacheOutcome)> {
+        self.load_keyed(engine, digest, || Ok(Cow::Borrowed(wasm)))
+    }
+
+    /// The entry of `digest` if valid, else `wasm()` compiled and stored.
+    fn load_keyed<'a>(
+        &self,
+        engine: &Engine,
+        digest: &str,
+        wasm: impl FnOnce() -> std::io::Result<Cow<'a, [u8]>>,
+    ) -> wasmtime::Result<(Component, CacheOutcome)> {
+        let Some(entry) = self.entry_path(engine, digest) else {
+            return Ok((
+                Component::from_binary(engine, &wasm()?)?,
+                CacheOutcome::Bypassed,
+            ));
         };
         let mut outcome = CacheOutcome::Miss;
         if entry.exists() {
@@ -113,11 +144,7 @@ impl CompileCache {
                 }
             }
         }
-        let wasm = match wasm {
-            Some(bytes) => bytes,
-            None => std::fs::read(path)?,
-        };
-        let compiled = engine.precompile_component(&wasm)?;
+        let compiled = engine.precompile_component(&wasm()?)?;
         // SAFETY: the bytes were produced just now by this engine's `precompile_component`.
         let component = unsafe { Component::deserialize(engine, &compiled)? };
         if store(&entry, &compiled).is_err() {

@@ -2,7 +2,8 @@
 //!
 //! One [`Sandbox`] per process holds the wasmtime engine, the linker with
 //! every capability, the compiled-plugin [`cache`] and the epoch ticker.
-//! [`Sandbox::load`] reads and compiles a component and checks it against
+//! [`Sandbox::load`] reads (or takes from the [built-in packs](crate::packs))
+//! and compiles a component and checks it against
 //! the contract up front (an `InstancePre`), so a wrong plugin is refused
 //! before any check runs; [`Sandbox::store`] makes the fresh Store each group
 //! runs in, holding its [`state`], bounded by its [`limiter`] and ended at its
@@ -119,6 +120,15 @@ impl Sandbox {
     ) -> Result<PluginPre<StoreState>, PlumeError> {
         if let Some(expected) = pin {
             let actual = self.digest(name, path)?;
+            if actual != expected && crate::packs::builtin(path).is_some() {
+                return Err(PlumeError::BuiltinPinMismatch {
+                    plugin: name.to_owned(),
+                    path: path.to_owned(),
+                    version: env!("CARGO_PKG_VERSION"),
+                    expected: expected.to_owned(),
+                    actual,
+                });
+            }
             if actual != expected {
                 return Err(PlumeError::PinMismatch {
                     plugin: name.to_owned(),
@@ -132,8 +142,11 @@ impl Sandbox {
         self.link(name, path, &component)
     }
 
-    /// The SHA-256 of a plugin file, for pinning and `plume lock`.
+    /// The SHA-256 of a plugin file or built-in pack, for pinning and `plume lock`.
     pub fn digest(&self, name: &str, path: &Path) -> Result<String, PlumeError> {
+        if let Some(pack) = crate::packs::builtin(path) {
+            return Ok(pack.sha256.to_owned());
+        }
         self.cache
             .digest(path)
             .map_err(|e| unreadable(name, path, &e))
@@ -145,6 +158,14 @@ impl Sandbox {
         name: &str,
         path: &Path,
     ) -> Result<(Component, CacheOutcome), PlumeError> {
+        if let Some(pack) = crate::packs::builtin(path) {
+            return self
+                .cache
+                .load_bytes(&self.engine, pack.wasm, pack.sha256)
+                .map_err(|e| {
+                    PlumeError::Engine(format!("built-in pack {}: {e:#}", pack.address()))
+                });
+        }
         // The header tells a component from anything else; the cache reads the rest.
         let bytes = read_header(path).map_err(|e| unreadable(name, path, &e))?;
         let not_component = |reason: String| PlumeError::NotAComponent {

@@ -256,12 +256,7 @@ impl Target {
     ) -> Result<(Vec<LoadedPlugin>, Plan), String> {
         let shared = RunShared::new(ledger.clone(), limits).map_err(|e| e.to_string())?;
         let prepare = async {
-            crate::run::preflight::check(
-                &shared.client,
-                &self.suite.preflight,
-                self.suite.hint.as_deref(),
-            )
-            .await?;
+            crate::run::preflight::check(&shared.client, &self.suite).await?;
             self.describe_and_plan(sandbox, &shared).await
         };
         tokio::select! {

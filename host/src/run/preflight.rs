@@ -2,21 +2,40 @@
 //! answer (any HTTP status counts). When one does not, the run stops with
 //! one message naming the URL, the error and the suite's `hint` — the
 //! command that starts the service, say — instead of a screen of red lines
-//! that fail for the wrong reason.
+//! that fail for the wrong reason. The probes trust what the plugins trust:
+//! the system's roots and every plugin's `tls-roots`, so a service behind a
+//! private CA passes its preflight as its checks reach it.
 
 use std::time::Duration;
 
 use crate::error::PlumeError;
+use crate::suite::Suite;
 
 /// How long each preflight URL gets.
 pub const PREFLIGHT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Checks every URL at once; the first that does not answer is the error.
-pub async fn check(
-    client: &reqwest::Client,
-    urls: &[String],
-    hint: Option<&str>,
-) -> Result<(), PlumeError> {
+/// Checks every `preflight` URL of `suite` at once, with `client` (the
+/// host's own) or, when a plugin trusts extra roots, a client that trusts
+/// them too; the first that does not answer is the error.
+pub async fn check(client: &reqwest::Client, suite: &Suite) -> Result<(), PlumeError> {
+    let (urls, hint) = (&suite.preflight, suite.hint.as_deref());
+    if urls.is_empty() {
+        return Ok(());
+    }
+    let roots: Vec<Vec<u8>> = suite
+        .plugins
+        .iter()
+        .flat_map(|p| p.tls_roots.iter().cloned())
+        .collect();
+    let with_roots;
+    let client = if roots.is_empty() {
+        client
+    } else {
+        with_roots = crate::net::clients::client_builder(&roots)
+            .and_then(|b| b.build().map_err(|e| e.to_string()))
+            .map_err(|e| PlumeError::Engine(format!("cannot build the preflight's client: {e}")))?;
+        &with_roots
+    };
     let probes = urls.iter().map(|url| async move {
         let result = client.get(url).timeout(PREFLIGHT_TIMEOUT).send().await;
         (url, result)

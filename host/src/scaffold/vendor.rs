@@ -26,7 +26,7 @@ const WIT: (&str, &str) = ("wit/plume.wit", include_str!("../../../wit/plume.wit
 
 /// The suite file's JSON Schema, which the project's `plume.toml` names in
 /// its `#:schema` line for editors (Taplo, Even Better TOML).
-const SCHEMA: (&str, &str) = (
+pub(super) const SCHEMA: (&str, &str) = (
     "plume.schema.json",
     include_str!("../../schema/plume.schema.json"),
 );

@@ -28,7 +28,10 @@ mod plugin;
 #[cfg(feature = "schema")]
 pub mod schema;
 
-pub use plugin::{OCI_SCHEME, OciSource, PluginEntry, SecretSource, manifest_digest};
+pub use plugin::{
+    BUILTIN_PACKS, BUILTIN_SCHEME, OCI_SCHEME, OciSource, PluginEntry, SecretSource, builtin_pack,
+    builtin_pack_list, manifest_digest,
+};
 use plugin::{RawPlugin, resolve_plugin, scalar};
 
 use std::collections::BTreeMap;
@@ -433,6 +436,18 @@ mod tests {
             plugin.path,
             Path::new("oci://127.0.0.1:5000/team/checks:1.2.0")
         );
+    }
+
+    #[test]
+    fn a_builtin_pack_keeps_its_address_and_an_unknown_one_names_the_packs() {
+        let file = parse("[plugins.a]\npath = \"plume:http\"\n").unwrap();
+        let plugin = &file.resolve(&Overrides::default()).unwrap().plugins[0];
+        assert_eq!(plugin.path, Path::new("plume:http"));
+        assert_eq!(super::builtin_pack(&plugin.path), Some("http"));
+        let file = parse("[plugins.a]\npath = \"plume:htp\"\n").unwrap();
+        let err = file.resolve(&Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("plume:http, plume:release-artifact, plume:tls, plume:oauth"));
+        assert_eq!(err.lines().count(), 1, "{err}");
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! A `path` that starts with `oci://` names an OCI artifact instead of a
 //! file: it is kept as [`OciSource`] (with the manifest digest the suite
 //! pins, from `digest` or an `@sha256:` in the reference), and the runtime's
-//! `oci` module pulls it into its store before the plugin is loaded.
+//! `oci` module pulls it into its store before the plugin is loaded. A
+//! `path` of `plume:NAME` names a pack built into the binary (see
+//! [`BUILTIN_PACKS`]); it is kept as written, and an unknown name is refused
+//! here, naming the built-in ones.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +28,8 @@ use super::io_reason;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawPlugin {
-    /// The component (`.wasm`), relative to the suite file, or an OCI reference
+    /// The component (`.wasm`), relative to the suite file; a pack built into `plume`
+    /// (`plume:http`, `plume:release-artifact`, `plume:tls`, `plume:oauth`); or an OCI reference
     /// (`oci://registry.example.com/team/checks:1.2.0`, optionally `@sha256:…`); `${...}` values allowed.
     path: PathBuf,
     /// Where the plugin may connect: `[scheme://]host[:port]` entries (a whole URL is accepted,
@@ -66,6 +70,28 @@ pub(super) struct RawPlugin {
 
 /// The scheme that makes a plugin's `path` an OCI reference.
 pub const OCI_SCHEME: &str = "oci://";
+
+/// The scheme that makes a plugin's `path` a pack built into `plume`: `plume:http`.
+pub const BUILTIN_SCHEME: &str = "plume:";
+
+/// The packs every `plume` carries, by the name a suite writes after `plume:`
+/// (the runtime's `packs` module holds their bytes).
+pub const BUILTIN_PACKS: &[&str] = &["http", "release-artifact", "tls", "oauth"];
+
+/// The built-in pack a plugin path names (`plume:http` → `http`), if any.
+pub fn builtin_pack(path: &Path) -> Option<&str> {
+    let name = path.to_str()?.strip_prefix(BUILTIN_SCHEME)?;
+    BUILTIN_PACKS.iter().copied().find(|n| *n == name)
+}
+
+/// `plume:http, plume:release-artifact, ...`: for messages.
+pub fn builtin_pack_list() -> String {
+    BUILTIN_PACKS
+        .iter()
+        .map(|n| format!("{BUILTIN_SCHEME}{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Where an OCI plugin comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,8 +173,9 @@ pub(super) fn resolve_plugin(
     let path_text = raw.path.to_string_lossy();
     let path_text = interpolate(&path_text, values, &place("path"))?;
     let oci = oci_source(&path_text, raw.digest.as_deref(), &place)?;
+    let builtin = builtin_source(&path_text, &place)?;
     let path = PathBuf::from(path_text);
-    let path = if path.is_absolute() || oci.is_some() {
+    let path = if path.is_absolute() || oci.is_some() || builtin {
         path
     } else {
         base.join(path)
@@ -215,6 +242,24 @@ pub(super) fn resolve_plugin(
         allow_private: raw.allow_private,
         tls_roots,
     })
+}
+
+/// Whether `path` names a built-in pack (`plume:NAME`); an unknown name is
+/// bad input naming the built-in ones.
+fn builtin_source(path: &str, place: &dyn Fn(&str) -> String) -> Result<bool, PlumeError> {
+    let Some(name) = path.strip_prefix(BUILTIN_SCHEME) else {
+        return Ok(false);
+    };
+    if !BUILTIN_PACKS.contains(&name) {
+        return Err(PlumeError::SuiteInvalid {
+            path: PathBuf::from(place("path")),
+            message: format!(
+                "`{path}` is no pack built into plume; the built-in packs are {} (a file named like this: write ./{path})",
+                builtin_pack_list()
+            ),
+        });
+    }
+    Ok(true)
 }
 
 /// The OCI source of a `path` that starts with `oci://`, with its pinned

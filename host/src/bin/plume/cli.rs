@@ -41,9 +41,18 @@ pub enum Command {
     List(ListArgs),
     /// Show what one plugin component checks and reads.
     #[command(
-        after_help = "Examples:\n  plume inspect target/wasm32-wasip2/release/demo_plugin.wasm"
+        after_help = "Examples:\n  plume inspect plume:http\n  plume inspect target/wasm32-wasip2/release/demo_plugin.wasm"
     )]
     Inspect(InspectArgs),
+    /// Write a runnable suite for a deployed service from what its URLs answer
+    /// (built-in packs only: nothing to build).
+    #[command(
+        after_help = "Examples:\n  plume init https://service.example/health\n  \
+        plume init https://api.example.com/status https://www.example.com/ -o smoke.toml\n  \
+        plume init https://internal.example/health --ca certs/internal-ca.pem\n\n\
+        Exit codes: 0 written, 2 a URL that does not answer (or answers 5xx), a file that exists (see --force)."
+    )]
+    Init(InitArgs),
     /// Create a plugin project whose example check passes against the demo service.
     #[command(after_help = "Examples:\n  plume new --lang rust shop-checks\n  \
         plume new --lang js storefront\n  plume new --lang python billing-smoke")]
@@ -249,7 +258,7 @@ pub struct LockArgs {
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
-    /// The plugin component (.wasm).
+    /// The plugin component (.wasm), or a built-in pack (plume:http, ...).
     pub plugin: PathBuf,
     /// Where to push it: oci://REGISTRY/REPOSITORY:TAG (the oci:// is optional).
     pub reference: String,
@@ -266,8 +275,24 @@ pub struct PullArgs {
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The plugin component (.wasm).
+    /// The plugin component (.wasm), or a built-in pack (plume:http, plume:tls, ...).
     pub plugin: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The service's URLs, each checked by what it answers now.
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
+    /// The suite file to write.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "plume.toml")]
+    pub output: PathBuf,
+    /// Replace the suite file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// A PEM file of extra root certificates (a private CA), trusted now and by the suite; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -302,7 +327,7 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct CompileArgs {
-    /// Plugin components (.wasm).
+    /// Plugin components (.wasm) or built-in packs (plume:http, ...).
     #[arg(required = true)]
     pub plugins: Vec<PathBuf>,
 }

@@ -25,8 +25,8 @@ use plume::run::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
-    ColorArg, CompileArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs, NewArgs, PullArgs,
-    PushArgs, RunArgs, SuiteArgs,
+    ColorArg, CompileArgs, InitArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs, NewArgs,
+    PullArgs, PushArgs, RunArgs, SuiteArgs,
 };
 
 pub(crate) fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
@@ -103,7 +103,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         .map(|url| crate::monitor::push_sink(url, &suite, &mut sinks));
     let ledger = Arc::new(Ledger::new(redactor_for(&suite), sinks));
     let shared = RunShared::new(ledger.clone(), &suite.limits)?;
-    plume::run::preflight::check(&shared.client, &suite.preflight, suite.hint.as_deref()).await?;
+    plume::run::preflight::check(&shared.client, &suite).await?;
     let sandbox = Arc::new(Sandbox::new(cache)?);
     let selection = Selection {
         only: args.scope.only,
@@ -230,9 +230,10 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let redactor = redactor_for(&suite);
     let show = |text: &str| shown(&redactor.redact(text));
     for p in &plugins {
-        let source = match &p.entry.oci {
-            Some(oci) => oci.to_string(),
-            None => p.entry.path.display().to_string(),
+        let source = match (&p.entry.oci, plume::packs::builtin(&p.entry.path)) {
+            (Some(oci), _) => oci.to_string(),
+            (None, Some(pack)) => builtin_source(pack),
+            (None, None) => p.entry.path.display().to_string(),
         };
         print_line(&format!(
             "{} {} ({source})",
@@ -267,11 +268,15 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
 
 /// `plume inspect`.
 pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
-    let name = args
-        .plugin
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plugin".to_owned());
+    let builtin = plume::packs::lookup(&args.plugin)?;
+    let name = match builtin {
+        Some(pack) => pack.name.to_owned(),
+        None => args
+            .plugin
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "plugin".to_owned()),
+    };
     let entry = Arc::new(PluginEntry::bare(&name, &args.plugin));
     let sandbox = Sandbox::new(cache)?;
     let shared = RunShared::quiet()?;
@@ -282,7 +287,10 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         shown(&info.name),
         shown(&info.version)
     ));
-    println!("file:    {}", args.plugin.display());
+    match builtin {
+        Some(pack) => println!("file:    {}", builtin_source(pack)),
+        None => println!("file:    {}", args.plugin.display()),
+    }
     print_line(&format!("config:  {}", list_or_none(&info.config_keys)));
     print_line(&format!("secrets: {}", list_or_none(&info.secrets)));
     println!("groups:");
@@ -299,6 +307,16 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         ));
     }
     Ok(0)
+}
+
+/// `plume:http (built into plume 0.1.0, sha256 …)`.
+fn builtin_source(pack: &plume::packs::Pack) -> String {
+    format!(
+        "{} (built into plume {}, sha256 {})",
+        pack.address(),
+        env!("CARGO_PKG_VERSION"),
+        pack.sha256
+    )
 }
 
 /// Each of a plugin's texts as one safe, bounded line, comma-separated.
@@ -347,6 +365,29 @@ pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
         println!("{}: {what}", path.display());
     }
     println!("cache: {dir}");
+    Ok(0)
+}
+
+/// `plume init`.
+pub async fn init(args: InitArgs) -> Result<u8> {
+    let request = plume::scaffold::init::InitRequest {
+        urls: args.urls,
+        ca: args.ca,
+        output: args.output,
+        force: args.force,
+    };
+    let written = plume::scaffold::init::init(&request).await?;
+    for line in &written.checks {
+        println!("checked {line}");
+    }
+    for host in &written.tls_hosts {
+        println!("tls     {host}");
+    }
+    if let Some(schema) = &written.schema {
+        println!("schema: {}", schema.display());
+    }
+    println!("wrote:  {}", written.suite.display());
+    println!("run:    plume run {}", written.suite.display());
     Ok(0)
 }
 
@@ -427,10 +468,13 @@ pub async fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
 pub async fn push(args: PushArgs, _cache: CompileCache) -> Result<u8> {
     use plume::oci::OciError;
     let reference = OciRef::parse(&args.reference)?;
-    let bytes = std::fs::read(&args.plugin).map_err(|e| OciError::Unreadable {
-        path: args.plugin.clone(),
-        reason: e.to_string(),
-    })?;
+    let bytes = match plume::packs::lookup(&args.plugin)? {
+        Some(pack) => pack.wasm.to_vec(),
+        None => std::fs::read(&args.plugin).map_err(|e| OciError::Unreadable {
+            path: args.plugin.clone(),
+            reason: e.to_string(),
+        })?,
+    };
     let artifact = plume::oci::artifact::artifact_for(&args.plugin, bytes)?;
     let client = plume::oci::client::RegistryClient::new(&reference)?;
     client.push(&artifact).await?;

@@ -47,6 +47,7 @@ fn main() -> ExitCode {
             Command::Inspect(args) => commands::inspect(args, cache).await,
             Command::Compile(args) => commands::compile(args, cache),
             Command::Monitor(args) => monitor::monitor(args, cache).await,
+            Command::Init(args) => commands::init(args).await,
             Command::New(args) => commands::new(args),
             Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(args),
             Command::Lock(args) => commands::lock(args, cache).await,

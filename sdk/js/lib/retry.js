@@ -11,8 +11,8 @@ export class Settled {
     this.attempts = attempts;
     this.elapsedMs = elapsedMs;
     const text = `after ${attempts} ${attempts === 1 ? "attempt" : "attempts"} in ${elapsedMs} ms`;
-    // `summary()`, as in Rust and Python; used as a string (as before it
-    // was a method) it is the same text.
+    // `summary()`, as in Rust and Python; used as a string (as it was
+    // before it became a method) it is the same text.
     const summary = () => text;
     summary.toString = summary;
     this.summary = summary;

@@ -4,7 +4,7 @@
 //
 // Build: node sdk/js/build.mjs examples/js/demo.js target/plugins/demo_js.wasm
 
-import { Plugin, ok, fail } from "../../sdk/js/plume.js";
+import { Plugin, exportPlugin, fail, ok } from "../../sdk/js/plume.js";
 
 const adminUrl = (ctx) => ctx.config("admin_url").replace(/\/+$/, "");
 const mcpUrl = (ctx) => ctx.config("mcp_url").replace(/\/+$/, "");
@@ -130,7 +130,7 @@ function readyEvent(ctx) {
   return ok(stream.status, `ready event after ${new TextEncoder().encode(seen).length} bytes`);
 }
 
-const plugin = new Plugin("demo-js", "0.1.0")
+const plugin = () => new Plugin("demo-js", "0.1.0")
   .config(["admin_url", "mcp_url"])
   .group("health", [], (g) =>
     g.check("admin.up", (ctx) => up(ctx, adminUrl(ctx), "admin"))
@@ -151,4 +151,4 @@ const plugin = new Plugin("demo-js", "0.1.0")
       .check("key.stream_open", streamOpen)
       .check("key.ready_event", readyEvent));
 
-export const { describe, runCheck } = plugin.exports();
+export const { describe, runCheck } = exportPlugin(plugin);

@@ -264,6 +264,7 @@ fn build_scripted(workspace: &Path, guest: &Guest, script: &str, plugins: &Path)
     match guest.source {
         Source::Js(_) => inputs.extend([
             workspace.join("sdk/js/plume.js"),
+            workspace.join("sdk/js/lib"),
             workspace.join("sdk/js/build.mjs"),
         ]),
         _ => inputs.push(workspace.join("sdk/python/plume_sdk")),

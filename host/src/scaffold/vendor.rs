@@ -69,6 +69,38 @@ const RUST_SOURCES: &[(&str, &str)] = &[
 const JS_FILES: &[(&str, &str)] = &[
     ("sdk/js/plume.js", include_str!("../../../sdk/js/plume.js")),
     (
+        "sdk/js/plume.d.ts",
+        include_str!("../../../sdk/js/plume.d.ts"),
+    ),
+    (
+        "sdk/js/lib/outcome.js",
+        include_str!("../../../sdk/js/lib/outcome.js"),
+    ),
+    (
+        "sdk/js/lib/response.js",
+        include_str!("../../../sdk/js/lib/response.js"),
+    ),
+    (
+        "sdk/js/lib/stream.js",
+        include_str!("../../../sdk/js/lib/stream.js"),
+    ),
+    (
+        "sdk/js/lib/request.js",
+        include_str!("../../../sdk/js/lib/request.js"),
+    ),
+    (
+        "sdk/js/lib/ctx.js",
+        include_str!("../../../sdk/js/lib/ctx.js"),
+    ),
+    (
+        "sdk/js/lib/retry.js",
+        include_str!("../../../sdk/js/lib/retry.js"),
+    ),
+    (
+        "sdk/js/lib/plugin.js",
+        include_str!("../../../sdk/js/lib/plugin.js"),
+    ),
+    (
         "sdk/js/build.mjs",
         include_str!("../../../sdk/js/build.mjs"),
     ),
@@ -86,6 +118,38 @@ const PYTHON_FILES: &[(&str, &str)] = &[
     (
         "sdk/python/plume_sdk/__init__.py",
         include_str!("../../../sdk/python/plume_sdk/__init__.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/_outcome.py",
+        include_str!("../../../sdk/python/plume_sdk/_outcome.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/_response.py",
+        include_str!("../../../sdk/python/plume_sdk/_response.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/_stream.py",
+        include_str!("../../../sdk/python/plume_sdk/_stream.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/_request.py",
+        include_str!("../../../sdk/python/plume_sdk/_request.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/_ctx.py",
+        include_str!("../../../sdk/python/plume_sdk/_ctx.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/_retry.py",
+        include_str!("../../../sdk/python/plume_sdk/_retry.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/_plugin.py",
+        include_str!("../../../sdk/python/plume_sdk/_plugin.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/py.typed",
+        include_str!("../../../sdk/python/plume_sdk/py.typed"),
     ),
     (
         "sdk/python/build.sh",

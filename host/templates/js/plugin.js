@@ -1,15 +1,18 @@
-// {{name}}: Plume checks, one function each, registered on the plugin.
-import { Plugin, ok } from "./{{sdk}}/sdk/js/plume.js";
+// {{name}}: Plume checks, one function each, registered in `plugin()`.
+import { Plugin, exportPlugin, ok } from "./{{sdk}}/sdk/js/plume.js";
+
+const plugin = () =>
+  new Plugin("{{name}}", "0.1.0")
+    .config(["base_url"])
+    .group("health", [], (g) => g.check("admin.up", adminUp));
 
 // The service answers its health check as healthy: status and shape.
+/** @param {import("./{{sdk}}/sdk/js/plume.js").Ctx} ctx */
 function adminUp(ctx) {
-  const resp = ctx.get(`${ctx.config("base_url")}/health`).send();
+  const base = ctx.config("base_url");
+  const resp = ctx.get(`${base}/health`).send();
   resp.expectStatus([200]).expectJsonEq("/status", "ok");
   return ok(resp.status, `healthy, served in ${resp.elapsedMs} ms`);
 }
 
-const plugin = new Plugin("{{name}}", "0.1.0")
-  .config(["base_url"])
-  .group("health", [], (g) => g.check("admin.up", adminUp));
-
-export const { describe, runCheck } = plugin.exports();
+export const { describe, runCheck } = exportPlugin(plugin);

@@ -1,19 +1,22 @@
-"""{{name}}: Plume checks, one function each, registered on the plugin."""
+"""{{name}}: Plume checks, one function each, registered in `plugin()`."""
 
-from plume_sdk import Ctx, Plugin, Result, ok
+from plume_sdk import Check, Ctx, Plugin, export_plugin, ok
 
 
-def admin_up(ctx: Ctx) -> Result:
+def plugin() -> Plugin:
+    return (
+        Plugin("{{name}}", "0.1.0")
+        .config(["base_url"])
+        .group("health", [], lambda g: g.check("admin.up", admin_up))
+    )
+
+
+def admin_up(ctx: Ctx) -> Check:
     """The service answers its health check as healthy: status and shape."""
-    resp = ctx.get(f"{ctx.config('base_url')}/health").send()
+    base = ctx.config("base_url")
+    resp = ctx.get(f"{base}/health").send()
     resp.expect_status([200]).expect_json_eq("/status", "ok")
     return ok(resp.status, f"healthy, served in {resp.elapsed_ms} ms")
 
 
-plugin = (
-    Plugin("{{name}}", "0.1.0")
-    .config(["base_url"])
-    .group("health", [], lambda g: g.check("admin.up", admin_up))
-)
-
-WitWorld = plugin.world()
+WitWorld = export_plugin(plugin)

@@ -46,9 +46,7 @@ impl Ctx {
     /// A config value that is set and not blank, trimmed: `None` for the
     /// empty string `${env:X:-}` gives when `X` is unset.
     pub fn config_given(&self, key: &str) -> Option<String> {
-        config_value(key)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
+        given(config_value(key))
     }
 
     /// A secret; `skip` (`no admin_password`) when it is not configured.
@@ -142,6 +140,11 @@ impl Ctx {
     }
 }
 
+/// A value that is there and not blank, trimmed.
+fn given(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 /// A config value outside any check: for the function that builds the
 /// [`Plugin`](crate::Plugin), which runs before checks do (the declarative
 /// packs in `plugins/` read their checks here).
@@ -187,5 +190,18 @@ impl Hasher {
 impl Default for Hasher {
     fn default() -> Self {
         Hasher::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::given;
+
+    #[test]
+    fn a_given_value_is_set_and_not_blank_trimmed() {
+        assert_eq!(given(Some(" v ".into())), Some("v".into()));
+        assert_eq!(given(Some("   ".into())), None);
+        assert_eq!(given(Some(String::new())), None);
+        assert_eq!(given(None), None);
     }
 }

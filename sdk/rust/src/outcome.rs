@@ -31,9 +31,7 @@ pub fn ok(status: impl Into<Option<u16>>, detail: impl Into<String>) -> Check {
 
 /// A skipped check, with the reason a reader needs: `skip("no admin_password")`.
 pub fn skip<T>(reason: impl Into<String>) -> Result<T, Halt> {
-    Err(Halt::Skip {
-        reason: reason.into(),
-    })
+    Err(Halt::skip(reason))
 }
 
 /// A failed check: `fail(200, "revoked key still accepted")`.
@@ -50,6 +48,37 @@ impl Halt {
         Halt::Err {
             status: None,
             detail: detail.into(),
+        }
+    }
+
+    /// A `skip` with the reason a reader needs.
+    pub fn skip(reason: impl Into<String>) -> Halt {
+        Halt::Skip {
+            reason: reason.into(),
+        }
+    }
+
+    /// `"err"` or `"skip"`, as the JavaScript and Python SDKs' `outcome`.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Halt::Err { .. } => "err",
+            Halt::Skip { .. } => "skip",
+        }
+    }
+
+    /// The status an `err` turned on; a `skip` has none.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Halt::Err { status, .. } => *status,
+            Halt::Skip { .. } => None,
+        }
+    }
+
+    /// What went wrong, or why the check was skipped.
+    pub fn detail(&self) -> &str {
+        match self {
+            Halt::Err { detail, .. } => detail,
+            Halt::Skip { reason } => reason,
         }
     }
 
@@ -83,5 +112,48 @@ pub fn describe_error(e: &HttpError) -> String {
 impl From<HttpError> for Halt {
     fn from(e: HttpError) -> Halt {
         Halt::err(describe_error(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_fail_skip_and_halt_give_one_result_shape() {
+        let pass = ok(None, "fine").unwrap();
+        assert_eq!((pass.status, pass.detail.as_str()), (None, "fine"));
+        assert_eq!(ok(204, "x").unwrap().status, Some(204));
+        let failed = fail::<()>(404, "gone").unwrap_err();
+        assert_eq!(
+            (failed.outcome(), failed.status(), failed.detail()),
+            ("err", Some(404), "gone")
+        );
+        let skipped = skip::<()>("no admin_password").unwrap_err();
+        assert_eq!(
+            (skipped.outcome(), skipped.status(), skipped.detail()),
+            ("skip", None, "no admin_password")
+        );
+        let ctx = Halt::err("x").context("signin");
+        assert_eq!((ctx.status(), ctx.detail()), (None, "signin: x"));
+        assert_eq!(Halt::skip("later").context("step").detail(), "step: later");
+    }
+
+    #[test]
+    fn describe_error_names_every_kind_as_the_host_prints_it() {
+        let m = || "m".to_owned();
+        let all = [
+            (HttpError::Timeout(m()), "timeout: m"),
+            (HttpError::Connect(m()), "connect: m"),
+            (HttpError::Tls(m()), "tls: m"),
+            (HttpError::Denied(m()), "denied: m"),
+            (HttpError::TooLarge(m()), "too-large: m"),
+            (HttpError::Invalid(m()), "invalid: m"),
+        ];
+        for (error, text) in all {
+            assert_eq!(describe_error(&error), text);
+            let halt = Halt::from(error);
+            assert_eq!((halt.outcome(), halt.detail()), ("err", text));
+        }
     }
 }

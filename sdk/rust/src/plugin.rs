@@ -1,8 +1,9 @@
 //! The registry of a plugin's groups and checks, and the glue the
 //! [`export_plugin!`](crate::export_plugin) macro calls.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use crate::__bindings::plume::check::types::{CheckResult, GroupInfo, Outcome, PluginInfo};
 use crate::ctx::Ctx;
@@ -94,8 +95,10 @@ struct Built {
 static WHOLE: OnceLock<Built> = OnceLock::new();
 /// The plugin as built for the group this instance runs.
 static SCOPED: OnceLock<Built> = OnceLock::new();
-/// The group being built for while `build` runs, read by [`running_group`].
-static BUILDING_FOR: Mutex<Option<String>> = Mutex::new(None);
+thread_local! {
+    /// The group being built for while `build` runs, read by [`running_group`].
+    static BUILDING_FOR: RefCell<Option<String>> = const { RefCell::new(None) };
+}
 
 /// The group this instance was made to run, while the function that builds
 /// the [`Plugin`] runs for it; `None` when it builds for `describe()` (every
@@ -107,16 +110,13 @@ static BUILDING_FOR: Mutex<Option<String>> = Mutex::new(None);
 /// returns then must hold this group with its checks. Should a host ask the
 /// same instance for another group, the whole plugin is built for it.
 pub fn running_group() -> Option<String> {
-    BUILDING_FOR
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
+    BUILDING_FOR.with_borrow(Clone::clone)
 }
 
 fn build_for(build: fn() -> Plugin, scope: Option<&str>) -> Built {
-    *BUILDING_FOR.lock().unwrap_or_else(|p| p.into_inner()) = scope.map(str::to_owned);
+    BUILDING_FOR.set(scope.map(str::to_owned));
     let plugin = build();
-    *BUILDING_FOR.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    BUILDING_FOR.set(None);
     let mut index = HashMap::new();
     for (gi, g) in plugin.groups.iter().enumerate() {
         for (ci, (name, _)) in g.checks.iter().enumerate() {
@@ -187,7 +187,12 @@ pub fn __run_check(build: fn() -> Plugin, group: &str, check: &str) -> CheckResu
         };
     };
     let mut ctx = Ctx::new(group, check);
-    match run(&mut ctx) {
+    into_result(run(&mut ctx))
+}
+
+/// What the host receives for what a check returned.
+fn into_result(check: Check) -> CheckResult {
+    match check {
         Ok(pass) => CheckResult {
             outcome: Outcome::Ok,
             status: pass.status,
@@ -203,5 +208,66 @@ pub fn __run_check(build: fn() -> Plugin, group: &str, check: &str) -> CheckResu
             status: None,
             detail: reason,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plugin() -> Plugin {
+        let scope = running_group();
+        let mut p = Plugin::new("p", "1.0.0").config(&["a"]).secrets(&["s"]);
+        for name in ["g", "h"] {
+            if scope.is_none() || scope.as_deref() == Some(name) {
+                p = p.group(name, &[], |g| {
+                    g.check("c", |_| crate::ok(1, "first"))
+                        .check("c", |_| crate::ok(2, "second"))
+                        .check("skip", |_| crate::skip("later"))
+                        .check("fail", |_| crate::fail(503, "down"))
+                });
+            }
+        }
+        p
+    }
+
+    fn run(built: &Built, group: &str, check: &str) -> CheckResult {
+        let (gi, ci) = built.index[&(group.to_owned(), check.to_owned())];
+        let mut ctx = Ctx::new(group, check);
+        into_result((built.plugin.groups[gi].checks[ci].1)(&mut ctx))
+    }
+
+    #[test]
+    fn a_build_for_a_group_sees_it_and_holds_only_it() {
+        let scoped = build_for(plugin, Some("h"));
+        assert_eq!(scoped.scope.as_deref(), Some("h"));
+        assert_eq!(scoped.plugin.groups.len(), 1);
+        assert_eq!(running_group(), None, "outside a build");
+        let whole = build_for(plugin, None);
+        let names: Vec<_> = whole
+            .plugin
+            .groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        assert_eq!(names, ["g", "h"]);
+    }
+
+    #[test]
+    fn the_first_of_two_same_named_checks_wins() {
+        let r = run(&build_for(plugin, None), "g", "c");
+        assert!(matches!(r.outcome, Outcome::Ok));
+        assert_eq!((r.status, r.detail.as_str()), (Some(1), "first"));
+    }
+
+    #[test]
+    fn halts_become_the_contracts_outcomes() {
+        let built = build_for(plugin, None);
+        let skipped = run(&built, "g", "skip");
+        assert!(matches!(skipped.outcome, Outcome::Skip));
+        assert_eq!((skipped.status, skipped.detail.as_str()), (None, "later"));
+        let failed = run(&built, "h", "fail");
+        assert!(matches!(failed.outcome, Outcome::Err));
+        assert_eq!((failed.status, failed.detail.as_str()), (Some(503), "down"));
     }
 }

@@ -85,3 +85,41 @@ impl RequestBuilder {
         self.request
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_built_as_the_contracts_record() {
+        let plain = RequestBuilder::new("GET", "http://h/".into()).into_request();
+        assert_eq!(
+            (plain.method.as_str(), plain.url.as_str()),
+            ("GET", "http://h/")
+        );
+        assert!(plain.headers.is_empty() && plain.body.is_none() && plain.timeout_ms.is_none());
+        assert!(matches!(plain.redirects, RedirectPolicy::None));
+        let r = RequestBuilder::new("POST", "http://h/x".into())
+            .bearer("t")
+            .json(&serde_json::json!({"a": [1]}))
+            .timeout(Duration::from_millis(500))
+            .follow_redirects(2)
+            .into_request();
+        let headers: Vec<_> = r.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        assert_eq!(
+            headers,
+            ["authorization: Bearer t", "content-type: application/json"]
+        );
+        assert_eq!(r.body.as_deref(), Some(&b"{\"a\":[1]}"[..]));
+        assert_eq!(r.timeout_ms, Some(500));
+        assert!(matches!(r.redirects, RedirectPolicy::Follow(2)));
+        let long = RequestBuilder::new("GET", "u".into())
+            .timeout(Duration::from_secs(u64::MAX))
+            .body("raw")
+            .into_request();
+        assert_eq!(
+            (long.timeout_ms, long.body.as_deref()),
+            (Some(u32::MAX), Some(&b"raw"[..]))
+        );
+    }
+}

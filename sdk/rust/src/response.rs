@@ -164,3 +164,49 @@ impl DigestResponse {
             .map(|(_, v)| v.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(body: &[u8]) -> Response {
+        Response::from(http::Response {
+            status: 502,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: body.to_vec(),
+            elapsed_ms: 7,
+        })
+    }
+
+    #[test]
+    fn json_skips_a_byte_order_mark_and_a_bad_body_is_an_err_with_the_status() {
+        let json = response(b"\xEF\xBB\xBF{\"a\":1}").json().unwrap();
+        assert_eq!(json["a"], 1);
+        let bad = response(b"not json").json().unwrap_err();
+        assert_eq!(bad.status(), Some(502));
+        assert!(
+            bad.detail().starts_with("expected a JSON body: "),
+            "{}",
+            bad.detail()
+        );
+    }
+
+    #[test]
+    fn text_and_headers() {
+        let r = response(b"not json \xff");
+        assert_eq!(r.text(), "not json \u{fffd}");
+        assert_eq!(r.header("Content-Type"), Some("text/plain"));
+        assert_eq!(r.header("x"), None);
+        let d = DigestResponse::from(http::DigestResponse {
+            status: 200,
+            headers: vec![("etag".into(), "e".into())],
+            bytes: 12,
+            sha256: "ab".into(),
+            elapsed_ms: 4,
+        });
+        assert_eq!(
+            (d.header("ETag"), d.bytes, d.sha256.as_str()),
+            (Some("e"), 12, "ab")
+        );
+    }
+}

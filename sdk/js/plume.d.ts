@@ -1,0 +1,241 @@
+// Types of plume-sdk for JavaScript (plume.js). Checked by `npm test`:
+// tsc over this file and test/usage.js, which uses every declaration and is
+// also run by `node --test` against plume.js, so a declaration the code does
+// not keep fails one or the other.
+
+/** An HTTP error of the contract: `{tag: "connect", val: "..."}`. */
+export type HttpError =
+  | { tag: "timeout"; val: string }
+  | { tag: "connect"; val: string }
+  | { tag: "tls"; val: string }
+  | { tag: "denied"; val: string }
+  | { tag: "too-large"; val: string }
+  | { tag: "invalid"; val: string };
+
+/** Header names are lowercase. */
+export type Headers = [string, string][];
+
+/** A chunk of a streamed body. */
+export type Chunk = { tag: "data"; val: Uint8Array } | { tag: "end" } | { tag: "idle" };
+
+/** The JSON types `expectJsonType` takes. */
+export type JsonKindName = "null" | "boolean" | "number" | "string" | "array" | "object";
+export declare const JsonKind: Readonly<{ [K in JsonKindName]: K }>;
+
+/** One certificate as the server presented it. */
+export interface Certificate {
+  subject: string;
+  issuer: string;
+  names: string[];
+  /** Validity, in seconds since the Unix epoch. */
+  /** Validity, in seconds since the Unix epoch. */
+  notBefore: bigint;
+  notAfter: bigint;
+}
+
+/** What a server presents in its TLS handshake (contract 0.1.1). */
+export interface Peer {
+  version: string;
+  chain: Certificate[];
+  chainError?: string;
+  nameMatches: boolean;
+}
+
+/** A check that passed: the status its question turned on, and what it saw. */
+export declare class Pass {
+  constructor(status: number | undefined, detail: string);
+  status: number | undefined;
+  detail: string;
+  /** Always "ok" (kept from when `ok` gave a plain object). */
+  readonly outcome: "ok";
+}
+
+/** What a check function returns; a Halt it throws ends it as `err` or `skip`. */
+export type Check = Pass | { status?: number; detail: string };
+
+/** A check that stopped early: `err` with what went wrong, or `skip` with why not. */
+export declare class Halt extends Error {
+  constructor(outcome: "err" | "skip", status: number | undefined, detail: string);
+  outcome: "err" | "skip";
+  status: number | undefined;
+  detail: string;
+  static err(detail: string, status?: number): Halt;
+  static skip(reason: string): Halt;
+  /** Prefixes the detail with context: "signin: " + detail. */
+  context(what: string): Halt;
+}
+
+/** A passed check: `ok(200, "marker found")`, or `ok(undefined, ...)`. */
+export declare function ok(status: number | undefined | null, detail: string): Pass;
+/** Ends the check as skipped. */
+export declare function skip(reason: string): never;
+/** Ends the check as failed. */
+export declare function fail(status: number | undefined | null, detail: string): never;
+/** `kind: message` for an HTTP error (`connect: ...`), as the host prints it. */
+export declare function describeError(e: HttpError): string;
+
+/** A whole response and its host-side assertions. */
+export declare class Response {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+  elapsedMs: number;
+  expectStatus(expected: number[]): this;
+  expectJson(pointer: string): this;
+  expectJsonEq(pointer: string, expected: unknown): this;
+  expectJsonMatch(pointer: string, regex: string): this;
+  expectJsonType(pointer: string, kind: JsonKindName): this;
+  expectNonEmpty(pointer: string): this;
+  expectHeader(name: string): this;
+  expectHeaderMatch(name: string, regex: string): this;
+  expectContains(needle: string): this;
+  /** The value at `pointer`: a string as is, anything else as JSON text. */
+  jsonStr(pointer: string): string;
+  /** The body parsed as JSON. */
+  json(): unknown;
+  /** The body as text (invalid UTF-8 replaced). */
+  text(): string;
+  /** The first value of a header (names compare case-insensitively). */
+  header(name: string): string | undefined;
+}
+
+/** A body hashed by the host as it streamed. */
+export declare class DigestResponse {
+  status: number;
+  headers: Headers;
+  bytes: number;
+  sha256: string;
+  elapsedMs: number;
+  expectStatus(expected: number[]): this;
+  header(name: string): string | undefined;
+}
+
+/** An open response: headers arrived, the body is read chunk by chunk. */
+export declare class Stream {
+  status: number;
+  headers: Headers;
+  /** Time until the headers arrived. */
+  elapsedMs: number;
+  expectStatus(expected: number[]): this;
+  expectHeaderMatch(name: string, regex: string): this;
+  read(maxBytes: number, timeoutMs: number): Chunk;
+  /** Requires the stream to stay open for `holdMs`; the bytes that arrived meanwhile. */
+  expectOpenFor(holdMs: number): number;
+  /** Reads until the body contains `needle` or `withinMs` passes; what was read. */
+  readUntil(needle: string, withinMs: number): string;
+}
+
+/** A request being built: `ctx.get(url).bearer(token).send()`. */
+export declare class RequestBuilder {
+  header(name: string, value: string | number): this;
+  bearer(token: string): this;
+  json(value: unknown): this;
+  body(value: string | Uint8Array): this;
+  timeout(ms: number): this;
+  followRedirects(hops: number): this;
+  send(): Response;
+  trySend(): { response: Response; error?: undefined } | { error: HttpError; response?: undefined };
+  open(): Stream;
+  fetchDigest(): DigestResponse;
+}
+
+/** What a running check can reach. */
+export declare class Ctx {
+  constructor(group: string, check: string);
+  readonly group: string;
+  readonly check: string;
+  /** A config value; `err` naming the key when the suite does not set it. */
+  config(key: string): string;
+  configOpt(key: string): string | undefined;
+  /** A config value that is set and not blank, trimmed. */
+  configGiven(key: string): string | undefined;
+  /** A secret; `skip` ("no NAME") when it is not configured. */
+  secret(name: string): string;
+  secretOpt(name: string): string | undefined;
+  publish(key: string, value: string | number): void;
+  published(group: string, key: string): string;
+  recall(key: string): string;
+  request(method: string, url: string): RequestBuilder;
+  get(url: string): RequestBuilder;
+  post(url: string): RequestBuilder;
+  put(url: string): RequestBuilder;
+  patch(url: string): RequestBuilder;
+  delete(url: string): RequestBuilder;
+  defer(label: string, request: RequestBuilder): void;
+  marker(): string;
+  tls(url: string): Peer;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export declare function configValue(key: string): string | undefined;
+export declare function rejectConfig(key: string, message: string): never;
+export declare function sha256(data: string | Uint8Array): string;
+
+/** An incremental SHA-256 computed by the host. */
+export declare class Hasher {
+  constructor();
+  update(data: string | Uint8Array): void;
+  finish(): string;
+}
+
+/** A question that came true, and what it took. */
+export declare class Settled<T> {
+  constructor(value: T, attempts: number, elapsedMs: number);
+  value: T;
+  attempts: number;
+  elapsedMs: number;
+  /** "after 3 attempts in 412 ms". */
+  summary(): string;
+}
+
+export declare function eventually<T>(deadlineMs: number, intervalMs: number, attempt: (n: number) => T): Settled<T>;
+
+export type CheckFn = (ctx: Ctx) => Check;
+
+/** Checks that run in order on one instance, after the groups they depend on. */
+export declare class Group {
+  constructor(name: string, dependsOn: string[]);
+  name: string;
+  dependsOn: string[];
+  check(name: string, fn: CheckFn): this;
+}
+
+/** The plugin as `describe()` reports it. */
+export interface PluginInfo {
+  name: string;
+  version: string;
+  groups: { name: string; checks: string[]; dependsOn: string[] }[];
+  configKeys: string[];
+  secrets: string[];
+}
+
+/** One check's result as `runCheck()` returns it to the host. */
+export interface CheckResult {
+  outcome: "ok" | "err" | "skip";
+  status: number | undefined;
+  detail: string;
+}
+
+/** The world's exports. */
+export interface Exports {
+  describe(): PluginInfo;
+  runCheck(group: string, check: string): CheckResult;
+}
+
+/** A plugin: its name, version, what it reads, and its groups in order. */
+export declare class Plugin {
+  constructor(name: string, version: string);
+  name: string;
+  version: string;
+  config(keys: string[]): this;
+  secrets(names: string[]): this;
+  group(name: string, dependsOn: string[], build: (g: Group) => Group): this;
+  describe(): PluginInfo;
+  runCheck(group: string, check: string): CheckResult;
+  exports(): Exports;
+}
+
+export declare function runningGroup(): string | undefined;
+export declare function exportPlugin(build: () => Plugin): Exports;

@@ -28,9 +28,15 @@
 //! Everything that runs plugins sits behind the default `runtime` feature;
 //! without it the library is the pure input-handling part, which `host/fuzz`
 //! fuzzes.
+//!
+//! Nothing here prints with `println!`/`eprintln!` (denied below): what
+//! Plume shows outside the reports goes through [`console`], which masks
+//! every secret and makes each line safe.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 #[cfg(feature = "runtime")]
 pub mod caps;
+pub mod console;
 #[cfg(feature = "runtime")]
 pub mod engine;
 pub mod error;

@@ -1,9 +1,15 @@
 //! Keeps secret values out of everything Plume prints or writes.
 //!
 //! Each secret is matched in every form the host's own libraries (and the
-//! usual client code) produce, and replaced by `***`:
+//! usual client and server code) produce, and replaced by `***`:
 //!
-//! - as written, and JSON-string-escaped (`serde_json`);
+//! - as written, JSON-string-escaped (`serde_json`, and PHP's `\/`), and
+//!   with its white space as Plume's own one-line forms show it (line
+//!   breaks joined with ` | `, runs of white space as one space);
+//! - inside a JSON string with any of its characters escaped (`\uXXXX` in
+//!   either case, surrogate pairs, `\/`, JSON quoted inside JSON): the text
+//!   is also searched with those escapes undone ([`unescaped`]) and the span
+//!   a match came from is masked;
 //! - percent-encoded: `application/x-www-form-urlencoded`, every byte but the
 //!   unreserved ones (RFC 3986), `encodeURIComponent`'s set, and the `url`
 //!   crate's own sets for a query, a path, a fragment and userinfo (what an
@@ -15,22 +21,100 @@
 //!
 //! Every form of at least [`MIN_SECRET_LEN`] bytes is a needle of one
 //! Aho-Corasick automaton (leftmost-longest), so redacting a line is one
-//! pass over it, however many secrets and forms there are, and overlapping
-//! forms are masked whole.
+//! pass over it (two when it holds a backslash), however many secrets and
+//! forms there are, and overlapping forms are masked whole. A secret shorter
+//! than [`MIN_SECRET_LEN`] characters cannot be masked without mangling
+//! ordinary text: [`check_secret`] refuses it when the suite loads.
+//!
+//! [`Redactor::line`] is the one way to a [`SafeLine`]: redacted, then one
+//! line with nothing that drives a terminal, bounded ([`crate::text`]).
+//! Every text Plume shows that it did not write itself holds one.
+
+mod unescaped;
+
+use std::fmt;
+use std::ops::Deref;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 
-/// Shortest secret value (and shortest form of one) worth redacting: shorter
-/// ones would mangle ordinary text.
-const MIN_SECRET_LEN: usize = 4;
+use crate::text;
+use unescaped::Unescaped;
+
+/// Shortest secret value (and shortest form of one) worth redacting, in
+/// characters: shorter ones would mangle ordinary text, so they are refused.
+pub const MIN_SECRET_LEN: usize = 4;
 
 /// What a secret is replaced with.
 const MASK: &str = "***";
 
+/// Longest escape a secret's character can take in a JSON string (a surrogate pair).
+const ESCAPE_MAX: usize = 12;
+
+/// Whether `value` can serve as a secret: the line saying why not.
+pub fn check_secret(value: &str) -> Result<(), String> {
+    let chars = value.chars().count();
+    if chars < MIN_SECRET_LEN {
+        return Err(format!(
+            "is {chars} character(s) long; Plume masks secrets of at least {MIN_SECRET_LEN} characters (a shorter one would mangle ordinary text): use a longer value"
+        ));
+    }
+    Ok(())
+}
+
+/// Text that went through [`Redactor::line`]: secrets masked, one line,
+/// nothing that drives a terminal, bounded. Sinks and printers take it, so
+/// text that skipped the redactor does not type-check where it is shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct SafeLine(String);
+
+impl SafeLine {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl Deref for SafeLine {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SafeLine {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SafeLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for SafeLine {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SafeLine {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
+    /// The secrets themselves, so redactors can be joined.
+    secrets: Vec<String>,
     /// Every form of every secret, longest first.
     needles: Vec<String>,
     /// All the needles at once; `None` when there is nothing to redact.
@@ -39,10 +123,16 @@ pub struct Redactor {
 
 impl Redactor {
     pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut needles: Vec<String> = secrets
+        let mut secrets: Vec<String> = secrets
             .into_iter()
             .filter(|s| s.len() >= MIN_SECRET_LEN)
-            .flat_map(forms)
+            .map(str::to_owned)
+            .collect();
+        secrets.sort();
+        secrets.dedup();
+        let mut needles: Vec<String> = secrets
+            .iter()
+            .flat_map(|s| forms(s))
             .filter(|n| n.len() >= MIN_SECRET_LEN)
             .collect();
         needles.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
@@ -55,60 +145,241 @@ impl Redactor {
                 .build(&needles)
                 .ok()
         };
-        Redactor { needles, matcher }
+        Redactor {
+            secrets,
+            needles,
+            matcher,
+        }
+    }
+
+    /// A redactor for this one's secrets and `other`'s.
+    pub fn joined(&self, other: &Redactor) -> Redactor {
+        Redactor::new(
+            self.secrets
+                .iter()
+                .chain(&other.secrets)
+                .map(String::as_str),
+        )
+    }
+
+    /// Whether it masks nothing.
+    pub fn is_empty(&self) -> bool {
+        self.needles.is_empty()
+    }
+
+    /// `raw` as it may be shown: secrets masked, one safe line, at most
+    /// `max` bytes plus the note of its full size when cut. Cut first (a 16
+    /// MiB text costs no more than a short one), but never through the first
+    /// part of a secret, which redaction would then miss.
+    pub fn line(&self, raw: &str, max: usize) -> SafeLine {
+        let head = self.cut_prefix(raw, max);
+        let line = text::one_line(&self.redact(head));
+        // Joining lines may have spelled a secret out: mask again.
+        let line = self.redact(&line);
+        SafeLine(text::bound(line, raw.len(), max, head.len() < raw.len()))
     }
 
     /// `text` with every form of every secret replaced by `***`.
     pub fn redact(&self, text: &str) -> String {
-        let Some(matcher) = &self.matcher else {
-            return self.redact_slowly(text);
-        };
-        let Ok(found) = matcher.try_find_iter(text) else {
-            return self.redact_slowly(text);
-        };
+        if self.needles.is_empty() {
+            return text.to_owned();
+        }
+        let mut spans = self.spans(text);
+        if let Some(u) = Unescaped::of(text) {
+            spans.extend(
+                self.spans(&u.view)
+                    .into_iter()
+                    .map(|(s, e)| u.span(s, e, text.len())),
+            );
+            spans.sort_unstable();
+        }
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        // Needles and text are UTF-8, so every match starts and ends on a character boundary.
-        for m in found {
-            out.push_str(text.get(at..m.start()).unwrap_or_default());
-            out.push_str(MASK);
-            at = m.end();
+        for (start, end) in spans {
+            if end <= at {
+                continue;
+            }
+            if start >= at {
+                out.push_str(text.get(at..start).unwrap_or_default());
+                out.push_str(MASK);
+            }
+            at = end;
         }
         out.push_str(text.get(at..).unwrap_or_default());
         out
     }
 
-    /// The same, one needle at a time: only if the automaton could not be built.
-    fn redact_slowly(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for needle in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), MASK);
-            }
+    /// Where the needles occur in `text`, in order. Needles and text are
+    /// UTF-8, so every span starts and ends on a character boundary.
+    fn spans(&self, text: &str) -> Vec<(usize, usize)> {
+        if let Some(found) = self
+            .matcher
+            .as_ref()
+            .and_then(|m| m.try_find_iter(text).ok())
+        {
+            return found.map(|m| (m.start(), m.end())).collect();
         }
-        out
+        // The automaton could not be built: one needle at a time.
+        let mut spans: Vec<(usize, usize)> = self
+            .needles
+            .iter()
+            .flat_map(|n| {
+                text.match_indices(n.as_str())
+                    .map(|(i, m)| (i, i + m.len()))
+            })
+            .collect();
+        spans.sort_unstable();
+        spans
     }
 
     /// The longest prefix of `text` of at most `max` bytes, less any tail
-    /// that begins a form of a secret: cutting text before redacting it must
-    /// not leave the first half of a secret on show.
+    /// that begins a form of a secret (also with JSON escapes undone, and
+    /// less a half-written escape): cutting text before redacting it must
+    /// not leave the first part of a secret on show.
     pub fn cut_prefix<'a>(&self, text: &'a str, max: usize) -> &'a str {
-        let head = crate::text::prefix(text, max);
-        if head.len() == text.len() {
+        let mut head = text::prefix(text, max);
+        if head.len() == text.len() || self.needles.is_empty() {
             return head;
         }
+        head = &head[..head.len() - partial_escape(head)];
+        let mut keep = head.len() - self.begun(head);
+        let longest = self.needles.first().map_or(0, String::len);
+        let window_start = floor_boundary(head, head.len().saturating_sub(longest * ESCAPE_MAX));
+        if let Some(u) = Unescaped::of(&head[window_start..]) {
+            let begun = self.begun(&u.view);
+            if begun > 0 {
+                let (from, _) = u.span(u.view.len() - begun, u.view.len(), head.len());
+                keep = keep.min(window_start + from);
+            }
+        }
+        head.get(..keep).unwrap_or_default()
+    }
+
+    /// How many bytes at the end of `text` begin (but do not finish) a needle.
+    fn begun(&self, text: &str) -> usize {
         let mut trim = 0;
         for needle in &self.needles {
-            let longest = needle.len().min(head.len() + 1);
+            let longest = needle.len().min(text.len() + 1);
             if let Some(k) = (trim + 1..longest)
                 .rev()
-                .find(|&k| needle.is_char_boundary(k) && head.ends_with(&needle[..k]))
+                .find(|&k| needle.is_char_boundary(k) && text.ends_with(&needle[..k]))
             {
                 trim = k;
             }
         }
-        head.get(..head.len() - trim).unwrap_or_default()
+        trim
     }
+}
+
+/// The largest character boundary of `text` at or before `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The length of a JSON escape cut short at the end of `text` (`\u00`,
+/// `\ud83d\u`), or 0.
+fn partial_escape(text: &str) -> usize {
+    let from = floor_boundary(text, text.len().saturating_sub(ESCAPE_MAX));
+    for (i, _) in text[from..].match_indices('\\') {
+        let tail = &text[from + i..];
+        if is_partial_escape(tail) {
+            return tail.len();
+        }
+    }
+    0
+}
+
+/// Whether `tail` is the start of a `\uXXXX` escape or surrogate pair, not the whole.
+fn is_partial_escape(tail: &str) -> bool {
+    let hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
+    let Some(rest) = tail.strip_prefix('\\') else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(digits) = rest.strip_prefix('u') else {
+        return false;
+    };
+    if digits.len() < 4 {
+        return hex(digits);
+    }
+    let (first, after) = digits.split_at(4);
+    let high = hex(first) && matches!(u32::from_str_radix(first, 16), Ok(0xd800..=0xdbff));
+    high && after.len() < 6 && (after.is_empty() || is_partial_escape(after))
+}
+
+/// Query parameters whose values are credentials, by a word in their name
+/// (`access_token`, `X-Amz-Signature`, `api_key`, `password`, `sig`…).
+const CREDENTIAL_WORDS: [&str; 9] = [
+    "token",
+    "key",
+    "secret",
+    "pass",
+    "pwd",
+    "sig",
+    "auth",
+    "credential",
+    "session",
+];
+
+fn is_credential_param(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    CREDENTIAL_WORDS.iter().any(|w| name.contains(w))
+}
+
+/// The credentials a URL carries: its user name, its password, and the
+/// values of its credential query parameters.
+pub fn url_credentials(url: &url::Url) -> Vec<String> {
+    let mut found: Vec<String> = [url.username(), url.password().unwrap_or_default()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_decode(s))
+        .collect();
+    found.extend(
+        url.query_pairs()
+            .filter(|(k, v)| is_credential_param(k) && !v.is_empty())
+            .map(|(_, v)| v.into_owned()),
+    );
+    found
+}
+
+/// A URL as it may be shown: user name, password and the values of
+/// credential query parameters replaced by `***`, whatever their length.
+pub fn url_shown(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    if !shown.username().is_empty() {
+        let _ = shown.set_username(MASK);
+    }
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some(MASK));
+    }
+    if shown.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if is_credential_param(&k) {
+                    MASK.to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        shown.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    shown.to_string()
+}
+
+/// `text` with its `%XX` escapes undone (invalid UTF-8 replaced).
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| text.to_owned())
 }
 
 /// Every form of `secret` a line might show.
@@ -121,8 +392,28 @@ fn forms(secret: &str) -> Vec<String> {
     ];
     forms.extend(url_forms(secret));
     if let Ok(json) = serde_json::to_string(secret) {
-        forms.push(json.trim_matches('"').to_owned());
+        let inner = json
+            .strip_prefix('"')
+            .and_then(|j| j.strip_suffix('"'))
+            .unwrap_or(&json);
+        forms.push(inner.replace('/', "\\/"));
+        forms.push(inner.to_owned());
     }
+    // As Plume's own one-line forms show a secret with white space in it.
+    forms.push(text::one_line(secret));
+    forms.push(secret.split_whitespace().collect::<Vec<_>>().join(" "));
+    forms.push(
+        secret
+            .chars()
+            .map(|c| {
+                if c.is_whitespace() || c.is_control() {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    );
     for engine in [STANDARD, URL_SAFE] {
         forms.push(engine.encode(secret).trim_end_matches('=').to_owned());
         for align in 0..3 {
@@ -266,6 +557,102 @@ mod tests {
         assert_eq!(r.cut_prefix(text, 100), text);
         let out = r.redact(r.cut_prefix("xx hunter2-long-secret yy", 23));
         assert_eq!(out, "xx *** ", "a whole secret inside the cut is masked");
+    }
+
+    /// `secret` as a JSON string's inside, each character escaped when `escape` says so.
+    fn escaped(secret: &str, escape: impl Fn(char) -> bool, upper: bool) -> String {
+        let mut out = String::new();
+        for c in secret.chars() {
+            if escape(c) {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&if upper {
+                        format!("\\u{u:04X}")
+                    } else {
+                        format!("\\u{u:04x}")
+                    });
+                }
+            } else if c == '/' {
+                out.push_str("\\/");
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_secret_echoed_with_json_escapes_is_masked_whole() {
+        let secret = "pé/w😀-Tok";
+        let r = Redactor::new([secret]);
+        for (escape, upper) in [
+            (
+                Box::new(|c: char| !c.is_ascii()) as Box<dyn Fn(char) -> bool>,
+                false,
+            ),
+            (Box::new(|_| true), true),
+            (Box::new(|_| true), false),
+            (Box::new(|c: char| c == 'w'), true),
+        ] {
+            let body = format!("{{\"echo\": \"{}\"}}", escaped(secret, escape, upper));
+            assert_eq!(r.redact(&body), "{\"echo\": \"***\"}", "{body}");
+            // JSON quoted inside JSON.
+            let outer = serde_json::to_string(&body).unwrap();
+            assert!(!r.redact(&outer).contains("Tok"), "{outer}");
+        }
+        assert_eq!(r.redact(r"x pé\/w😀-Tok y"), "x *** y", "PHP's slash");
+        assert_eq!(r.redact(r"lone \ud83d and \q"), r"lone \ud83d and \q");
+    }
+
+    #[test]
+    fn a_cut_never_ends_in_half_an_escaped_secret() {
+        let r = Redactor::new(["hunter2-long-secret"]);
+        let esc = escaped("hunter2-long-secret", |_| true, false);
+        let text = format!("abc {esc}");
+        for max in 5..text.len() {
+            let cut = r.cut_prefix(&text, max);
+            assert_eq!(cut, "abc ", "cut at {max}");
+        }
+        assert_eq!(
+            r.cut_prefix(r"ab \u0068u", 7),
+            "ab ",
+            "a half-written escape is dropped"
+        );
+    }
+
+    #[test]
+    fn a_multi_line_secret_is_masked_as_plume_flattens_it() {
+        let pem = "-----BEGIN K-----\nMIIB/x\tyz\n\tQk+9\n-----END K-----";
+        let r = Redactor::new([pem]);
+        let flat = pem.replace(['\n', '\t'], " ");
+        assert_eq!(r.redact(&format!("body: {flat}")), "body: ***");
+        let joined = pem.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(r.redact(&joined), "***");
+        let line = r.line(&format!("got {pem} end"), 4096);
+        assert_eq!(line, "got *** end");
+    }
+
+    #[test]
+    fn secrets_too_short_to_mask_are_refused_and_urls_shown_without_credentials() {
+        assert!(
+            check_secret("abc")
+                .unwrap_err()
+                .contains("3 character(s) long")
+        );
+        assert!(check_secret("éé").is_err(), "characters, not bytes");
+        assert!(check_secret("abcd").is_ok());
+        let url =
+            url::Url::parse("http://us%3Ar:p%40ss@h:1/p?api_token=t0k&n=1&X-Amz-Signature=s1g")
+                .unwrap();
+        assert_eq!(
+            url_shown(&url),
+            "http://***:***@h:1/p?api_token=***&n=1&X-Amz-Signature=***"
+        );
+        assert_eq!(url_credentials(&url), ["us:r", "p@ss", "t0k", "s1g"]);
+        assert_eq!(
+            url_shown(&url::Url::parse("http://h/x").unwrap()),
+            "http://h/x"
+        );
     }
 
     #[test]

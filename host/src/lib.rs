@@ -7,7 +7,8 @@
 //! - the pure input handling: [`suite`] (the suite file and its `${...}`
 //!   values), [`limits`] (every bound of a run in one value), [`matchers`]
 //!   (the assertion vocabulary), [`redact`] and [`text`] (secrets out, one
-//!   safe bounded line), [`error`]; and [`net::policy`] (which hosts and
+//!   safe bounded line), [`console`] (every line Plume prints itself),
+//!   [`error`]; and [`net::policy`] (which hosts and
 //!   addresses a plugin may reach);
 //! - [`net`]: a plugin's way out — its client, its connection slots, one
 //!   exchange with a server;

@@ -337,7 +337,7 @@ pub fn url_credentials(url: &url::Url) -> Vec<String> {
     let mut found: Vec<String> = [url.username(), url.password().unwrap_or_default()]
         .into_iter()
         .filter(|s| !s.is_empty())
-        .map(|s| percent_decode(s))
+        .map(percent_decode)
         .collect();
     found.extend(
         url.query_pairs()

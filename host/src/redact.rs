@@ -188,12 +188,15 @@ impl Redactor {
             return text.to_owned();
         }
         let mut spans = self.spans(text);
-        if let Some(u) = Unescaped::of(text) {
+        let levels = Unescaped::levels(text);
+        for u in &levels {
             spans.extend(
                 self.spans(&u.view)
                     .into_iter()
                     .map(|(s, e)| u.span(s, e, text.len())),
             );
+        }
+        if !levels.is_empty() {
             spans.sort_unstable();
         }
         let mut out = String::with_capacity(text.len());
@@ -248,7 +251,7 @@ impl Redactor {
         let mut keep = head.len() - self.begun(head);
         let longest = self.needles.first().map_or(0, String::len);
         let window_start = floor_boundary(head, head.len().saturating_sub(longest * ESCAPE_MAX));
-        if let Some(u) = Unescaped::of(&head[window_start..]) {
+        for u in Unescaped::levels(&head[window_start..]) {
             let begun = self.begun(&u.view);
             if begun > 0 {
                 let (from, _) = u.span(u.view.len() - begun, u.view.len(), head.len());

@@ -8,7 +8,7 @@
 //! covers every mix, so the redactor also looks for secrets in the text with
 //! those escapes undone — [`Unescaped`] — and masks the span of the original
 //! text each match came from. Escapes are undone up to [`LEVELS`] times, for
-//! JSON quoted inside JSON.
+//! JSON quoted inside JSON, and every level is searched.
 
 /// How many levels of JSON-in-JSON escaping are undone.
 const LEVELS: usize = 3;
@@ -24,20 +24,23 @@ pub struct Unescaped {
 }
 
 impl Unescaped {
-    /// `text` with up to [`LEVELS`] levels of escapes undone; `None` when it
-    /// holds no escape (the view would be the text itself).
-    pub fn of(text: &str) -> Option<Unescaped> {
-        let mut level = unescape_once(text)?;
-        for _ in 1..LEVELS {
-            let Some(next) = unescape_once(&level.view) else {
-                break;
+    /// `text` with one, two, … up to [`LEVELS`] levels of escapes undone,
+    /// each level a view of its own (a secret may hold a backslash that the
+    /// next level would undo); empty when it holds no escape.
+    pub fn levels(text: &str) -> Vec<Unescaped> {
+        let mut levels: Vec<Unescaped> = Vec::new();
+        while levels.len() < LEVELS {
+            let next = match levels.last() {
+                None => unescape_once(text),
+                Some(last) => unescape_once(&last.view).map(|next| Unescaped {
+                    origin: next.origin.iter().map(|&i| last.origin[i]).collect(),
+                    view: next.view,
+                }),
             };
-            level = Unescaped {
-                origin: next.origin.iter().map(|&i| level.origin[i]).collect(),
-                view: next.view,
-            };
+            let Some(next) = next else { break };
+            levels.push(next);
         }
-        Some(level)
+        levels
     }
 
     /// The span of the original text that the view's bytes `start..end` came from.
@@ -133,21 +136,27 @@ mod tests {
     #[test]
     fn escapes_of_every_kind_are_undone_and_mapped_back() {
         let text = r#"x "\u0073\u0045cr\/et\ud83d\uDE00\n" y"#;
-        let u = Unescaped::of(text).unwrap();
+        let u = Unescaped::levels(text).remove(0);
         assert_eq!(u.view, "x \"sEcr/et\u{1f600}\n\" y");
         let start = u.view.find("sEcr").unwrap();
         let end = u.view.find('\n').unwrap();
         let (from, to) = u.span(start, end, text.len());
         assert_eq!(&text[from..to], r"\u0073\u0045cr\/et\ud83d\uDE00");
-        assert!(Unescaped::of("no escapes").is_none());
-        assert_eq!(Unescaped::of(r"lone \ud83d x").map(|u| u.view), None);
+        assert!(Unescaped::levels("no escapes").is_empty());
+        assert!(Unescaped::levels(r"lone \ud83d x").is_empty());
+        let levels = Unescaped::levels(r"]\u005c\u005cZ");
+        assert_eq!(
+            levels[0].view, r"]\\Z",
+            "a level keeps what the next would undo"
+        );
+        assert_eq!(levels[1].view, r"]\Z");
     }
 
     #[test]
     fn json_quoted_inside_json_is_undone_too() {
         let inner = serde_json::to_string("pé/w").unwrap();
         let outer = serde_json::to_string(&inner.replace('é', "\\u00e9")).unwrap();
-        let u = Unescaped::of(&outer).unwrap();
-        assert!(u.view.contains("pé/w"), "{}", u.view);
+        let levels = Unescaped::levels(&outer);
+        assert!(levels[1].view.contains("pé/w"), "{}", levels[1].view);
     }
 }

@@ -38,6 +38,7 @@ async fn start(
     let shared = RunShared::quiet().expect("shared state");
     let position = Position {
         group: String::new(),
+        suite_group: String::new(),
         check: String::new(),
         upstream: Arc::default(),
     };

@@ -7,7 +7,8 @@
 //! - the pure input handling: [`suite`] (the suite file and its `${...}`
 //!   values), [`limits`] (every bound of a run in one value), [`matchers`]
 //!   (the assertion vocabulary), [`redact`] and [`text`] (secrets out, one
-//!   safe bounded line), [`error`]; and [`net::policy`] (which hosts and
+//!   safe bounded line), [`console`] (every line Plume prints itself),
+//!   [`error`]; and [`net::policy`] (which hosts and
 //!   addresses a plugin may reach);
 //! - [`net`]: a plugin's way out — its client, its connection slots, one
 //!   exchange with a server;
@@ -29,9 +30,15 @@
 //! Everything that runs plugins sits behind the default `runtime` feature;
 //! without it the library is the pure input-handling part, which `host/fuzz`
 //! fuzzes.
+//!
+//! Nothing here prints with `println!`/`eprintln!` (denied below): what
+//! Plume shows outside the reports goes through [`console`], which masks
+//! every secret and makes each line safe.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 #[cfg(feature = "runtime")]
 pub mod caps;
+pub mod console;
 #[cfg(feature = "runtime")]
 pub mod engine;
 pub mod error;

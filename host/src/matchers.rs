@@ -25,23 +25,35 @@ pub enum JsonKind {
 const EXCERPT_CHARS: usize = 160;
 
 /// A bounded, single-line excerpt of a body for failure messages.
+///
+/// The body is redacted with every secret the process knows before anything
+/// else: a cut or a white-space change made first could leave part of a
+/// secret, or a multi-line one, unrecognisable to the redaction that follows.
 pub fn excerpt(body: &[u8]) -> String {
     if body.is_empty() {
         return "(empty)".to_owned();
     }
-    let text = String::from_utf8_lossy(body);
+    let head = &body[..body.len().min(EXCERPT_CHARS * 4 + 4)];
+    let text = String::from_utf8_lossy(head);
     // A byte order mark is invisible; name it, since it is often the
     // reason a body that looks like JSON does not parse.
     let (bom, text) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("<BOM>", rest),
         None => ("", &*text),
     };
+    let secrets = crate::console::redactor();
+    let bounded = secrets.cut_prefix(text, EXCERPT_CHARS * 4);
+    let redacted = secrets.redact(bounded);
     let flat: String = bom
         .chars()
-        .chain(text.chars().map(|c| if c.is_control() { ' ' } else { c }))
+        .chain(
+            redacted
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c }),
+        )
         .collect();
     let count = flat.chars().count();
-    if count <= EXCERPT_CHARS {
+    if count <= EXCERPT_CHARS && head.len() == body.len() && bounded.len() == text.len() {
         flat
     } else {
         let head: String = flat.chars().take(EXCERPT_CHARS).collect();
@@ -136,8 +148,11 @@ fn text_of(value: &Value) -> String {
     }
 }
 
+/// A value as JSON for a failure message, redacted before it is cut.
 fn quoted(value: &Value) -> String {
+    let secrets = crate::console::redactor();
     let text = value.to_string();
+    let text = secrets.redact(secrets.cut_prefix(&text, EXCERPT_CHARS * 4));
     if text.chars().count() > EXCERPT_CHARS {
         format!("{}…", text.chars().take(EXCERPT_CHARS).collect::<String>())
     } else {

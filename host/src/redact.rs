@@ -1,9 +1,15 @@
 //! Keeps secret values out of everything Plume prints or writes.
 //!
 //! Each secret is matched in every form the host's own libraries (and the
-//! usual client code) produce, and replaced by `***`:
+//! usual client and server code) produce, and replaced by `***`:
 //!
-//! - as written, and JSON-string-escaped (`serde_json`);
+//! - as written, JSON-string-escaped (`serde_json`, and PHP's `\/`), and
+//!   with its white space as Plume's own one-line forms show it (line
+//!   breaks joined with ` | `, runs of white space as one space);
+//! - inside a JSON string with any of its characters escaped (`\uXXXX` in
+//!   either case, surrogate pairs, `\/`, JSON quoted inside JSON): the text
+//!   is also searched with those escapes undone ([`unescaped`]) and the span
+//!   a match came from is masked;
 //! - percent-encoded: `application/x-www-form-urlencoded`, every byte but the
 //!   unreserved ones (RFC 3986), `encodeURIComponent`'s set, and the `url`
 //!   crate's own sets for a query, a path, a fragment and userinfo (what an
@@ -15,22 +21,103 @@
 //!
 //! Every form of at least `MIN_SECRET_LEN` bytes is a needle of one
 //! Aho-Corasick automaton (leftmost-longest), so redacting a line is one
-//! pass over it, however many secrets and forms there are, and overlapping
-//! forms are masked whole.
+//! pass over it (two when it holds a backslash), however many secrets and
+//! forms there are, and overlapping forms are masked whole. A secret shorter
+//! than [`MIN_SECRET_LEN`] characters cannot be masked without mangling
+//! ordinary text: [`check_secret`] refuses it when the suite loads.
+//!
+//! [`Redactor::line`] is the one way to a [`SafeLine`]: redacted, then one
+//! line with nothing that drives a terminal, bounded ([`crate::text`]).
+//! Every text Plume shows that it did not write itself holds one.
+
+mod unescaped;
+mod urls;
+
+pub use urls::{url_credentials, url_shown};
+
+use std::fmt;
+use std::ops::Deref;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 
-/// Shortest secret value (and shortest form of one) worth redacting: shorter
-/// ones would mangle ordinary text.
-const MIN_SECRET_LEN: usize = 4;
+use crate::text;
+use unescaped::Unescaped;
+
+/// Shortest secret value (and shortest form of one) worth redacting, in
+/// characters: shorter ones would mangle ordinary text, so they are refused.
+pub const MIN_SECRET_LEN: usize = 4;
 
 /// What a secret is replaced with.
 const MASK: &str = "***";
 
+/// Longest escape a secret's character can take in a JSON string (a surrogate pair).
+const ESCAPE_MAX: usize = 12;
+
+/// Whether `value` can serve as a secret: the line saying why not.
+pub fn check_secret(value: &str) -> Result<(), String> {
+    let chars = value.chars().count();
+    if chars < MIN_SECRET_LEN {
+        return Err(format!(
+            "is {chars} character(s) long; Plume masks secrets of at least {MIN_SECRET_LEN} characters (a shorter one would mangle ordinary text): use a longer value"
+        ));
+    }
+    Ok(())
+}
+
+/// Text that went through [`Redactor::line`]: secrets masked, one line,
+/// nothing that drives a terminal, bounded. Sinks and printers take it, so
+/// text that skipped the redactor does not type-check where it is shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct SafeLine(String);
+
+impl SafeLine {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl Deref for SafeLine {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SafeLine {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SafeLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for SafeLine {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SafeLine {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
+    /// The secrets themselves, so redactors can be joined.
+    secrets: Vec<String>,
     /// Every form of every secret, longest first.
     needles: Vec<String>,
     /// All the needles at once; `None` when there is nothing to redact.
@@ -39,10 +126,16 @@ pub struct Redactor {
 
 impl Redactor {
     pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut needles: Vec<String> = secrets
+        let mut secrets: Vec<String> = secrets
             .into_iter()
             .filter(|s| s.len() >= MIN_SECRET_LEN)
-            .flat_map(forms)
+            .map(str::to_owned)
+            .collect();
+        secrets.sort();
+        secrets.dedup();
+        let mut needles: Vec<String> = secrets
+            .iter()
+            .flat_map(|s| forms(s))
             .filter(|n| n.len() >= MIN_SECRET_LEN)
             .collect();
         needles.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
@@ -55,60 +148,174 @@ impl Redactor {
                 .build(&needles)
                 .ok()
         };
-        Redactor { needles, matcher }
+        Redactor {
+            secrets,
+            needles,
+            matcher,
+        }
+    }
+
+    /// A redactor for this one's secrets and `other`'s.
+    pub fn joined(&self, other: &Redactor) -> Redactor {
+        Redactor::new(
+            self.secrets
+                .iter()
+                .chain(&other.secrets)
+                .map(String::as_str),
+        )
+    }
+
+    /// Whether it masks nothing.
+    pub fn is_empty(&self) -> bool {
+        self.needles.is_empty()
+    }
+
+    /// `raw` as it may be shown: secrets masked, one safe line, at most
+    /// `max` bytes plus the note of its full size when cut. Cut first (a 16
+    /// MiB text costs no more than a short one), but never through the first
+    /// part of a secret, which redaction would then miss.
+    pub fn line(&self, raw: &str, max: usize) -> SafeLine {
+        let head = self.cut_prefix(raw, max);
+        let line = text::one_line(&self.redact(head));
+        // Joining lines may have spelled a secret out: mask again.
+        let line = self.redact(&line);
+        SafeLine(text::bound(line, raw.len(), max, head.len() < raw.len()))
     }
 
     /// `text` with every form of every secret replaced by `***`.
     pub fn redact(&self, text: &str) -> String {
-        let Some(matcher) = &self.matcher else {
-            return self.redact_slowly(text);
-        };
-        let Ok(found) = matcher.try_find_iter(text) else {
-            return self.redact_slowly(text);
-        };
+        if self.needles.is_empty() {
+            return text.to_owned();
+        }
+        let mut spans = self.spans(text);
+        let levels = Unescaped::levels(text);
+        for u in &levels {
+            spans.extend(
+                self.spans(&u.view)
+                    .into_iter()
+                    .map(|(s, e)| u.span(s, e, text.len())),
+            );
+        }
+        if !levels.is_empty() {
+            spans.sort_unstable();
+        }
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        // Needles and text are UTF-8, so every match starts and ends on a character boundary.
-        for m in found {
-            out.push_str(text.get(at..m.start()).unwrap_or_default());
-            out.push_str(MASK);
-            at = m.end();
+        for (start, end) in spans {
+            if end <= at {
+                continue;
+            }
+            if start >= at {
+                out.push_str(text.get(at..start).unwrap_or_default());
+                out.push_str(MASK);
+            }
+            at = end;
         }
         out.push_str(text.get(at..).unwrap_or_default());
         out
     }
 
-    /// The same, one needle at a time: only if the automaton could not be built.
-    fn redact_slowly(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for needle in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), MASK);
-            }
+    /// Where the needles occur in `text`, in order. Needles and text are
+    /// UTF-8, so every span starts and ends on a character boundary.
+    fn spans(&self, text: &str) -> Vec<(usize, usize)> {
+        if let Some(found) = self
+            .matcher
+            .as_ref()
+            .and_then(|m| m.try_find_iter(text).ok())
+        {
+            return found.map(|m| (m.start(), m.end())).collect();
         }
-        out
+        // The automaton could not be built: one needle at a time.
+        let mut spans: Vec<(usize, usize)> = self
+            .needles
+            .iter()
+            .flat_map(|n| {
+                text.match_indices(n.as_str())
+                    .map(|(i, m)| (i, i + m.len()))
+            })
+            .collect();
+        spans.sort_unstable();
+        spans
     }
 
     /// The longest prefix of `text` of at most `max` bytes, less any tail
-    /// that begins a form of a secret: cutting text before redacting it must
-    /// not leave the first half of a secret on show.
+    /// that begins a form of a secret (also with JSON escapes undone, and
+    /// less a half-written escape): cutting text before redacting it must
+    /// not leave the first part of a secret on show.
     pub fn cut_prefix<'a>(&self, text: &'a str, max: usize) -> &'a str {
-        let head = crate::text::prefix(text, max);
-        if head.len() == text.len() {
+        let mut head = text::prefix(text, max);
+        if head.len() == text.len() || self.needles.is_empty() {
             return head;
         }
+        head = &head[..head.len() - partial_escape(head)];
+        let mut keep = head.len() - self.begun(head);
+        let longest = self.needles.first().map_or(0, String::len);
+        let window_start = floor_boundary(head, head.len().saturating_sub(longest * ESCAPE_MAX));
+        for u in Unescaped::levels(&head[window_start..]) {
+            let begun = self.begun(&u.view);
+            if begun > 0 {
+                let (from, _) = u.span(u.view.len() - begun, u.view.len(), head.len());
+                keep = keep.min(window_start + from);
+            }
+        }
+        head.get(..keep).unwrap_or_default()
+    }
+
+    /// How many bytes at the end of `text` begin (but do not finish) a needle.
+    fn begun(&self, text: &str) -> usize {
         let mut trim = 0;
         for needle in &self.needles {
-            let longest = needle.len().min(head.len() + 1);
+            let longest = needle.len().min(text.len() + 1);
             if let Some(k) = (trim + 1..longest)
                 .rev()
-                .find(|&k| needle.is_char_boundary(k) && head.ends_with(&needle[..k]))
+                .find(|&k| needle.is_char_boundary(k) && text.ends_with(&needle[..k]))
             {
                 trim = k;
             }
         }
-        head.get(..head.len() - trim).unwrap_or_default()
+        trim
     }
+}
+
+/// The largest character boundary of `text` at or before `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The length of a JSON escape cut short at the end of `text` (`\u00`,
+/// `\ud83d\u`), or 0.
+fn partial_escape(text: &str) -> usize {
+    let from = floor_boundary(text, text.len().saturating_sub(ESCAPE_MAX));
+    for (i, _) in text[from..].match_indices('\\') {
+        let tail = &text[from + i..];
+        if is_partial_escape(tail) {
+            return tail.len();
+        }
+    }
+    0
+}
+
+/// Whether `tail` is the start of a `\uXXXX` escape or surrogate pair, not the whole.
+fn is_partial_escape(tail: &str) -> bool {
+    let hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
+    let Some(rest) = tail.strip_prefix('\\') else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(digits) = rest.strip_prefix('u') else {
+        return false;
+    };
+    if digits.len() < 4 {
+        return hex(digits);
+    }
+    let (first, after) = digits.split_at(4);
+    let high = hex(first) && matches!(u32::from_str_radix(first, 16), Ok(0xd800..=0xdbff));
+    high && after.len() < 6 && (after.is_empty() || is_partial_escape(after))
 }
 
 /// Every form of `secret` a line might show.
@@ -121,8 +328,28 @@ fn forms(secret: &str) -> Vec<String> {
     ];
     forms.extend(url_forms(secret));
     if let Ok(json) = serde_json::to_string(secret) {
-        forms.push(json.trim_matches('"').to_owned());
+        let inner = json
+            .strip_prefix('"')
+            .and_then(|j| j.strip_suffix('"'))
+            .unwrap_or(&json);
+        forms.push(inner.replace('/', "\\/"));
+        forms.push(inner.to_owned());
     }
+    // As Plume's own one-line forms show a secret with white space in it.
+    forms.push(text::one_line(secret));
+    forms.push(secret.split_whitespace().collect::<Vec<_>>().join(" "));
+    forms.push(
+        secret
+            .chars()
+            .map(|c| {
+                if c.is_whitespace() || c.is_control() {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    );
     for engine in [STANDARD, URL_SAFE] {
         forms.push(engine.encode(secret).trim_end_matches('=').to_owned());
         for align in 0..3 {
@@ -184,104 +411,4 @@ fn base64_inner(engine: &impl base64::Engine, secret: &[u8], align: usize) -> Op
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_url_encoded_and_base64_forms_are_redacted() {
-        let r = Redactor::new(["s3cr et/pw"]);
-        assert_eq!(r.redact("pw=s3cr et/pw"), "pw=***");
-        assert_eq!(r.redact("?pw=s3cr+et%2Fpw"), "?pw=***");
-        assert_eq!(r.redact("?pw=s3cr%20et%2Fpw"), "?pw=***");
-        let b64 = STANDARD.encode("s3cr et/pw");
-        let shown = r.redact(&format!("Basic {b64}"));
-        assert!(
-            shown.starts_with("Basic ***") && !shown.contains(b64.trim_end_matches('=')),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn the_url_crates_own_encodings_are_redacted() {
-        let secret = "Zq@8<k>x!pw/9";
-        let r = Redactor::new([secret]);
-        // What reqwest's connect error shows of `?pw=Zq@8<k>x!pw/9`.
-        assert_eq!(r.redact("…?pw=Zq@8%3Ck%3Ex!pw/9 failed"), "…?pw=*** failed");
-        let base = url::Url::parse("http://127.0.0.1:1/x").unwrap();
-        let mut urls = vec![base.clone(); 5];
-        urls[0].set_query(Some(&format!("pw={secret}&n=1")));
-        urls[1].set_path(&format!("/p/{secret}/q"));
-        urls[2].set_fragment(Some(secret));
-        urls[3].set_password(Some(secret)).unwrap();
-        urls[4].set_username(secret).unwrap();
-        for url in urls {
-            let shown = url.to_string();
-            let out = r.redact(&shown);
-            assert!(
-                out.contains(MASK) && !out.contains("k%3Ex"),
-                "{shown} -> {out}"
-            );
-        }
-        let json = serde_json::to_string("q\"uo\\te-Tok").unwrap();
-        assert_eq!(Redactor::new(["q\"uo\\te-Tok"]).redact(&json), "\"***\"");
-        assert_eq!(
-            r.redact("x=Zq%408%3Ck%3Ex!pw%2F9"),
-            "x=***",
-            "encodeURIComponent"
-        );
-        assert_eq!(r.redact("x=Zq%408%3Ck%3Ex%21pw%2F9"), "x=***", "every byte");
-    }
-
-    #[test]
-    fn base64_of_user_and_secret_is_redacted_at_every_offset() {
-        let secret = "Zq@8<k>x!pw/9";
-        let r = Redactor::new([secret]);
-        for user in ["", "a", "ab", "abc", "user", "admin"] {
-            for engine in [STANDARD, URL_SAFE] {
-                let encoded = engine.encode(format!("{user}:{secret}:tail"));
-                let shown = r.redact(&format!("Authorization: Basic {encoded}"));
-                assert!(shown.contains(MASK), "{user}: {shown}");
-                // At most the two characters each side that mix in other bytes survive.
-                let visible = shown.trim_start_matches("Authorization: Basic ").len() - MASK.len();
-                let neighbours = engine
-                    .encode(format!("{user}:"))
-                    .trim_end_matches('=')
-                    .len()
-                    + engine.encode(":tail").len();
-                assert!(visible <= neighbours + 2, "{user}: {shown}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_cut_never_ends_in_half_a_secret() {
-        let r = Redactor::new(["hunter2-long-secret"]);
-        let text = "abc hunter2-long-secret";
-        assert_eq!(
-            r.cut_prefix(text, 12),
-            "abc ",
-            "the start of the secret is dropped"
-        );
-        assert_eq!(r.cut_prefix(text, 3), "abc");
-        assert_eq!(r.cut_prefix(text, 100), text);
-        let out = r.redact(r.cut_prefix("xx hunter2-long-secret yy", 23));
-        assert_eq!(out, "xx *** ", "a whole secret inside the cut is masked");
-    }
-
-    #[test]
-    fn tiny_values_are_left_alone() {
-        assert_eq!(Redactor::new(["ab"]).redact("abc"), "abc");
-        assert_eq!(Redactor::new(Vec::<&str>::new()).redact("abc"), "abc");
-    }
-
-    #[test]
-    fn redaction_is_idempotent_and_overlaps_mask_whole() {
-        let r = Redactor::new(["abcdef", "defghi"]);
-        let once = r.redact("xx abcdefghi yy");
-        assert!(
-            !once.contains("abcdef") && !once.contains("defghi"),
-            "{once}"
-        );
-        assert_eq!(r.redact(&once), once);
-    }
-}
+mod tests;

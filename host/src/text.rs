@@ -6,9 +6,10 @@
 //! claims to be — one line of plain text — so it can neither forge another
 //! line (a `[ok  ]` row, a GitHub workflow command, a TAP test point, a
 //! Markdown table row) nor drive the reader's terminal (colours, cursor
-//! moves, the window title, the clipboard). The rules, applied once by the
-//! ledger before any sink sees the text (sinks then only escape for their
-//! own format):
+//! moves, the window title, the clipboard). The rules, applied once, after
+//! redaction, by [`crate::redact::Redactor::line`] — through the ledger for
+//! the reports, through [`crate::console`] for what Plume prints itself
+//! (sinks then only escape for their own format):
 //!
 //! - line breaks — LF, CR, CR LF, VT, FF, NEL (U+0085), LS (U+2028) and PS
 //!   (U+2029) — end a line; lines are trimmed, blank ones dropped, and the

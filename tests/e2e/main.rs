@@ -7,6 +7,7 @@
 //! by a test here or by a benchmark: the guests' build script refuses one
 //! that is not.
 
+mod attempts;
 mod bad_input;
 mod builtin;
 mod cache;
@@ -35,9 +36,11 @@ mod pack_tls;
 mod pinning;
 mod polyglot;
 mod push_gateway;
+mod redaction;
 mod release;
 mod reports;
 mod retries;
+mod safe_text;
 mod scaffold;
 mod schema;
 mod shard;

@@ -1,7 +1,9 @@
 //! Redaction with arbitrary secrets and text: no secret of redactable length
 //! survives in the output, in plain form or in the forms the `url` crate
 //! writes it in a query, a fragment and userinfo (as an HTTP error shows a
-//! normalised URL); a cut never ends in the first part of a secret.
+//! normalised URL), and inside a JSON string with its characters escaped
+//! as servers write them (`\uXXXX` in either case, surrogate pairs, `\/`);
+//! a cut never ends in the first part of a secret, escaped or not.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -44,6 +46,22 @@ fuzz_target!(|i: Input| {
             let out = redactor.redact(&format!("{}{form}{}", i.text, i.text));
             assert!(!out.contains(form.as_str()), "{form:?} survived in {out:?}");
         }
+        // Echoed in a JSON string: Python's ensure_ascii, every character in
+        // upper-case hex, PHP's `\/` (text with a backslash could escape the
+        // escape, which a JSON reader then reads as no secret at all).
+        if !i.text.contains('\\') {
+            for form in [
+                json_escaped(secret, |c| !c.is_ascii(), false),
+                json_escaped(secret, |_| true, true),
+                json_escaped(secret, |c| c == '/', false).replace("\\u002f", "\\/"),
+            ] {
+                let out = redactor.redact(&format!("{}\"{form}\"{}", i.text, i.text));
+                assert!(!out.contains(form.as_str()), "{form:?} survived in {out:?}");
+                let text = format!("{}\"{form}", i.text);
+                let cut = redactor.cut_prefix(&text, i.text.len() + 1 + form.len() / 2);
+                assert!(cut.len() <= i.text.len() + 1, "part of {form:?} kept in {cut:?}");
+            }
+        }
         // Cut before redacting, as the ledger does: a cut through a secret keeps none of it.
         let text = format!("{}{secret}", i.text);
         let cut = redactor.cut_prefix(&text, i.text.len() + secret.len() / 2);
@@ -53,3 +71,24 @@ fuzz_target!(|i: Input| {
         );
     }
 });
+
+/// `secret` inside a JSON string, each character `escape` picks as `\uXXXX`
+/// (surrogate pairs past the BMP), the rest as JSON requires.
+fn json_escaped(secret: &str, escape: impl Fn(char) -> bool, upper: bool) -> String {
+    let mut out = String::new();
+    for c in secret.chars() {
+        if escape(c) || c.is_control() || c == '"' || c == '\\' {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&if upper {
+                    format!("\\u{u:04X}")
+                } else {
+                    format!("\\u{u:04x}")
+                });
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

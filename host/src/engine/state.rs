@@ -30,7 +30,12 @@ const LOG_LINE_COST: usize = 128;
 /// Where in the run an instance is.
 #[derive(Debug, Clone)]
 pub struct Position {
+    /// The plugin's own name for the group: what it is called with and
+    /// reads published values by.
     pub group: String,
+    /// The group's name in the suite (with its plugin's `group-prefix`):
+    /// what every line the instance emits is reported under.
+    pub suite_group: String,
     /// The check running now; empty during instantiation and `describe`.
     pub check: String,
     /// Groups this one depends on, directly or transitively: the ones it may read values from.
@@ -112,15 +117,20 @@ impl StoreState {
                 CAPTURE_BYTES / 1024
             );
             let p = &self.position;
-            self.run.ledger.log(&p.group, &p.check, "warn", &note);
+            self.run.ledger.log(&p.suite_group, &p.check, "warn", &note);
         }
         err
     }
 
-    /// Moves the instance on to `check`, with a fresh log budget, to end by `deadline`.
-    pub fn start_check(&mut self, check: &str, deadline: Instant) {
+    /// Moves the instance on to `check`, with a fresh log budget shared by
+    /// all of the check's attempts.
+    pub fn start_check(&mut self, check: &str) {
         self.position.check = check.to_owned();
         self.log_bytes = 0;
+    }
+
+    /// Starts an attempt at the current check, to end by `deadline`.
+    pub fn start_attempt(&mut self, deadline: Instant) {
         self.deadline = Some(deadline);
         self.pending = None;
     }
@@ -159,10 +169,12 @@ impl StoreState {
                 "log output past {} KiB for this check dropped",
                 LOG_BUDGET / 1024
             );
-            self.run.ledger.log(&p.group, &p.check, "warn", &note);
+            self.run.ledger.log(&p.suite_group, &p.check, "warn", &note);
             return;
         }
-        self.run.ledger.log(&p.group, &p.check, level, message);
+        self.run
+            .ledger
+            .log(&p.suite_group, &p.check, level, message);
     }
 }
 

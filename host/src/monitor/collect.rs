@@ -65,8 +65,8 @@ impl Sink for MetricsSink {
         match event {
             Event::CheckFinished(r) if g.checks.len() < self.max_checks => {
                 g.checks.push(CheckSample {
-                    group: r.group.clone(),
-                    check: r.check.clone(),
+                    group: r.group.to_string(),
+                    check: r.check.to_string(),
                     outcome: r.outcome,
                     duration: r.elapsed,
                 });

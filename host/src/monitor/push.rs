@@ -4,7 +4,9 @@
 //! The metrics go in the Prometheus text format (0.0.4) with a `PUT`, which
 //! replaces the whole group, to `URL/metrics/job/plume/suite@base64/…/env@base64/…`:
 //! the grouping key is the suite and the environment, each value base64url
-//! encoded so any name is one path segment.
+//! encoded so any name is one path segment. The gateway URL's user name,
+//! password and credential query values never show in an error: the URL is
+//! shown with them masked, and the error's text is redacted of them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,9 +54,14 @@ pub async fn push(
         counters: Vec::new(),
     }
     .encode(Format::Prometheus);
+    // The gateway's credentials (from the command line) are secrets like
+    // the suite's: masked in the URL shown and in whatever the error quotes.
+    let credentials = crate::redact::url_credentials(gateway);
+    crate::console::remember_secrets(credentials.iter().map(String::as_str));
+    let secrets = crate::redact::Redactor::new(credentials.iter().map(String::as_str));
     let failed = |reason: String| MonitorError::Push {
-        url: gateway.to_string(),
-        reason,
+        url: crate::redact::url_shown(gateway),
+        reason: secrets.line(&reason, crate::text::DETAIL_MAX).into_string(),
     };
     let response = client
         .put(&url)
@@ -78,6 +85,6 @@ pub async fn push(
     let said = response.text().await.unwrap_or_default();
     Err(failed(format!(
         "it answered {status}: {}",
-        crate::text::shown(said.trim(), crate::text::LABEL_MAX)
+        secrets.line(said.trim(), crate::text::LABEL_MAX)
     )))
 }

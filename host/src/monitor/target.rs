@@ -241,7 +241,7 @@ impl Target {
             },
             result.headline
         );
-        println!("{}", crate::text::not_a_command(&line));
+        crate::console::out(line);
         result
     }
 

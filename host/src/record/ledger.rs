@@ -8,18 +8,18 @@
 //!
 //! It is the one choke point every sink is fed from, so every text a plugin
 //! chose — group and check names, details, log lines, cleanup labels — is made
-//! safe here, once: secrets redacted ([`crate::redact`]), then one line with no
-//! control or bidi characters, cut at its limit with a note ([`crate::text`]).
-//! Sinks only escape for their own format. A sink that panics is reported
-//! once on standard error and dropped; the run and the other sinks go on.
+//! safe here, once, by [`Redactor::line`]: secrets redacted, then one line with
+//! no control or bidi characters, cut at its limit with a note. The records
+//! hold [`SafeLine`]s, which only the redactor makes. Sinks only escape for
+//! their own format. A sink that panics is reported once on standard error
+//! and dropped; the run and the other sinks go on.
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::redact::Redactor;
+use crate::redact::{Redactor, SafeLine};
 use crate::text;
 
 /// Longest log message (all its lines) looked at, in bytes; the rest is dropped with a note.
@@ -119,21 +119,21 @@ impl Ledger {
             .retain_mut(|sink| guarded(sink.as_mut(), |s| s.event(event)));
     }
 
-    /// A text a plugin chose, as sinks get it: secrets masked, one safe line,
+    /// A text from outside, as sinks get it: secrets masked, one safe line,
     /// at most `max` bytes plus the note of its full size when cut.
-    fn clean(&self, raw: &str, max: usize) -> String {
-        // Cut first (a 16 MiB detail costs no more than a short one), but never
-        // through the first half of a secret, which redaction would then miss.
-        let head = self.redactor.cut_prefix(raw, max);
-        let line = text::one_line(&self.redactor.redact(head));
-        // Joining lines may have spelled a secret out: mask again.
-        let line = self.redactor.redact(&line);
-        text::bound(line, raw.len(), max, head.len() < raw.len())
+    pub fn line(&self, raw: &str, max: usize) -> SafeLine {
+        self.redactor.line(raw, max)
+    }
+
+    /// The run's redactor, for text the host builds from what it received
+    /// before the ledger sees it (a body's excerpt).
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// A group or check name, or a cleanup label, as sinks get it.
-    fn name(&self, raw: &str) -> String {
-        self.clean(raw, text::LABEL_MAX)
+    fn name(&self, raw: &str) -> SafeLine {
+        self.line(raw, text::LABEL_MAX)
     }
 
     /// Adds sinks before the run starts.
@@ -145,7 +145,7 @@ impl Ledger {
     pub fn plan(&self, checks: Vec<(String, String)>) {
         let shown: Vec<(String, String)> = checks
             .iter()
-            .map(|(g, c)| (self.name(g), self.name(c)))
+            .map(|(g, c)| (self.name(g).into_string(), self.name(c).into_string()))
             .collect();
         let mut inner = self.lock();
         for key in &checks {
@@ -186,7 +186,9 @@ impl Ledger {
     }
 
     /// [`Ledger::finish`] for a check tried more than once: `earlier` are the
-    /// attempts that erred before this outcome.
+    /// attempts that erred before this outcome, their details already cut
+    /// ([`Ledger::line`]) when they ended, so a retried check holds no more
+    /// than one attempt's raw detail at a time.
     pub fn finish_after(
         &self,
         group: &str,
@@ -226,15 +228,9 @@ impl Ledger {
             check: self.name(check),
             outcome,
             status,
-            detail: self.clean(detail, text::DETAIL_MAX),
+            detail: self.line(detail, text::DETAIL_MAX),
             elapsed,
-            earlier: earlier
-                .into_iter()
-                .map(|a| FailedAttempt {
-                    detail: self.clean(&a.detail, text::DETAIL_MAX),
-                    ..a
-                })
-                .collect(),
+            earlier,
         };
         let s = &mut inner.summary;
         s.flaky += usize::from(record.flaky());
@@ -256,7 +252,7 @@ impl Ledger {
         if inner.closed {
             return;
         }
-        inner.summary.stopped = Some(why.to_owned());
+        inner.summary.stopped = Some(self.line(why, text::DETAIL_MAX));
         let order = inner.order.clone();
         for (group, check) in &order {
             match inner.states.get(&(group.clone(), check.clone())) {
@@ -338,7 +334,7 @@ impl Ledger {
             label: self.name(&text::invisible_shown(label)),
             outcome,
             status,
-            detail: self.clean(detail, text::DETAIL_MAX),
+            detail: self.line(detail, text::DETAIL_MAX),
             elapsed,
         };
         let mut inner = self.lock();
@@ -404,11 +400,10 @@ fn guarded(sink: &mut dyn Sink, call: impl FnOnce(&mut dyn Sink)) -> bool {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_owned());
-    let _ = writeln!(
-        std::io::stderr(),
+    crate::console::err(format_args!(
         "plume: {name} failed and was dropped ({}); the run and the other outputs go on",
-        text::shown(&why, text::LABEL_MAX)
-    );
+        text::prefix(&why, text::LABEL_MAX)
+    ));
     false
 }
 

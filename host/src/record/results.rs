@@ -1,8 +1,12 @@
 //! What a run's results are made of: how a check or cleanup ended, each
 //! one's record (with the attempts a retry made), and the totals at the end.
-//! The ledger fills them; the sinks read them.
+//! The ledger fills them; the sinks read them. Every text in them is a
+//! [`SafeLine`]: only the redactor makes one, so a record cannot carry text
+//! that skipped it (a report merge's event file included).
 
 use std::time::Duration;
+
+use crate::redact::SafeLine;
 
 /// How a check or a cleanup ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,11 +30,11 @@ impl Outcome {
 /// One check's result.
 #[derive(Debug, Clone)]
 pub struct CheckRecord {
-    pub group: String,
-    pub check: String,
+    pub group: SafeLine,
+    pub check: SafeLine,
     pub outcome: Outcome,
     pub status: Option<u16>,
-    pub detail: String,
+    pub detail: SafeLine,
     /// From the first attempt's start to the last one's end.
     pub elapsed: Duration,
     /// The attempts that erred before the one recorded (`--retries`), oldest first.
@@ -57,17 +61,17 @@ impl CheckRecord {
 #[derive(Debug, Clone)]
 pub struct FailedAttempt {
     pub status: Option<u16>,
-    pub detail: String,
+    pub detail: SafeLine,
     pub elapsed: Duration,
 }
 
 /// One deferred cleanup's result.
 #[derive(Debug, Clone)]
 pub struct CleanupRecord {
-    pub label: String,
+    pub label: SafeLine,
     pub outcome: Outcome,
     pub status: Option<u16>,
-    pub detail: String,
+    pub detail: SafeLine,
     pub elapsed: Duration,
 }
 
@@ -86,7 +90,7 @@ pub struct Summary {
     /// Names of the red checks and cleanups, in landing order.
     pub red: Vec<String>,
     /// Why the run stopped early, if it did.
-    pub stopped: Option<String>,
+    pub stopped: Option<SafeLine>,
     pub elapsed: Duration,
 }
 

@@ -139,7 +139,10 @@ impl Sink for JunitReport {
                     rerun.set_time(a.elapsed);
                     rerun
                 }));
-                if let Some(log) = self.logs.remove(&(r.group.clone(), r.check.clone())) {
+                if let Some(log) = self
+                    .logs
+                    .remove(&(r.group.to_string(), r.check.to_string()))
+                {
                     case.set_system_out(log);
                 }
                 self.cases.push(case);

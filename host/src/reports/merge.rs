@@ -23,7 +23,7 @@ use std::time::SystemTime;
 use super::{Clock, ReportSpec, RunInfo};
 use crate::error::PlumeError;
 use crate::record::ledger::{Event, Outcome, Sink, Summary};
-use file::{EventFile, Replay, text_shown};
+use file::{EventFile, Replay, detail, text_shown};
 
 /// The files of one run, checked to fit together.
 pub struct Merged {
@@ -218,7 +218,7 @@ impl Merged {
             .iter()
             .filter_map(|f| Some(format!("{}: {}", f.shard_name(), f.stopped.as_ref()?)))
             .collect();
-        summary.stopped = (!stopped.is_empty()).then(|| stopped.join("; "));
+        summary.stopped = (!stopped.is_empty()).then(|| detail(&stopped.join("; ")));
         summary.elapsed = finished_at.duration_since(started_at).unwrap_or_default();
         emit(finished_at, &Event::Finished(&summary));
         Ok(summary)

@@ -213,7 +213,7 @@ impl<W: Write + Send> Sink for Printer<W> {
 /// attempt 2 of 2; attempt 1: <its detail>)` or `…  (after 3 attempts)`.
 fn with_attempts(r: &crate::record::ledger::CheckRecord) -> String {
     let Some(first) = r.earlier.first() else {
-        return r.detail.clone();
+        return r.detail.to_string();
     };
     if r.flaky() {
         format!(
@@ -269,12 +269,13 @@ mod tests {
         ];
         printer.event(&Event::Planned(&planned));
         for check in [long.as_str(), "c"] {
+            let safe = |t: &str| crate::redact::Redactor::default().line(t, 100_000);
             printer.event(&Event::CheckFinished(&CheckRecord {
-                group: "g".into(),
-                check: check.into(),
+                group: safe("g"),
+                check: safe(check),
                 outcome: Outcome::Ok,
                 status: Some(200),
-                detail: "fine".into(),
+                detail: safe("fine"),
                 elapsed: Duration::ZERO,
                 earlier: Vec::new(),
             }));

@@ -4,6 +4,11 @@
 //! retry passes); a check that traps,
 //! panics, runs out of memory, passes a quota or times out ends the instance
 //! and skips the rest of the group.
+//!
+//! Retries stay within one attempt's bounds: an attempt that erred keeps
+//! only its detail cut like any detail (never the raw text), and every
+//! attempt's log lines, the retry notes included, count against the one log
+//! budget of the check.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +19,7 @@ use crate::engine::{Sandbox, crash_detail};
 use crate::limits::{DeadlinePassed, Limits};
 use crate::record::RunShared;
 use crate::record::ledger::{FailedAttempt, Outcome};
+use crate::text::DETAIL_MAX;
 
 use super::plan::PlannedGroup;
 use super::prepare::LoadedPlugin;
@@ -46,6 +52,7 @@ impl GroupJob {
         };
         let position = Position {
             group: local.clone(),
+            suite_group: g.clone(),
             check: String::new(),
             upstream: self.group.upstream.clone(),
         };
@@ -100,10 +107,11 @@ impl GroupJob {
         let mut end = GroupEnd::Passed;
         for (i, check) in self.group.checks.iter().enumerate() {
             ledger.started(g, check);
+            store.data_mut().start_check(check);
             let mut earlier: Vec<FailedAttempt> = Vec::new();
             loop {
                 let began = Instant::now();
-                store.data_mut().start_check(check, began + timeout);
+                store.data_mut().start_attempt(began + timeout);
                 let call = instance.call_run_check(&mut store, local, check);
                 let result = tokio::time::timeout(timeout, call).await;
                 let stderr = store.data_mut().log_output();
@@ -113,17 +121,14 @@ impl GroupJob {
                         let (outcome, status, detail) = convert(result);
                         if outcome == Outcome::Err && earlier.len() < limits.retries as usize {
                             let wait = retry_wait(earlier.len());
-                            ledger.log(
-                                g,
-                                check,
-                                "warn",
-                                &format!(
-                                    "attempt {} of {} erred; trying again in {} ms: {detail}",
-                                    earlier.len() + 1,
-                                    limits.retries + 1,
-                                    wait.as_millis()
-                                ),
+                            let detail = ledger.line(&detail, DETAIL_MAX);
+                            let note = format!(
+                                "attempt {} of {} erred; trying again in {} ms: {detail}",
+                                earlier.len() + 1,
+                                limits.retries + 1,
+                                wait.as_millis()
                             );
+                            store.data_mut().log("warn", &note);
                             earlier.push(FailedAttempt {
                                 status,
                                 detail,

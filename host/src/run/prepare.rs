@@ -44,6 +44,7 @@ pub async fn describe_compiled(
 ) -> Result<LoadedPlugin, PlumeError> {
     let position = Position {
         group: String::new(),
+        suite_group: String::new(),
         check: String::new(),
         upstream: Arc::default(),
     };

@@ -221,14 +221,20 @@ pub(super) fn resolve_plugin(
         }
         tls_roots.push(pem);
     }
-    let secrets = raw
-        .secrets
-        .iter()
-        .map(|(key, source)| {
-            let value = std::env::var(&source.env).ok().filter(|v| !v.is_empty());
-            (key.clone(), value)
-        })
-        .collect();
+    // Where a secret enters the process: refused if too short to mask, and
+    // masked from then on in everything Plume prints.
+    let mut secrets = BTreeMap::new();
+    for (key, source) in &raw.secrets {
+        let value = std::env::var(&source.env).ok().filter(|v| !v.is_empty());
+        if let Some(v) = &value {
+            crate::redact::check_secret(v).map_err(|why| PlumeError::SuiteInvalid {
+                path: PathBuf::from(place(&format!("secrets.{key}"))),
+                message: format!("the value of ${} {why}", source.env),
+            })?;
+            crate::console::remember_secrets([v.as_str()]);
+        }
+        secrets.insert(key.clone(), value);
+    }
     Ok(PluginEntry {
         name: name.to_owned(),
         path,

@@ -93,7 +93,18 @@ pub fn references(checks: &[CheckSpec]) -> Result<(), (usize, String)> {
                     ),
                 ));
             }
-            let name = crate::template::parse(&inner).0.to_owned();
+            let (name, filters) = crate::template::parse(&inner);
+            // The host masks a secret as written and in one base64 or base64url
+            // encoding; an encoding of an encoding would print unrecognised.
+            if name.starts_with("secret:") && filters.len() > 1 {
+                return Err((
+                    i,
+                    format!(
+                        "`{{{{{inner}}}}}`: a secret takes at most one filter (the host masks a secret and its one base64 or base64url form, not an encoding of an encoding)"
+                    ),
+                ));
+            }
+            let name = name.to_owned();
             if name == "marker" || name.starts_with("secret:") {
                 continue;
             }

@@ -24,6 +24,25 @@ struct Shared {
     blob: Vec<u8>,
 }
 
+/// Serves `app` on a free port of 127.0.0.1 from a thread of its own, until
+/// the test process ends; returns its address.
+pub fn serve(app: Router) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("server started")
+}
+
 /// A running server; it stops when the test process ends.
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -70,21 +89,7 @@ impl TestServer {
             .route("/eventually", get(eventually))
             .layer(middleware::from_fn_with_state(shared.clone(), record))
             .with_state(shared.clone());
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, app).await.unwrap();
-            });
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("server started");
+        let addr = serve(app);
         TestServer { addr, shared }
     }
 

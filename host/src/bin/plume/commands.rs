@@ -60,7 +60,7 @@ async fn pull_suite_plugins(suite: &mut Suite, cache: &CompileCache) -> Result<(
     }
     let started = std::time::Instant::now();
     for warning in pull_plugins(suite, &puller(cache)?).await? {
-        eprintln!("warning: {warning}");
+        plume::console::warning(warning);
     }
     suite.limits.ceiling = suite.limits.ceiling.saturating_sub(started.elapsed());
     Ok(())
@@ -118,9 +118,9 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
             if !args.quiet || plan.groups.is_empty() {
                 let line = shard_line(shard, &plan, all);
                 if report_on_stdout {
-                    eprintln!("{line}");
+                    plume::console::err(line);
                 } else {
-                    println!("{line}");
+                    plume::console::out(line);
                 }
             }
             plan
@@ -228,7 +228,7 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &Selection::default()).await?;
     // What a plugin describes is its own text: redacted, one safe line each.
     let redactor = redactor_for(&suite);
-    let show = |text: &str| shown(&redactor.redact(text));
+    let show = |text: &str| redactor.line(text, plume::text::LABEL_MAX);
     for p in &plugins {
         let source = match (&p.entry.oci, plume::packs::builtin(&p.entry.path)) {
             (Some(oci), _) => oci.to_string(),
@@ -258,11 +258,11 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     }
     let count: usize = plan.groups.iter().map(|g| g.checks.len()).sum();
     let groups = plan.groups.len();
-    println!(
+    plume::console::out(format_args!(
         "{count} {} in {groups} {}",
         if count == 1 { "check" } else { "checks" },
         if groups == 1 { "group" } else { "groups" }
-    );
+    ));
     Ok(0)
 }
 
@@ -288,12 +288,12 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         shown(&info.version)
     ));
     match builtin {
-        Some(pack) => println!("file:    {}", builtin_source(pack)),
-        None => println!("file:    {}", args.plugin.display()),
+        Some(pack) => plume::console::out(format_args!("file:    {}", builtin_source(pack))),
+        None => plume::console::out(format_args!("file:    {}", args.plugin.display())),
     }
     print_line(&format!("config:  {}", list_or_none(&info.config_keys)));
     print_line(&format!("secrets: {}", list_or_none(&info.secrets)));
-    println!("groups:");
+    plume::console::out(format_args!("groups:"));
     for g in &info.groups {
         let deps = if g.depends_on.is_empty() {
             String::new()
@@ -326,20 +326,20 @@ fn list_or_none(items: &[String]) -> String {
     } else {
         items
             .iter()
-            .map(|i| shown(i))
+            .map(|i| shown(i).into_string())
             .collect::<Vec<_>>()
             .join(", ")
     }
 }
 
 /// A plugin's text made one safe line of at most [`plume::text::LABEL_MAX`] bytes.
-fn shown(text: &str) -> String {
-    plume::text::shown(text, plume::text::LABEL_MAX)
+fn shown(text: &str) -> plume::redact::SafeLine {
+    plume::console::redactor().line(text, plume::text::LABEL_MAX)
 }
 
-/// Prints a line that may start with a plugin's text: never a workflow command.
+/// Prints a line that may hold a plugin's text (see [`plume::console`]).
 fn print_line(line: &str) {
-    println!("{}", plume::text::not_a_command(line));
+    plume::console::out(line);
 }
 
 /// `plume compile`.
@@ -362,9 +362,9 @@ pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
             CacheOutcome::Rebuilt(why) => format!("recompiled in {took} ms ({why})"),
             CacheOutcome::Bypassed => format!("compiled in {took} ms, but {dir} is not writable"),
         };
-        println!("{}: {what}", path.display());
+        plume::console::out(format_args!("{}: {what}", path.display()));
     }
-    println!("cache: {dir}");
+    plume::console::out(format_args!("cache: {dir}"));
     Ok(0)
 }
 
@@ -400,15 +400,19 @@ pub fn new(args: NewArgs) -> Result<u8> {
         LangArg::Python => Lang::Python,
     };
     let dir = scaffold(lang, &args.name, Path::new("."))?;
-    println!(
+    plume::console::out(format_args!(
         "created {} (the SDK vendored in vendor/plume)",
         dir.display()
-    );
-    println!("build:  cd {} && {}", dir.display(), lang.build_command());
-    println!(
+    ));
+    plume::console::out(format_args!(
+        "build:  cd {} && {}",
+        dir.display(),
+        lang.build_command()
+    ));
+    plume::console::out(format_args!(
         "run:    plume run {} --var base_url=http://HOST:PORT",
         dir.join("plume.toml").display()
-    );
+    ));
     Ok(0)
 }
 
@@ -437,29 +441,29 @@ pub async fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
             let sha = fetched.layer_digest.trim_start_matches("sha256:");
             table["digest"] = toml_edit::value(fetched.manifest_digest.as_str());
             table["sha256"] = toml_edit::value(sha);
-            println!(
+            plume::console::out(format_args!(
                 "{}: digest {}, sha256 {sha} ({source})",
                 plugin.name, fetched.manifest_digest
-            );
+            ));
             continue;
         }
         let digest = sandbox.digest(&plugin.name, &plugin.path)?;
         table["sha256"] = toml_edit::value(digest.as_str());
-        println!(
+        plume::console::out(format_args!(
             "{}: sha256 {digest} ({})",
             plugin.name,
             plugin.path.display()
-        );
+        ));
     }
     let tmp = path.with_extension("toml.lock-tmp");
     std::fs::write(&tmp, doc.to_string())
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
-    println!(
+    plume::console::out(format_args!(
         "pinned {} plugin(s) in {}",
         suite.plugins.len(),
         path.display()
-    );
+    ));
     Ok(0)
 }
 
@@ -479,12 +483,12 @@ pub async fn push(args: PushArgs, _cache: CompileCache) -> Result<u8> {
     let client = plume::oci::client::RegistryClient::new(&reference)?;
     client.push(&artifact).await?;
     let layer = plume::oci::store::sha256_digest(&artifact.layer.data);
-    println!(
+    plume::console::out(format_args!(
         "pushed {} ({} bytes, component {layer})",
         args.plugin.display(),
         artifact.layer.data.len()
-    );
-    println!("{reference}@{}", artifact.manifest_digest);
+    ));
+    plume::console::out(format_args!("{reference}@{}", artifact.manifest_digest));
     Ok(0)
 }
 
@@ -498,13 +502,13 @@ pub async fn pull(args: PullArgs, cache: CompileCache) -> Result<u8> {
         std::fs::copy(&fetched.file, out)
             .with_context(|| format!("cannot write {}", out.display()))?;
     }
-    println!(
+    plume::console::out(format_args!(
         "pulled {reference}: manifest {}, component {} ({} bytes)",
         fetched.manifest_digest, fetched.layer_digest, fetched.size
-    );
-    println!("stored: {}", fetched.file.display());
+    ));
+    plume::console::out(format_args!("stored: {}", fetched.file.display()));
     if let Some(out) = &args.output {
-        println!("written: {}", out.display());
+        plume::console::out(format_args!("written: {}", out.display()));
     }
     Ok(0)
 }

@@ -1,5 +1,8 @@
 //! The `plume` binary: parses the command line, runs the library, maps the
 //! outcome to an exit code. Bad input is one line on stderr and exit 2.
+//! Every line it prints goes through [`plume::console`] (secrets masked, one
+//! safe line); `println!` and `eprintln!` are denied here.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
 mod commands;
@@ -20,8 +23,9 @@ fn main() -> ExitCode {
     // caught it (a report sink, a group's task) goes on, and the run still
     // ends with its cleanups and reports.
     std::panic::set_hook(Box::new(|info| {
-        let text = info.to_string().replace('\n', " ");
-        eprintln!("plume: internal error (please report it): {text}");
+        plume::console::err(format_args!(
+            "plume: internal error (please report it): {info}"
+        ));
     }));
     let cli = Cli::parse();
     // Timers, signals and sockets are polled every other task poll instead
@@ -35,7 +39,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            plume::console::error(format_args!("cannot start the async runtime: {e}"));
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
@@ -65,7 +69,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            plume::console::error(format_args!("{e:#}"));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

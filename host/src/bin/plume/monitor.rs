@@ -66,7 +66,7 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
                 retries: args.scope.retries,
             })?;
             for warning in plume::run::prepare::pull_plugins(&mut suite, &puller).await? {
-                eprintln!("warning: {warning}");
+                plume::console::warning(warning);
             }
             let target =
                 Target::compile(&sandbox, suite, selection.clone(), args.max_check_series)?;
@@ -78,7 +78,7 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
     let addr = listener
         .local_addr()
         .context("cannot read the bound address")?;
-    println!(
+    plume::console::out(format_args!(
         "plume monitor: listening on http://{addr} ({} suite(s), {})",
         targets.len(),
         match settings.every {
@@ -89,18 +89,18 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
             ),
             None => "on /probe only".to_owned(),
         }
-    );
+    ));
     let (stop, stopped) = watch::channel(None);
     tokio::spawn(async move {
         let sig = tokio::select! {
             _ = sigint.recv() => 2,
             _ = sigterm.recv() => 15,
         };
-        println!("plume monitor: stopping; runs in flight walk their cleanups first");
+        plume::console::out("plume monitor: stopping; runs in flight walk their cleanups first");
         let _ = stop.send(Some(sig));
     });
     serve(listener, targets, sandbox, &settings, stopped).await;
-    println!("plume monitor: stopped");
+    plume::console::out("plume monitor: stopped");
     Ok(0)
 }
 
@@ -138,7 +138,7 @@ impl PendingPush {
         match pushed {
             Ok(()) => code,
             Err(e) => {
-                eprintln!("error: {e}");
+                plume::console::error(e);
                 code.max(1)
             }
         }

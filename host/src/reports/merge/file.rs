@@ -2,8 +2,10 @@
 //! event of `plume.events/1`, starting with `run_started`, ending with
 //! `run_finished`, every planned check with exactly one outcome; anything
 //! else is bad input naming the file (and the line). A file may have been
-//! edited since plume wrote it, so every text is made one safe, bounded line
-//! again before any sink gets it.
+//! edited since plume wrote it (or written by anyone), so every text in it —
+//! names, details, log lines, the suite's name, why the run stopped — is made
+//! a [`SafeLine`] again before any sink gets it: redacted with the secrets
+//! this process knows, one line, bounded.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use serde::Deserialize;
 
 use crate::error::PlumeError;
 use crate::record::ledger::{CheckRecord, CleanupRecord, FailedAttempt, Outcome};
+use crate::redact::SafeLine;
 use crate::reports::json;
 
 /// One line of a `--report json` file, as merge reads it; unknown events
@@ -130,7 +133,7 @@ pub(super) struct EventFile {
     pub(super) planned: Vec<(String, String)>,
     pub(super) events: Vec<(SystemTime, Replay)>,
     pub(super) denied: usize,
-    pub(super) stopped: Option<String>,
+    pub(super) stopped: Option<SafeLine>,
 }
 
 fn bad(path: &Path, message: impl Into<String>) -> PlumeError {
@@ -160,13 +163,20 @@ pub(super) fn text_shown(text: &str) -> String {
 const NOTE_ROOM: usize = 64;
 
 /// A name or a label from a file, as sinks get it: one safe line.
-fn name(text: &str) -> String {
-    crate::text::shown(text, crate::text::LABEL_MAX + NOTE_ROOM)
+fn name(text: &str) -> SafeLine {
+    crate::console::redactor().line(text, crate::text::LABEL_MAX + NOTE_ROOM)
+}
+
+/// A planned `group.check` from a file, made safe as its two names are.
+fn planned_name(text: &str) -> String {
+    crate::console::redactor()
+        .line(text, 2 * (crate::text::LABEL_MAX + NOTE_ROOM) + 1)
+        .into_string()
 }
 
 /// A detail or a log message from a file, as sinks get it: one safe line.
-fn detail(text: &str) -> String {
-    crate::text::shown(text, crate::text::DETAIL_MAX + NOTE_ROOM)
+pub(super) fn detail(text: &str) -> SafeLine {
+    crate::console::redactor().line(text, crate::text::DETAIL_MAX + NOTE_ROOM)
 }
 
 /// `K/N` of a `shard` field.
@@ -222,11 +232,11 @@ impl EventFile {
                 let started_at = time(path, number, &started_at)?;
                 file = Some(EventFile {
                     path: path.to_owned(),
-                    suite,
+                    suite: name(&suite).into_string(),
                     shard: shard.map(|s| shard_of(path, &s)).transpose()?,
                     started_at,
                     finished_at: started_at,
-                    planned_names: checks,
+                    planned_names: checks.iter().map(|c| planned_name(c)).collect(),
                     // Filled from the checks' own events below: a name may hold dots.
                     planned: Vec::new(),
                     events: Vec::new(),
@@ -255,15 +265,15 @@ impl EventFile {
                 } => {
                     run.finished_at = time(path, number, &finished_at)?;
                     run.denied = denied;
-                    run.stopped = stopped;
+                    run.stopped = stopped.as_deref().map(detail);
                     finished = true;
                     continue;
                 }
                 Line::CheckStarted { at, group, check } => (
                     at,
                     Replay::Started {
-                        group: name(&group),
-                        check: name(&check),
+                        group: name(&group).into_string(),
+                        check: name(&check).into_string(),
                     },
                 ),
                 Line::CheckFinished {
@@ -300,10 +310,10 @@ impl EventFile {
                 } => (
                     at,
                     Replay::Log {
-                        group: name(&group),
-                        check: name(&check),
-                        level: name(&level),
-                        message: detail(&message),
+                        group: name(&group).into_string(),
+                        check: name(&check).into_string(),
+                        level: name(&level).into_string(),
+                        message: detail(&message).into_string(),
                     },
                 ),
                 Line::CleanupFinished { at, label, ended } => (
@@ -342,7 +352,7 @@ impl EventFile {
         for (_, event) in &self.events {
             if let Replay::Finished(r) = event
                 && finished
-                    .insert(r.name(), (r.group.clone(), r.check.clone()))
+                    .insert(r.name(), (r.group.to_string(), r.check.to_string()))
                     .is_some()
             {
                 return Err(bad(

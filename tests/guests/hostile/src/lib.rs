@@ -10,8 +10,10 @@ fn plugin() -> Plugin {
     if plume_sdk::__bindings::plume::check::config::get("hang_describe").as_deref() == Some("yes") {
         spin();
     }
+    describe_fault();
     Plugin::new("hostile", "0.1.0")
-        .config(&["base_url", "hang_describe"])
+        .config(&["base_url", "hang_describe", "describe_fault", "who"])
+        .secrets(&["token"])
         .group("spin", &[], |g| {
             g.check("loop_forever", loop_forever).check("after", after)
         })
@@ -54,11 +56,52 @@ fn plugin() -> Plugin {
                 .check("framing", send_framing_header)
                 .check("vhost", send_other_virtual_host)
         })
+        .group("retry", &[], |g| g.check("huge", huge_failure))
+        .group("echo", &[], |g| g.check("talk", talk))
         .group("escape", &[], |g| {
             g.check("files", files)
                 .check("environment", environment)
                 .check("sockets", sockets)
         })
+}
+
+/// With `describe_fault = "panic"` or `"reject"`, `describe()` fails with a
+/// message quoting the `token` secret between terminal escapes, on several
+/// lines, one of them a forged GitHub workflow command.
+fn describe_fault() {
+    use plume_sdk::__bindings::plume::check::config;
+    let Some(fault) = config::get("describe_fault") else {
+        return;
+    };
+    let token = config::secret("token").unwrap_or_default();
+    let message = format!("token {token} \x1b]0;pwned\x07\x1b[31mred\n::error::forged");
+    match fault.as_str() {
+        "panic" => panic!("{message}"),
+        "reject" => plume_sdk::reject_config("base_url", &message),
+        _ => {}
+    }
+}
+
+/// Logs 128 KiB of short lines, then errs with a 16 MiB detail of 8 Mi
+/// lines: under `--retries`, every attempt does it again.
+fn huge_failure(ctx: &mut Ctx) -> Check {
+    ctx.debug("y\n".repeat(64 * 1024));
+    Err(Halt::err("z\n".repeat(8 * 1024 * 1024)))
+}
+
+/// Emits one of everything a check can, each naming the instance's `who`:
+/// a log line, a print, a request (its trace), a cleanup.
+fn talk(ctx: &mut Ctx) -> Check {
+    let who = ctx.config("who")?;
+    let base = base(ctx)?;
+    ctx.info(format!("log from {who}"));
+    println!("stdout from {who}");
+    ctx.defer(
+        &format!("undo-{who}"),
+        ctx.delete(format!("{base}/cleanup/{who}")),
+    );
+    let resp = ctx.get(format!("{base}/ok?from={who}")).send()?;
+    ok(resp.status, format!("talked as {who}"))
 }
 
 fn base(ctx: &Ctx) -> Result<String, Halt> {

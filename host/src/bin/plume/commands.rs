@@ -378,16 +378,16 @@ pub async fn init(args: InitArgs) -> Result<u8> {
     };
     let written = plume::scaffold::init::init(&request).await?;
     for line in &written.checks {
-        println!("checked {line}");
+        plume::console::out(format_args!("checked {line}"));
     }
     for host in &written.tls_hosts {
-        println!("tls     {host}");
+        plume::console::out(format_args!("tls     {host}"));
     }
     if let Some(schema) = &written.schema {
-        println!("schema: {}", schema.display());
+        plume::console::out(format_args!("schema: {}", schema.display()));
     }
-    println!("wrote:  {}", written.suite.display());
-    println!("run:    plume run {}", written.suite.display());
+    plume::console::out(format_args!("wrote:  {}", written.suite.display()));
+    plume::console::out(format_args!("run:    plume run {}", written.suite.display()));
     Ok(0)
 }
 

@@ -8,7 +8,8 @@
 //!   waits behind a scheduled run, which could outlast the scrape);
 //! - `GET /runs/last?suite=NAME[&env=ENV]`: the last run's events, the
 //!   `--report json` lines (`plume.events/1`);
-//! - `GET /healthz`: `ok` while serving.
+//! - `GET /healthz`: `ok` while serving;
+//! - the pages of [`super::page`]: `/` (the status page), `/runs`, `/runs/ID`.
 //!
 //! Errors are one line of plain text.
 
@@ -35,11 +36,11 @@ const PROBE_MIN: Duration = Duration::from_millis(200);
 
 pub fn router(monitor: Arc<Monitor>) -> Router {
     Router::new()
-        .route("/", get(index))
         .route("/metrics", get(metrics))
         .route("/probe", get(probe))
         .route("/runs/last", get(last_run))
         .route("/healthz", get(healthz))
+        .merge(super::page::routes())
         .with_state(monitor)
 }
 
@@ -50,21 +51,6 @@ fn text(status: StatusCode, line: String) -> Response {
         format!("{line}\n"),
     )
         .into_response()
-}
-
-async fn index(State(m): State<Arc<Monitor>>) -> Response {
-    let targets: Vec<String> = m
-        .targets
-        .iter()
-        .map(|t| format!("  {} (env {:?})", t.labels.suite, t.labels.env))
-        .collect();
-    text(
-        StatusCode::OK,
-        format!(
-            "plume monitor\n/metrics /probe?suite=NAME[&env=ENV] /runs/last?suite=NAME[&env=ENV] /healthz\nsuites:\n{}",
-            targets.join("\n")
-        ),
-    )
 }
 
 async fn healthz() -> Response {
@@ -97,16 +83,16 @@ async fn metrics(State(m): State<Arc<Monitor>>, headers: HeaderMap) -> Response 
 }
 
 #[derive(Debug, Deserialize)]
-struct Which {
-    suite: Option<String>,
-    env: Option<String>,
+pub(super) struct Which {
+    pub(super) suite: Option<String>,
+    pub(super) env: Option<String>,
 }
 
 /// Why a request names no target: its status and one line.
-type NoTarget = (StatusCode, String);
+pub(super) type NoTarget = (StatusCode, String);
 
 /// The target `which` names, or why none.
-fn find<'m>(m: &'m Monitor, which: &Which) -> Result<&'m Arc<Target>, NoTarget> {
+pub(super) fn find<'m>(m: &'m Monitor, which: &Which) -> Result<&'m Arc<Target>, NoTarget> {
     let Some(suite) = which.suite.as_deref() else {
         return Err((
             StatusCode::BAD_REQUEST,

@@ -63,7 +63,7 @@ fn the_status_page_shows_the_history_from_before_a_restart_in_a_real_browser() {
     let runs = history["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 3, "{json}");
     assert_eq!(history["state"], "err");
-    assert_eq!(history["kept"], 3);
+    assert!(history["kept_since"].is_string(), "{json}");
     assert!(
         runs.iter()
             .all(|r| r["checks"].as_array().unwrap().len() > 10),

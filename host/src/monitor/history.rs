@@ -136,8 +136,8 @@ pub struct Recent {
     pub checks: Vec<CheckPoint>,
     /// When the current state (green or red) began: the first run of the current streak.
     pub since: Option<SystemTime>,
-    /// Runs kept in all, for this target.
-    pub total: u64,
+    /// When the oldest run kept of this target ended.
+    pub oldest: Option<SystemTime>,
 }
 
 /// The history: a connection and, for a directory, its lock.
@@ -368,46 +368,36 @@ fn used_bytes(conn: &Connection) -> rusqlite::Result<u64> {
     Ok(u64::try_from((pages - free).max(0) * size).unwrap_or(0))
 }
 
-/// Drops the runs older than `keep`, then the oldest tenth while the data
-/// is over `max_bytes`.
+/// Drops the runs older than `keep`, then the oldest tenth (by id) while
+/// the data is over `max_bytes`, never the newest run. Every query here
+/// walks an index: its cost does not grow with the history.
 fn prune(
     tx: &rusqlite::Transaction<'_>,
     retention: Retention,
     now: SystemTime,
 ) -> rusqlite::Result<()> {
     let cutoff = ms(now.checked_sub(retention.keep).unwrap_or(UNIX_EPOCH));
-    let old: Option<i64> = tx.query_row(
-        "SELECT MAX(id) FROM runs WHERE finished_ms < ?1",
+    tx.execute(
+        "DELETE FROM checks WHERE run_id IN (SELECT id FROM runs WHERE finished_ms < ?1)",
         [cutoff],
-        |r| r.get(0),
     )?;
-    if let Some(old) = old {
-        drop_through(tx, old)?;
-    }
+    tx.execute("DELETE FROM runs WHERE finished_ms < ?1", [cutoff])?;
     while used_bytes(tx)? > retention.max_bytes {
-        let (first, count): (Option<i64>, i64) =
-            tx.query_row("SELECT MIN(id), COUNT(*) FROM runs", [], |r| {
+        let (first, last): (Option<i64>, Option<i64>) =
+            tx.query_row("SELECT MIN(id), MAX(id) FROM runs", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
-        let Some(first) = first else { break };
-        if count <= 1 {
+        let (Some(first), Some(last)) = (first, last) else {
+            break;
+        };
+        if first >= last {
             break;
         }
-        let through: i64 = tx.query_row(
-            "SELECT id FROM runs ORDER BY id LIMIT 1 OFFSET ?1",
-            [(count / 10).max(1) - 1],
-            |r| r.get(0),
-        )?;
-        drop_through(tx, through.max(first))?;
+        let through = (first + (last - first) / 10).min(last - 1);
+        tx.execute("DELETE FROM checks WHERE run_id <= ?1", [through])?;
+        tx.execute("DELETE FROM runs WHERE id <= ?1", [through])?;
     }
     tx.execute_batch("PRAGMA incremental_vacuum")?;
-    Ok(())
-}
-
-/// Deletes every run with an id up to `id`, and its checks.
-fn drop_through(tx: &rusqlite::Transaction<'_>, id: i64) -> rusqlite::Result<()> {
-    tx.execute("DELETE FROM checks WHERE run_id <= ?1", [id])?;
-    tx.execute("DELETE FROM runs WHERE id <= ?1", [id])?;
     Ok(())
 }
 
@@ -461,8 +451,8 @@ fn recent(conn: &Connection, suite: &str, env: &str, limit: usize) -> rusqlite::
         params![suite, env, other.unwrap_or(i64::MIN)],
         |r| r.get(0),
     )?;
-    let total: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM runs WHERE suite = ?1 AND env = ?2",
+    let oldest: Option<i64> = conn.query_row(
+        "SELECT MIN(finished_ms) FROM runs WHERE suite = ?1 AND env = ?2",
         params![suite, env],
         |r| r.get(0),
     )?;
@@ -470,7 +460,7 @@ fn recent(conn: &Connection, suite: &str, env: &str, limit: usize) -> rusqlite::
         runs,
         checks,
         since: since.map(time_of),
-        total: u64::try_from(total).unwrap_or(0),
+        oldest: oldest.map(time_of),
     })
 }
 

@@ -123,6 +123,9 @@ fn run_strip(runs: &[RunRow]) -> Markup {
     html! {
         svg class="strip" width=(width) height="18" viewBox={ "0 0 " (width) " 18" } role="group"
             aria-label={ "the last " (runs.len()) " runs, oldest first" } {
+            @for i in 0..offset {
+                rect class="none" x=(i as f64 * (CELL + GAP)) y="1" width=(CELL) height="16" rx="2" {}
+            }
             @for (i, r) in oldest_first.iter().enumerate() {
                 @let label = format!("run {} at {}: {}", r.id, timestamp(r.finished), r.headline);
                 a href={ "/runs/" (r.id) } aria-label=(label) {
@@ -141,6 +144,13 @@ fn check_strip(runs: &[RunRow], points: &HashMap<i64, &CheckPoint>) -> Markup {
     let offset = STRIP_RUNS.saturating_sub(runs.len());
     let mut paths: HashMap<&'static str, String> = HashMap::new();
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    let empty = paths.entry("none").or_default();
+    for i in 0..offset {
+        empty.push_str(&format!(
+            "M{} 3h{CELL}v12h-{CELL}z",
+            i as f64 * (CELL + GAP)
+        ));
+    }
     for (i, r) in runs.iter().rev().enumerate() {
         let class = points.get(&r.id).map_or("none", |p| kind(p.outcome));
         *counts.entry(class).or_default() += 1;
@@ -246,7 +256,11 @@ fn target_card(t: &Target, recent: &Recent, now: SystemTime) -> Markup {
                     "Last run " a href={ "/runs/" (last.id) } { "#" (last.id) } ", " (ago(last.finished, now)) ": " (last.headline)
                 }
                 div class="scroll" { (run_strip(&recent.runs)) }
-                p class="meta" { (recent.total) " runs kept; the strip shows the last " (recent.runs.len()) ", oldest first." }
+                p class="meta" {
+                    "The last " (recent.runs.len()) " runs, oldest first"
+                    @if let Some(oldest) = recent.oldest { "; history kept since " (timestamp(oldest)) }
+                    "."
+                }
                 div class="scroll" {
                     table {
                         thead { tr { th scope="col" { "Check" } th scope="col" { "Last outcomes" } th scope="col" { "Duration" } th scope="col" { "Last" } } }
@@ -310,7 +324,7 @@ async fn status_page(State(m): State<Arc<Monitor>>) -> Response {
                 main {
                     @for (t, recent) in m.targets.iter().zip(&recents) { (target_card(t, recent, now)) }
                 }
-                footer { "plume " (env!("CARGO_PKG_VERSION")) "; history in " (m.history.path().display()) }
+                footer { "plume " (env!("CARGO_PKG_VERSION")) }
             }
         }
     };
@@ -368,7 +382,7 @@ async fn runs_json(State(m): State<Arc<Monitor>>, Query(q): Query<RunsQuery>) ->
         "env": target.labels.env,
         "state": recent.runs.first().map(|r| if r.success { "ok" } else { "err" }),
         "since": recent.since.map(timestamp),
-        "kept": recent.total,
+        "kept_since": recent.oldest.map(timestamp),
         "runs": runs,
     });
     (

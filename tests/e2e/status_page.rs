@@ -69,6 +69,13 @@ fn the_status_page_shows_the_history_from_before_a_restart_in_a_real_browser() {
             .all(|r| r["checks"].as_array().unwrap().len() > 10),
         "{json}"
     );
+    // `limit` is held to 1..=1000; an unknown suite is one line and 404.
+    let (_, one) = get(&format!("{}/runs?suite=pages&limit=0", monitor.url));
+    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["runs"].as_array().unwrap().len(), 1);
+    let (status, body) = get(&format!("{}/runs?suite=nope", monitor.url));
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body.trim().lines().count(), 1, "{body}");
     let report = runs[0]["report"].as_str().unwrap();
     let (status, page) = get(&format!("{}{report}", monitor.url));
     assert_eq!(status, 200);

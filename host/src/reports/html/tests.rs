@@ -244,3 +244,42 @@ fn a_hundred_checks_make_a_small_page() {
     );
     assert!(page.len() < 300 * 1024, "{} bytes", page.len());
 }
+
+#[test]
+fn traces_past_their_limit_are_counted_not_kept() {
+    let mut f = Fixture::new();
+    f.at(0, &Event::Planned(&[]));
+    f.at(
+        0,
+        &Event::CheckStarted {
+            group: "g",
+            check: "c",
+        },
+    );
+    let line = "t".repeat(4096);
+    let lines = 2 * model::LOGS_MAX / line.len();
+    for _ in 0..lines {
+        f.at(
+            1,
+            &Event::Log {
+                group: "g",
+                check: "c",
+                level: "trace",
+                message: &line,
+            },
+        );
+    }
+    let r = record("g", "c", Outcome::Ok, "fine", 5);
+    f.at(5, &Event::CheckFinished(&r));
+    let page = f.finish(6, Summary::default());
+    let kept = model::LOGS_MAX / line.len();
+    assert!(
+        page.contains(&format!("{} trace lines are not shown", lines - kept)),
+        "cut note"
+    );
+    assert!(
+        page.len() < model::LOGS_MAX + 64 * 1024,
+        "{} bytes",
+        page.len()
+    );
+}

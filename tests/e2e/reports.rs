@@ -1,4 +1,4 @@
-//! Reports: JUnit, JSON events, TAP and GitHub, complete and well-formed
+//! Reports: JUnit, JSON events, TAP, GitHub and HTML, complete and well-formed
 //! after a normal run, the ceiling, SIGINT and a crashed plugin, and never
 //! holding a secret; the terminal's modes; preflight; completions and help.
 
@@ -54,6 +54,7 @@ impl Reports {
             "json=events.ndjson",
             "tap=out.tap",
             "github=github.txt",
+            "html=report.html",
         ]
         .iter()
         .flat_map(|r| {
@@ -75,6 +76,7 @@ impl Reports {
             "out.tap",
             "github.txt",
             "summary.md",
+            "report.html",
         ]
         .iter()
         .map(|f| std::fs::read_to_string(self.path(f)).unwrap_or_default())
@@ -361,6 +363,9 @@ fn reports_are_complete_after_the_ceiling_and_a_crash() {
         8,
         "4 checks and 4 cleanups"
     );
+    let html = reports.read("report.html");
+    assert!(html.trim_end().ends_with("</html>"), "{html}");
+    assert!(html.contains("run ceiling of 1500 ms reached"));
 }
 
 #[test]
@@ -388,7 +393,11 @@ fn reports_are_complete_after_sigint() {
     );
     let events = events(&reports.read("events.ndjson"));
     assert_eq!(events.last().unwrap()["stopped"], "interrupted by SIGINT");
+    assert_eq!(events.last().unwrap()["exit_code"], 130);
     assert_eq!(tap(&reports.read("out.tap")), (4, 1, 1));
+    let html = reports.read("report.html");
+    assert!(html.trim_end().ends_with("</html>"), "{html}");
+    assert!(html.contains("<dt>Exit code</dt><dd>130</dd>"), "{html}");
 }
 
 #[test]

@@ -10,7 +10,8 @@
 //!   until it ends, even when the scraper hangs up;
 //! - `GET /runs/last?suite=NAME[&env=ENV]`: the last run's events, the
 //!   `--report json` lines (`plume.events/1`);
-//! - `GET /healthz`: `ok` while serving.
+//! - `GET /healthz`: `ok` while serving;
+//! - the pages of [`super::page`]: `/` (the status page), `/runs`, `/runs/ID`.
 //!
 //! Errors are one line of plain text. Who may ask at all is
 //! [`super::admission`]'s layer, put over this router where it is served.
@@ -36,11 +37,11 @@ const PROBE_MIN: Duration = Duration::from_millis(200);
 
 pub fn router(monitor: Arc<Monitor>) -> Router {
     Router::new()
-        .route("/", get(index))
         .route("/metrics", get(metrics))
         .route("/probe", get(probe))
         .route("/runs/last", get(last_run))
         .route("/healthz", get(healthz))
+        .merge(super::page::routes())
         .with_state(monitor)
 }
 
@@ -51,21 +52,6 @@ fn text(status: StatusCode, line: String) -> Response {
         format!("{line}\n"),
     )
         .into_response()
-}
-
-async fn index(State(m): State<Arc<Monitor>>) -> Response {
-    let targets: Vec<String> = m
-        .targets
-        .iter()
-        .map(|t| format!("  {} (env {:?})", t.labels.suite, t.labels.env))
-        .collect();
-    text(
-        StatusCode::OK,
-        format!(
-            "plume monitor\n/metrics /probe?suite=NAME[&env=ENV] /runs/last?suite=NAME[&env=ENV] /healthz\nsuites:\n{}",
-            targets.join("\n")
-        ),
-    )
 }
 
 async fn healthz() -> Response {
@@ -98,16 +84,16 @@ async fn metrics(State(m): State<Arc<Monitor>>, headers: HeaderMap) -> Response 
 }
 
 #[derive(Debug, Deserialize)]
-struct Which {
-    suite: Option<String>,
-    env: Option<String>,
+pub(super) struct Which {
+    pub(super) suite: Option<String>,
+    pub(super) env: Option<String>,
 }
 
 /// Why a request is not answered: its status and one line.
-type Refused = (StatusCode, String);
+pub(super) type Refused = (StatusCode, String);
 
 /// The target `which` names, or why none.
-fn find<'m>(m: &'m Monitor, which: &Which) -> Result<&'m Arc<Target>, Refused> {
+pub(super) fn find<'m>(m: &'m Monitor, which: &Which) -> Result<&'m Arc<Target>, Refused> {
     let Some(suite) = which.suite.as_deref() else {
         return Err((
             StatusCode::BAD_REQUEST,

@@ -12,6 +12,8 @@
 //!   monitor, a browser page of another origin is refused;
 //! - [`listener`]: the accept loop: head and stall timeouts, a connection
 //!   limit, a bounded shutdown;
+//! - [`history`]: every run kept in SQLite under `--state-dir`, bounded;
+//! - [`page`]: the status page `/`, `/runs` (JSON) and `/runs/ID` (a run's report);
 //! - [`push`]: `plume run --push-gateway`.
 //!
 //! The server listens on loopback unless told otherwise: a wider address
@@ -23,9 +25,11 @@
 
 pub mod admission;
 pub mod collect;
+pub mod history;
 pub mod http;
 pub mod listener;
 pub mod metrics;
+pub mod page;
 pub mod push;
 pub mod schedule;
 pub mod target;
@@ -95,6 +99,8 @@ pub struct Settings {
     pub every: Option<Every>,
     /// Runs of all targets at once, scheduled and probes together.
     pub max_concurrent_runs: usize,
+    /// Where every run is kept (`--state-dir`).
+    pub history: Arc<history::History>,
 }
 
 impl Settings {
@@ -119,6 +125,7 @@ pub struct Monitor {
     pub slots: Arc<Semaphore>,
     pub max_runs: usize,
     pub shutdown: Shutdown,
+    pub history: Arc<history::History>,
 }
 
 impl Monitor {
@@ -173,12 +180,16 @@ pub async fn serve(
     stop: Shutdown,
 ) {
     let max_runs = settings.max_concurrent_runs.max(1);
+    for target in &targets {
+        target.keep_history(settings.history.clone());
+    }
     let monitor = Arc::new(Monitor {
         targets,
         sandbox,
         slots: Arc::new(Semaphore::new(max_runs)),
         max_runs,
         shutdown: stop.clone(),
+        history: settings.history.clone(),
     });
     let mut schedules = tokio::task::JoinSet::new();
     if let Some(every) = settings.every {

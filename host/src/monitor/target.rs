@@ -56,6 +56,7 @@ pub struct Target {
     busy: Arc<tokio::sync::Mutex<()>>,
     running_since: Mutex<Option<Instant>>,
     kept: Mutex<Kept>,
+    history: std::sync::OnceLock<Arc<super::history::History>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -90,6 +91,7 @@ impl Target {
             busy: Arc::new(tokio::sync::Mutex::new(())),
             running_since: Mutex::new(None),
             kept: Mutex::new(Kept::default()),
+            history: std::sync::OnceLock::new(),
         })
     }
 
@@ -158,6 +160,11 @@ impl Target {
         task.await.ok()
     }
 
+    /// Keeps every run of this target in `history` from now on.
+    pub fn keep_history(&self, history: Arc<super::history::History>) {
+        let _ = self.history.set(history);
+    }
+
     /// The last run, if there was one.
     pub fn last(&self) -> Option<Arc<RunResult>> {
         lock(&self.kept).last.clone()
@@ -186,7 +193,8 @@ impl Target {
         let limits = bounded(&self.suite.limits, budget);
         let (sink, gatherer) = MetricsSink::new(self.max_check_series);
         let events = EventsBuffer::default();
-        let info = crate::reports::RunInfo::live(&self.suite.name, None, SystemTime::now());
+        let info = crate::reports::RunInfo::live(&self.suite.name, None, SystemTime::now())
+            .with_env(self.suite.env_name.clone());
         let json = JsonEvents::new(Box::new(events.clone()), info);
         let ledger = Arc::new(Ledger::new(
             redactor_for(&self.suite),
@@ -223,6 +231,8 @@ impl Target {
         };
         let result = Arc::new(result);
         let (bytes, cut) = events.take();
+        self.record(&result, (!cut && !bytes.is_empty()).then(|| bytes.clone()))
+            .await;
         {
             let mut kept = lock(&self.kept);
             kept.counters.count(&result);
@@ -243,6 +253,26 @@ impl Target {
         );
         crate::console::out(line);
         result
+    }
+
+    /// Writes `result` into the history, off the async workers; a failed
+    /// write is one line on standard error, and the monitor goes on.
+    async fn record(&self, result: &Arc<RunResult>, events: Option<Vec<u8>>) {
+        let Some(history) = self.history.get().cloned() else {
+            return;
+        };
+        let (labels, result) = (self.labels.clone(), result.clone());
+        let written = tokio::task::spawn_blocking(move || {
+            history.record(&labels.suite, &labels.env, &result, events.as_deref())
+        })
+        .await;
+        match written {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => eprintln!("plume monitor: this run is not in the history: {e}"),
+            Err(_) => eprintln!(
+                "plume monitor: this run is not in the history: the write failed inside plume"
+            ),
+        }
     }
 
     /// Preflight, then each plugin's description and the plan, within the

@@ -7,12 +7,16 @@
 //!
 //! | event | fields besides `event` and `at` |
 //! |---|---|
-//! | `run_started` | `schema` (`"plume.events/1"`, first line only), `suite`, `shard` (`"2/4"` under `--shard`, else null), `started_at` (when the run started), `checks` (planned `group.check` names, in order) |
+//! | `run_started` | `schema` (`"plume.events/1"`, first line only), `suite`, `shard` (`"2/4"` under `--shard`, else null), `env` (the environment, or null), `plume_version`, `started_at` (when the run started), `checks` (planned `group.check` names, in order) |
 //! | `check_started` | `group`, `check` |
 //! | `check_finished` | `group`, `check`, `outcome` (`ok`/`err`/`skip`), `status` (number or null), `detail`, `duration_ms`, `attempts` (1 unless retried), `flaky` (passed on a retry), `earlier` (the attempts that erred before: `status`, `detail`, `duration_ms`) |
 //! | `log` | `group`, `check`, `level` (`debug`/`info`/`warn`/`stdout`/`stderr`/`trace`), `message` |
 //! | `cleanup_finished` | `label`, `outcome`, `status`, `detail`, `duration_ms` |
-//! | `run_finished` | `passed`, `flaky` (of the passed), `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `denied` (requests refused by the egress policy), `started_at`, `finished_at`, `duration_ms` |
+//! | `run_finished` | `passed`, `flaky` (of the passed), `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `denied` (requests refused by the egress policy), `started_at`, `finished_at`, `duration_ms`, `exit_code` (what `plume run` exits with) |
+//!
+//! A check's place on a timeline is its `check_started` event's `at` to its
+//! `check_finished` event's `at`; `env`, `plume_version` and `exit_code` were
+//! added within `plume.events/1` (readers of older files do without them).
 //!
 //! A consumer should ignore fields it does not know; a change that removes
 //! or retypes a field bumps the schema's version. `plume report merge` reads
@@ -81,6 +85,8 @@ impl Sink for JsonEvents {
                 "schema": SCHEMA,
                 "suite": self.run.suite,
                 "shard": self.run.shard,
+                "env": self.run.env,
+                "plume_version": env!("CARGO_PKG_VERSION"),
                 "started_at": timestamp(self.run.started_at),
                 "checks": checks.iter().map(|(g, c)| format!("{g}.{c}")).collect::<Vec<_>>(),
             }),
@@ -135,6 +141,7 @@ impl Sink for JsonEvents {
                     self.run.started_at.checked_add(s.elapsed).unwrap_or(self.run.started_at)
                 ),
                 "duration_ms": millis(s.elapsed),
+                "exit_code": super::exit_code(s),
             }),
         };
         self.write(value);

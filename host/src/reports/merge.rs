@@ -37,10 +37,20 @@ fn set_error(message: String) -> PlumeError {
 impl Merged {
     /// Reads `paths` and checks they are one whole run or every shard of one.
     pub fn read(paths: &[PathBuf]) -> Result<Merged, PlumeError> {
-        let mut files = paths
+        let files = paths
             .iter()
             .map(|p| EventFile::read(p))
             .collect::<Result<Vec<_>, _>>()?;
+        Merged::check(files)
+    }
+
+    /// One run's events held in memory (the monitor's stored runs); `name`
+    /// names them in messages.
+    pub fn from_text(name: &Path, text: &str) -> Result<Merged, PlumeError> {
+        Merged::check(vec![EventFile::parse(name, text)?])
+    }
+
+    fn check(mut files: Vec<EventFile>) -> Result<Merged, PlumeError> {
         let Some(first) = files.first() else {
             return Err(set_error("give at least one events file".to_owned()));
         };
@@ -124,6 +134,18 @@ impl Merged {
         printer: Box<dyn Sink>,
         specs: &[ReportSpec],
     ) -> Result<Summary, PlumeError> {
+        self.replay_with(|info| {
+            let mut sinks = vec![printer];
+            sinks.extend(super::sinks(specs, info)?);
+            Ok(sinks)
+        })
+    }
+
+    /// Replays the merged events into the sinks `sinks` makes for the merged run.
+    pub fn replay_with(
+        &self,
+        sinks: impl FnOnce(&RunInfo) -> Result<Vec<Box<dyn Sink>>, PlumeError>,
+    ) -> Result<Summary, PlumeError> {
         let started_at = self
             .files
             .iter()
@@ -144,11 +166,11 @@ impl Merged {
         let info = RunInfo {
             suite: self.files[0].suite.clone(),
             shard: None,
+            env: self.files[0].env.clone(),
             started_at,
             clock,
         };
-        let mut sinks = vec![printer];
-        sinks.extend(super::sinks(specs, &info)?);
+        let mut sinks = sinks(&info)?;
         let mut emit = |at: SystemTime, event: &Event<'_>| {
             *now.lock().unwrap_or_else(|p| p.into_inner()) = at;
             for sink in &mut sinks {

@@ -5,7 +5,8 @@
 //! - `json`: newline-delimited events as they happen ([`json`] documents the schema);
 //! - `tap`: TAP version 14 with YAML diagnostics for failures;
 //! - `github`: `::error` annotations for red checks, and a Markdown table appended to
-//!   `$GITHUB_STEP_SUMMARY` when it is set (as it is in GitHub Actions).
+//!   `$GITHUB_STEP_SUMMARY` when it is set (as it is in GitHub Actions);
+//! - `html`: one self-contained page for people, with a timeline ([`html`]).
 //!
 //! [`merge`] reads the `json` events of a sharded run's shards back and feeds
 //! them to the same sinks (`plume report merge`).
@@ -17,6 +18,7 @@
 //! after the ceiling, a signal or a crashed plugin too.
 
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod merge;
@@ -30,7 +32,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::error::PlumeError;
-use crate::record::ledger::Sink;
+use crate::record::ledger::{Sink, Summary};
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +41,7 @@ pub enum Format {
     Json,
     Tap,
     Github,
+    Html,
 }
 
 /// One `--report FORMAT[=PATH]`.
@@ -62,9 +65,10 @@ impl ReportSpec {
             "json" => Format::Json,
             "tap" => Format::Tap,
             "github" => Format::Github,
+            "html" => Format::Html,
             other => {
                 return Err(format!(
-                    "unknown report format `{other}`; choose junit, json, tap or github"
+                    "unknown report format `{other}`; choose junit, json, tap, github or html"
                 ));
             }
         };
@@ -82,6 +86,8 @@ pub struct RunInfo {
     pub suite: String,
     /// `K/N` under `--shard`.
     pub shard: Option<String>,
+    /// The environment the suite ran in (`--env`), when it has one.
+    pub env: Option<String>,
     pub started_at: SystemTime,
     pub clock: Clock,
 }
@@ -92,9 +98,27 @@ impl RunInfo {
         RunInfo {
             suite: suite.to_owned(),
             shard,
+            env: None,
             started_at,
             clock: Arc::new(SystemTime::now),
         }
+    }
+
+    /// The same run, in environment `env`.
+    pub fn with_env(self, env: Option<String>) -> RunInfo {
+        RunInfo { env, ..self }
+    }
+}
+
+/// What `plume run` exits with for a run that ended with `summary`: 0
+/// nothing erred, 1 a check or cleanup erred or the run was stopped, 130 /
+/// 143 when the stop was SIGINT / SIGTERM (the reason the run gives them).
+pub fn exit_code(summary: &Summary) -> u8 {
+    match summary.stopped.as_deref() {
+        Some(why) if why.starts_with("interrupted by SIGINT") => 130,
+        Some(why) if why.starts_with("interrupted by SIGTERM") => 143,
+        Some(_) => 1,
+        None => u8::from(summary.failed + summary.cleanups_failed > 0),
     }
 }
 
@@ -143,6 +167,7 @@ pub fn sinks(specs: &[ReportSpec], run: &RunInfo) -> Result<Vec<Box<dyn Sink>>, 
                     suite,
                     std::env::var_os("GITHUB_STEP_SUMMARY"),
                 )),
+                Format::Html => Box::new(html::HtmlReport::new(out, run.clone())),
             };
             Ok(sink)
         })

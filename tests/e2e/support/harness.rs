@@ -47,6 +47,8 @@ pub fn plume_command_of(binary: &Path) -> Command {
     // Lines are asserted plain: a CI that forces colour must not change them.
     cmd.env_remove("FORCE_COLOR").env_remove("CLICOLOR_FORCE");
     cmd.env("PLUME_CACHE_DIR", shared_cache());
+    // A monitor keeps no history between tests unless one asks with --state-dir.
+    cmd.env("PLUME_STATE_DIR", ":memory:");
     cmd
 }
 

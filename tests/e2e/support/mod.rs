@@ -1,5 +1,6 @@
 //! Fixtures the end-to-end tests share; no tests of their own.
 //!
+//! - [`browser`]: Plume's pages in headless chromium (puppeteer-core, axe-core);
 //! - [`harness`]: runs the real `plume` binary on a suite file and reads its
 //!   lines; fills each guest's `@placeholder@` from `plume_test_guests::ALL`;
 //! - [`server`]: an HTTP server on 127.0.0.1 that records what it received;
@@ -17,6 +18,7 @@
 //! A guest mentioned only here counts as used by no test: the guests' build
 //! script looks for them in the test modules (`tests/e2e/*.rs`) alone.
 
+pub mod browser;
 pub mod harness;
 pub mod hostile_registry;
 pub mod http;

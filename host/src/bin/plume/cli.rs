@@ -63,10 +63,12 @@ pub enum Command {
         after_help = "Examples:\n  plume lock examples/demo/plume.toml\n  plume lock plume.toml --env production"
     )]
     Lock(LockArgs),
-    /// Work with reports a run wrote: `plume report merge` merges the JSON events of shards.
+    /// Work with reports a run wrote: `plume report merge` merges the JSON events of shards,
+    /// `plume report html` draws them as one page.
     #[command(
         subcommand,
-        after_help = "Examples:\n  plume report merge out/shard-1.ndjson out/shard-2.ndjson --report junit=out/plume.xml"
+        after_help = "Examples:\n  plume report merge out/shard-1.ndjson out/shard-2.ndjson --report junit=out/plume.xml\n  \
+        plume report html out/shard-*.ndjson -o out/report.html"
     )]
     Report(ReportCommand),
     /// Push a plugin component to an OCI registry (the Wasm artifact layout: one application/wasm layer).
@@ -101,7 +103,8 @@ pub enum Command {
         after_help = "Examples:\n  plume monitor examples/demo/plume.toml --every 1m\n  \
         plume monitor shop.toml billing.toml --env production --every 5m --jitter 30s\n  \
         plume monitor plume.toml --listen 0.0.0.0:9464 --allow-remote=monitor.internal    # /probe only, no schedule\n\n\
-        Endpoints: /metrics, /probe?suite=NAME[&env=ENV], /runs/last?suite=NAME[&env=ENV], /healthz"
+        Endpoints: / (the status page), /metrics, /probe?suite=NAME[&env=ENV], /runs?suite=NAME[&env=ENV], \
+        /runs/ID, /runs/last?suite=NAME[&env=ENV], /healthz"
     )]
     Monitor(MonitorArgs),
 }
@@ -159,7 +162,7 @@ pub struct RunArgs {
     /// CLICOLOR_FORCE force it), always or never.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorArg,
-    /// Write a report: junit, json, tap or github, to PATH or standard output; repeatable.
+    /// Write a report: junit, json, tap, github or html, to PATH or standard output; repeatable.
     #[arg(long = "report", value_name = "FORMAT[=PATH]", value_parser = report_spec)]
     pub reports: Vec<plume::reports::ReportSpec>,
     /// Run only shard K of N (1-based, e.g. 2/4): a deterministic part of the
@@ -182,6 +185,24 @@ pub enum ReportCommand {
         Exit codes: 0 nothing erred, 1 a check or cleanup erred or a shard was stopped, \
         2 a file that is missing, unreadable or not plume events, or a shard missing or given twice.")]
     Merge(MergeArgs),
+    /// Write one self-contained HTML page (timeline, failures, cleanups) of
+    /// a run from its JSON events, or of a sharded run from its shards'.
+    #[command(after_help = "Examples:\n  \
+        plume report html out/events.ndjson -o out/report.html\n  \
+        plume report html out/shard-*.ndjson -o out/report.html\n\n\
+        Exit codes: 0 the page was written, 2 a file that is missing, unreadable or not plume events, \
+        a shard missing or given twice, or a page that cannot be written.")]
+    Html(HtmlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HtmlArgs {
+    /// The files `plume run --report json=FILE` wrote (one run, or one per shard).
+    #[arg(required = true, value_name = "EVENTS")]
+    pub events: Vec<PathBuf>,
+    /// The page to write.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -189,7 +210,7 @@ pub struct MergeArgs {
     /// The files `plume run --report json=FILE` wrote, one per shard.
     #[arg(required = true, value_name = "EVENTS")]
     pub events: Vec<PathBuf>,
-    /// Write a report of the merged run: junit, json, tap or github; repeatable.
+    /// Write a report of the merged run: junit, json, tap, github or html; repeatable.
     #[arg(long = "report", value_name = "FORMAT[=PATH]", value_parser = report_spec)]
     pub reports: Vec<plume::reports::ReportSpec>,
     /// Colour the lines: auto, always or never.
@@ -240,6 +261,16 @@ pub struct MonitorArgs {
     /// Checks per run kept as series; the rest are counted in plume_run_check_series_dropped.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_check_series: usize,
+    /// Where the runs' history is kept (SQLite), for the status page at /; `:memory:` keeps
+    /// none past the process (default: plume/monitor under the platform's data directory).
+    #[arg(long, value_name = "DIR", env = "PLUME_STATE_DIR")]
+    pub state_dir: Option<String>,
+    /// Prune runs older than this from the history, e.g. 30d or 12h.
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = positive_duration)]
+    pub keep: Duration,
+    /// Prune the oldest runs while the history's data passes this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_state_mib: u64,
     #[command(flatten)]
     pub scope: ScopeArgs,
 }

@@ -25,7 +25,8 @@ use plume::run::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
-    ColorArg, CompileArgs, InitArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs, NewArgs,
+    ColorArg, CompileArgs, HtmlArgs, InitArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs,
+    NewArgs,
     PullArgs, PushArgs, RunArgs, SuiteArgs,
 };
 
@@ -132,7 +133,8 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         &suite.name,
         shard.map(|s| s.to_string()),
         ledger.started_at(),
-    );
+    )
+    .with_env(suite.env_name.clone());
     ledger.add_sinks(plume::reports::sinks(&args.reports, &info)?);
 
     let stop = async move {
@@ -217,6 +219,25 @@ pub fn merge(args: MergeArgs) -> Result<u8> {
     let printer = printer_for(&args.reports, false, true, args.color);
     let summary = merged.replay(printer, &args.reports)?;
     Ok(summary_code(&summary))
+}
+
+/// `plume report html`: the events drawn as one page; exit 0 once it is written.
+pub fn html(args: HtmlArgs) -> Result<u8> {
+    let merged = Merged::read(&args.events)?;
+    let spec = ReportSpec {
+        format: plume::reports::Format::Html,
+        path: Some(args.output.clone()),
+    };
+    let summary = merged.replay(Box::new(Silent), &[spec])?;
+    println!("wrote {}: {}", args.output.display(), summary.headline());
+    Ok(0)
+}
+
+/// A sink that shows nothing (a command whose output is a file).
+struct Silent;
+
+impl Sink for Silent {
+    fn event(&mut self, _event: &plume::record::ledger::Event<'_>) {}
 }
 
 /// `plume list`.

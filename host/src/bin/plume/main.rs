@@ -54,6 +54,7 @@ fn main() -> ExitCode {
             Command::Init(args) => commands::init(args).await,
             Command::New(args) => commands::new(args),
             Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(args),
+            Command::Report(cli::ReportCommand::Html(args)) => commands::html(args),
             Command::Lock(args) => commands::lock(args, cache).await,
             Command::Push(args) => commands::push(args, cache).await,
             Command::Pull(args) => commands::pull(args, cache).await,

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use plume::engine::Sandbox;
 use plume::engine::cache::CompileCache;
 use plume::monitor::collect::{Gatherer, MetricsSink, RunLabels, RunResult};
+use plume::monitor::history::{History, Retention, StateDir};
 use plume::monitor::schedule::Every;
 use plume::monitor::target::Target;
 use plume::monitor::{Settings, bind, check_unique, serve};
@@ -29,6 +30,15 @@ const PUSH_MAX_CHECK_SERIES: usize = 1000;
 pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    // The history first: a second monitor on the same directory is refused
+    // before it binds or compiles anything.
+    let history = Arc::new(History::open(
+        &state_dir(args.state_dir.as_deref())?,
+        Retention {
+            keep: args.keep,
+            max_bytes: args.max_state_mib.saturating_mul(1024 * 1024),
+        },
+    )?);
     let settings = Settings {
         listen: args.listen,
         allow_remote: !args.allow_remote.is_empty(),
@@ -39,6 +49,7 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
             jitter: args.jitter.unwrap_or(interval / 10),
         }),
         max_concurrent_runs: usize::from(args.max_concurrent_runs),
+        history,
     };
     let listener = bind(&settings).await?;
     // `oci://` plugins are pulled (or found in the store) once, at start-up.
@@ -102,6 +113,19 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
     serve(listener, targets, sandbox, &settings, stopped).await;
     plume::console::out("plume monitor: stopped");
     Ok(0)
+}
+
+/// `--state-dir`, or `plume/monitor` under the platform's data directory.
+fn state_dir(given: Option<&str>) -> Result<StateDir> {
+    match given {
+        Some(text) => Ok(StateDir::parse(text)),
+        None => match dirs::data_dir() {
+            Some(dir) => Ok(StateDir::Dir(dir.join("plume").join("monitor"))),
+            None => anyhow::bail!(
+                "this platform has no data directory for the monitor's history: give --state-dir DIR (or :memory: for none)"
+            ),
+        },
+    }
 }
 
 /// A push to do once the run has ended.

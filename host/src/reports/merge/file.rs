@@ -28,6 +28,8 @@ enum Line {
         suite: String,
         #[serde(default)]
         shard: Option<String>,
+        #[serde(default)]
+        env: Option<String>,
         started_at: String,
         checks: Vec<String>,
     },
@@ -125,6 +127,8 @@ pub(super) struct EventFile {
     pub(super) suite: String,
     /// `(K, N)`.
     pub(super) shard: Option<(usize, usize)>,
+    /// The environment, as `run_started` names it (one safe line).
+    pub(super) env: Option<String>,
     pub(super) started_at: SystemTime,
     pub(super) finished_at: SystemTime,
     /// Planned checks as `run_started` names them (`group.check`).
@@ -192,6 +196,11 @@ impl EventFile {
     pub(super) fn read(path: &Path) -> Result<EventFile, PlumeError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| bad(path, format!("cannot read the events: {e}")))?;
+        EventFile::parse(path, &text)
+    }
+
+    /// The events `text` holds; `path` names them in messages.
+    pub(super) fn parse(path: &Path, text: &str) -> Result<EventFile, PlumeError> {
         let mut file: Option<EventFile> = None;
         let mut finished = false;
         for (n, raw) in text
@@ -208,6 +217,7 @@ impl EventFile {
                     schema,
                     suite,
                     shard,
+                    env,
                     started_at,
                     checks,
                 } = line
@@ -234,6 +244,7 @@ impl EventFile {
                     path: path.to_owned(),
                     suite: name(&suite).into_string(),
                     shard: shard.map(|s| shard_of(path, &s)).transpose()?,
+                    env: env.map(|e| name(&e)),
                     started_at,
                     finished_at: started_at,
                     planned_names: checks.iter().map(|c| planned_name(c)).collect(),

@@ -1,35 +1,24 @@
 // What a real browser sees of one of Plume's pages, for the Rust e2e tests
-// (tests/e2e/html_pages.rs): Debian's headless chromium, driven by
-// puppeteer-core, with a fresh profile and no network of its own. It counts
+// (tests/e2e/html_report.rs, status_page.rs): Debian's headless chromium, driven by
+// puppeteer-core (launch.mjs), with a fresh profile and no network of its own. It counts
 // every request the page makes besides its own document, every CSP
 // violation and every dialog, runs axe-core, and saves a screenshot.
 // html-report.mjs and status-page.mjs add what is particular to each page.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import puppeteer from "puppeteer-core";
+import { launch } from "./launch.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const AXE = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
 
 export async function withBrowser(work) {
-  const profile = mkdtempSync(join(tmpdir(), "plume-chromium-"));
-  const browser = await puppeteer.launch({
-    executablePath: process.env.PLUME_CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      `--user-data-dir=${profile}`,
-    ],
-  });
+  const browser = await launch();
   try {
     return await work(browser);
   } finally {
     await browser.close();
-    rmSync(profile, { recursive: true, force: true });
   }
 }
 

@@ -268,9 +268,11 @@ impl Target {
         .await;
         match written {
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => eprintln!("plume monitor: this run is not in the history: {e}"),
-            Err(_) => eprintln!(
-                "plume monitor: this run is not in the history: the write failed inside plume"
+            Ok(Err(e)) => crate::console::warning(format_args!(
+                "plume monitor: this run is not in the history: {e}"
+            )),
+            Err(_) => crate::console::warning(
+                "plume monitor: this run is not in the history: the write failed inside plume",
             ),
         }
     }

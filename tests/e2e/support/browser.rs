@@ -1,23 +1,13 @@
 //! Plume's pages in a real browser: runs a script of `tests/browser/`
-//! (puppeteer-core driving Debian's headless `/usr/bin/chromium`, with
-//! axe-core) and reads the JSON facts it prints. Screenshots go under
+//! (puppeteer-core driving Debian's headless chromium, with axe-core;
+//! both installed on first use by `support::tools`) and reads the JSON facts it prints. Screenshots go under
 //! `target/browser-artifacts/`, kept as the test's artifacts.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// `tests/browser`, with its `node_modules` (`npm ci --prefix tests/browser`).
+/// `tests/browser`.
 fn scripts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/browser");
-    assert!(
-        dir.join("node_modules/puppeteer-core").is_dir(),
-        "run `npm ci --prefix tests/browser` first (.ci/run does)"
-    );
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "install Debian's chromium first (.ci/run does)"
-    );
-    dir
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/browser")
 }
 
 /// Where a test's screenshot goes: `target/browser-artifacts/NAME`.
@@ -33,7 +23,7 @@ pub fn artifact(name: &str) -> PathBuf {
 /// Runs `node tests/browser/SCRIPT ARGS...` and parses what it printed.
 pub fn facts(script: &str, args: &[&str]) -> serde_json::Value {
     let dir = scripts();
-    let out = Command::new("node")
+    let out = super::tools::browser_node()
         .arg(dir.join(script))
         .args(args)
         .output()

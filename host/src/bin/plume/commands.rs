@@ -26,8 +26,7 @@ use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
     ColorArg, CompileArgs, HtmlArgs, InitArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs,
-    NewArgs,
-    PullArgs, PushArgs, RunArgs, SuiteArgs,
+    NewArgs, PullArgs, PushArgs, RunArgs, SuiteArgs,
 };
 
 pub(crate) fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
@@ -229,7 +228,11 @@ pub fn html(args: HtmlArgs) -> Result<u8> {
         path: Some(args.output.clone()),
     };
     let summary = merged.replay(Box::new(Silent), &[spec])?;
-    println!("wrote {}: {}", args.output.display(), summary.headline());
+    plume::console::out(format_args!(
+        "wrote {}: {}",
+        args.output.display(),
+        summary.headline()
+    ));
     Ok(0)
 }
 
@@ -408,7 +411,10 @@ pub async fn init(args: InitArgs) -> Result<u8> {
         plume::console::out(format_args!("schema: {}", schema.display()));
     }
     plume::console::out(format_args!("wrote:  {}", written.suite.display()));
-    plume::console::out(format_args!("run:    plume run {}", written.suite.display()));
+    plume::console::out(format_args!(
+        "run:    plume run {}",
+        written.suite.display()
+    ));
     Ok(0)
 }
 

@@ -109,14 +109,14 @@ impl RunModel {
                     .insert(((*group).to_owned(), (*check).to_owned()), now);
             }
             Event::CheckFinished(r) => {
-                let key = (r.group.clone(), r.check.clone());
+                let key = (r.group.to_string(), r.check.to_string());
                 let start = self
                     .started
                     .get(&key)
                     .copied()
                     .unwrap_or_else(|| now.saturating_sub(r.elapsed));
-                if !self.groups.contains(&r.group) {
-                    self.groups.push(r.group.clone());
+                if !self.groups.iter().any(|g| r.group == g.as_str()) {
+                    self.groups.push(r.group.to_string());
                 }
                 self.checks.push(CheckRow {
                     record: (*r).clone(),
@@ -155,7 +155,7 @@ impl RunModel {
     /// The trace lines of `check`, in the order they came.
     pub fn logs_of(&self, check: &CheckRecord) -> &[LogLine] {
         self.logs
-            .get(&(check.group.clone(), check.check.clone()))
+            .get(&(check.group.to_string(), check.check.to_string()))
             .map_or(&[], Vec::as_slice)
     }
 

@@ -6,6 +6,7 @@ use super::*;
 use crate::record::ledger::{
     CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary,
 };
+use crate::redact::{Redactor, SafeLine};
 
 /// A report whose clock the test moves, and the page it writes.
 struct Fixture {
@@ -69,13 +70,18 @@ impl Fixture {
     }
 }
 
+/// `text` as the ledger hands it to a sink: one safe line (no secrets here).
+fn safe(text: &str) -> SafeLine {
+    Redactor::new([]).line(text, 1 << 20)
+}
+
 fn record(group: &str, check: &str, outcome: Outcome, detail: &str, ms: u64) -> CheckRecord {
     CheckRecord {
-        group: group.to_owned(),
-        check: check.to_owned(),
+        group: safe(group),
+        check: safe(check),
         outcome,
         status: Some(200),
-        detail: detail.to_owned(),
+        detail: safe(detail),
         elapsed: Duration::from_millis(ms),
         earlier: Vec::new(),
     }
@@ -99,10 +105,10 @@ fn a_plugins_text_is_escaped_everywhere_and_only_the_pages_own_script_is_a_scrip
         },
     );
     let cleanup = CleanupRecord {
-        label: "<svg onload=alert(2)>".to_owned(),
+        label: safe("<svg onload=alert(2)>"),
         outcome: Outcome::Err,
         status: None,
-        detail: HOSTILE.to_owned(),
+        detail: safe(HOSTILE),
         elapsed: Duration::from_millis(3),
     };
     f.at(30, &Event::CleanupFinished(&cleanup));
@@ -189,7 +195,7 @@ fn a_flaky_check_shows_its_attempts_and_the_header_the_run() {
     let mut r = record("deploy", "ready", Outcome::Ok, "ready", 900);
     r.earlier = vec![FailedAttempt {
         status: Some(404),
-        detail: "expected status 200, got 404".to_owned(),
+        detail: safe("expected status 200, got 404"),
         elapsed: Duration::from_millis(3),
     }];
     f.at(900, &Event::CheckFinished(&r));
@@ -207,6 +213,7 @@ fn a_flaky_check_shows_its_attempts_and_the_header_the_run() {
 }
 
 #[test]
+#[allow(clippy::print_stdout)] // the page size is printed, a measurement beside the bound it asserts
 fn a_hundred_checks_make_a_small_page() {
     let mut f = Fixture::new();
     let planned: Vec<(String, String)> = (0..100)

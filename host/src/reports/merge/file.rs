@@ -244,7 +244,7 @@ impl EventFile {
                     path: path.to_owned(),
                     suite: name(&suite).into_string(),
                     shard: shard.map(|s| shard_of(path, &s)).transpose()?,
-                    env: env.map(|e| name(&e)),
+                    env: env.map(|e| name(&e).into_string()),
                     started_at,
                     finished_at: started_at,
                     planned_names: checks.iter().map(|c| planned_name(c)).collect(),

@@ -6,9 +6,6 @@
 //! cleanup reported under its prefixed name, never on the other plugin's
 //! group of the same name.
 
-use std::os::unix::process::ExitStatusExt;
-use std::process::Stdio;
-
 use serde_json::Value;
 
 use crate::support::harness::{plume_command, run, suite};
@@ -22,29 +19,12 @@ fn events(path: &std::path::Path) -> Vec<Value> {
         .collect()
 }
 
-/// Runs `plume run ARGS`, reaped by `wait4`: its exit code and peak RSS in MiB.
-// The child is reaped by `wait4` (which also reads its peak RSS), not `wait`.
-#[allow(clippy::zombie_processes)]
-fn run_measured(args: &[&str], dir: &std::path::Path) -> (i32, f64, String) {
-    let out_path = dir.join("stdout.txt");
-    let child = plume_command()
-        .args(args)
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn plume");
-    let pid = i32::try_from(child.id()).unwrap();
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own child, not yet waited for; both pointers are valid.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4");
-    let code = std::process::ExitStatus::from_raw(status)
-        .code()
-        .unwrap_or(-1);
-    let stdout = std::fs::read_to_string(&out_path).unwrap();
-    (code, usage.ru_maxrss as f64 / 1024.0, stdout)
+/// Runs `plume run ARGS`: its exit code, peak RSS in MiB and stdout.
+fn run_measured(args: &[&str]) -> (i32, f64, String) {
+    let mut cmd = plume_command();
+    cmd.args(args);
+    let m = crate::support::peak_rss::run(&cmd);
+    (m.code, m.peak_rss_mib, m.stdout)
 }
 
 #[test]
@@ -74,7 +54,7 @@ config = { base_url = "@url@" }
         "--report",
         &report,
     ];
-    let (code, peak_mib, stdout) = run_measured(&args, dir.path());
+    let (code, peak_mib, stdout) = run_measured(&args);
     assert_eq!(code, 1, "{stdout}");
     println!("peak RSS of plume over 6 attempts of a 16 MiB detail: {peak_mib:.1} MiB");
     assert!(peak_mib < 256.0, "peak RSS {peak_mib:.1} MiB");

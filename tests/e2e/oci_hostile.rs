@@ -6,9 +6,7 @@
 //! touched, no body from elsewhere and no credential is printed, and the
 //! `plume` process stays under 256 MiB of peak RSS (read with `wait4`).
 
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::Stdio;
 
 use crate::oci::{SUITE, command_in};
 use crate::support::harness::{Run, suite};
@@ -22,31 +20,14 @@ const RSS_BOUND_MIB: f64 = 256.0;
 
 /// `plume ARGS...` with its own cache folder (so its own OCI store) and
 /// `env`; its output and its peak RSS in MiB.
-// The child is reaped by `wait4` (which also reads its peak RSS), not `wait`.
-#[allow(clippy::zombie_processes)]
 fn measured(cache: &Path, env: &[(&str, &str)], args: &[&str]) -> (Run, f64) {
-    let out = tempfile::tempdir().unwrap();
-    let (stdout, stderr) = (out.path().join("stdout"), out.path().join("stderr"));
-    let mut cmd = command_in(cache, env, args);
-    cmd.stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout).unwrap())
-        .stderr(std::fs::File::create(&stderr).unwrap());
-    let child = cmd.spawn().expect("spawn plume");
-    let pid = i32::try_from(child.id()).expect("pid");
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own child, not yet waited for; both pointers are valid.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4");
+    let m = crate::support::peak_rss::run(&command_in(cache, env, args));
     let run = Run {
-        code: std::process::ExitStatus::from_raw(status)
-            .code()
-            .unwrap_or(-1),
-        stdout: std::fs::read_to_string(stdout).unwrap_or_default(),
-        stderr: std::fs::read_to_string(stderr).unwrap_or_default(),
+        code: m.code,
+        stdout: m.stdout,
+        stderr: m.stderr,
     };
-    (run, usage.ru_maxrss as f64 / 1024.0)
+    (run, m.peak_rss_mib)
 }
 
 fn plume_in(cache: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {

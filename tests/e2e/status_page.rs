@@ -29,7 +29,13 @@ fn the_status_page_shows_the_history_from_before_a_restart_in_a_real_browser() {
     ];
     let monitor = Monitor::start(&args, &[]);
     for _ in 0..3 {
-        let (status, body) = get(&format!("{}/probe?suite=pages", monitor.url));
+        // As Prometheus asks: the scrape's timeout in its header.
+        let (status, body) = get_within(
+            &format!("{}/probe?suite=pages", monitor.url),
+            &[("X-Prometheus-Scrape-Timeout-Seconds", "30")],
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap_or_else(|e| panic!("probe: {e}"));
         assert_eq!(status, 200, "{body}");
     }
     // A second monitor on the same directory: one line, exit 2.

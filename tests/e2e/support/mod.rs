@@ -11,6 +11,7 @@
 //! - [`http`]: a blocking GET for talking to those servers.
 //! - [`raw`]: raw HTTP/1.1 on a socket: stalled heads, held connections.
 //! - [`registry`]: an OCI registry (docker-registry) and oras-py.
+//! - [`peak_rss`]: a process's own peak RSS, measured from a small parent;
 //! - [`tools`]: the Debian, PyPI and npm programs the tests run, installed on
 //!   first use.
 //! - [`hostile_registry`]: an OCI registry written to attack the puller.
@@ -25,6 +26,7 @@ pub mod http;
 pub mod monitor;
 pub mod nginx;
 pub mod oidc;
+pub mod peak_rss;
 pub mod prometheus;
 pub mod raw;
 pub mod registry;

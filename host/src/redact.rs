@@ -8,7 +8,7 @@
 //!   breaks joined with ` | `, runs of white space as one space);
 //! - inside a JSON string with any of its characters escaped (`\uXXXX` in
 //!   either case, surrogate pairs, `\/`, JSON quoted inside JSON): the text
-//!   is also searched with those escapes undone ([`unescaped`]) and the span
+//!   is also searched with those escapes undone (`unescaped`) and the span
 //!   a match came from is masked;
 //! - percent-encoded: `application/x-www-form-urlencoded`, every byte but the
 //!   unreserved ones (RFC 3986), `encodeURIComponent`'s set, and the `url`

@@ -1,12 +1,12 @@
 //! The distribution protocol Plume speaks to one registry, over the
 //! [`Transport`]: pull a manifest (bounded by [`OCI_MAX_MANIFEST_BYTES`]),
 //! stream a component layer into the store while hashing it (bounded by
-//! what its manifest announced, itself within [`OCI_MAX_PLUGIN_BYTES`]),
+//! what its manifest announced, itself within [`OCI_MAX_PLUGIN_BYTES`](crate::limits::OCI_MAX_PLUGIN_BYTES)),
 //! and push an artifact (monolithic blob uploads, then the manifest).
 //!
 //! HTTPS unless the registry is loopback or listed in
 //! `PLUME_INSECURE_REGISTRIES`; the credentials of
-//! [`credentials`]; every failure one
+//! [`credentials`](super::credentials); every failure one
 //! [`OciError`] line.
 
 use std::path::PathBuf;

@@ -1,5 +1,5 @@
 //! `plume init URL...`: a runnable, tables-only suite for a deployed service,
-//! written from what each URL answered ([`probe`](super::probe)).
+//! written from what each URL answered (`probe`).
 //!
 //! Each URL becomes one check of the built-in `http` pack (`plume:http`)
 //! asking something specific of the answer: its status, its `content-type`,

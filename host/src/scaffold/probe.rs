@@ -5,7 +5,7 @@
 //!
 //! A body is read up to [`MAX_PROBE_BODY`]; a longer one is cut there and
 //! marked, and no body check is chosen from it. A URL that does not answer,
-//! or answers with a server error, is an [`InitError`](super::init::InitError).
+//! or answers with a server error, is one error line, which `init` returns as its error.
 
 use std::time::{Duration, Instant};
 

@@ -66,7 +66,7 @@ pub struct RunModel {
     pub cleanups: Vec<CleanupRow>,
     logs: HashMap<(String, String), Vec<LogLine>>,
     log_bytes: usize,
-    /// Trace lines not kept (over [`LOGS_MAX`]).
+    /// Trace lines not kept (over `LOGS_MAX`).
     pub logs_dropped: usize,
     pub summary: Option<Summary>,
 }

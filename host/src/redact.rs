@@ -26,10 +26,15 @@
 //! than [`MIN_SECRET_LEN`] characters cannot be masked without mangling
 //! ordinary text: [`check_secret`] refuses it when the suite loads.
 //!
+//! Credentials nobody configured but a server handed out (token fields in
+//! JSON, presigned URLs' signatures) are masked by their names in every
+//! line, whatever their length ([`obtained`]).
+//!
 //! [`Redactor::line`] is the one way to a [`SafeLine`]: redacted, then one
 //! line with nothing that drives a terminal, bounded ([`crate::text`]).
 //! Every text Plume shows that it did not write itself holds one.
 
+mod obtained;
 mod unescaped;
 mod urls;
 
@@ -176,14 +181,19 @@ impl Redactor {
     /// part of a secret, which redaction would then miss.
     pub fn line(&self, raw: &str, max: usize) -> SafeLine {
         let head = self.cut_prefix(raw, max);
+        let cut = head.len() < raw.len();
         let line = text::one_line(&self.redact(head));
         // Joining lines may have spelled a secret out: mask again.
         let line = self.redact(&line);
-        SafeLine(text::bound(line, raw.len(), max, head.len() < raw.len()))
+        SafeLine(text::bound(line, raw.len(), max, cut))
     }
 
     /// `text` with every form of every secret replaced by `***`.
+    /// Credentials a server handed out are masked by their names first
+    /// ([`obtained`]), configured or not.
     pub fn redact(&self, text: &str) -> String {
+        let masked = obtained::mask(text);
+        let text = masked.as_ref();
         if self.needles.is_empty() {
             return text.to_owned();
         }

@@ -25,6 +25,7 @@ mod monitor;
 mod monitor_browser;
 mod monitor_listener;
 mod monitor_shutdown;
+mod obtained;
 mod oci;
 mod oci_hostile;
 mod outcomes;

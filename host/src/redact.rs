@@ -28,7 +28,7 @@
 //!
 //! Credentials nobody configured but a server handed out (token fields in
 //! JSON, presigned URLs' signatures) are masked by their names in every
-//! line, whatever their length ([`obtained`]).
+//! line, whatever their length (`obtained`).
 //!
 //! [`Redactor::line`] is the one way to a [`SafeLine`]: redacted, then one
 //! line with nothing that drives a terminal, bounded ([`crate::text`]).
@@ -190,7 +190,7 @@ impl Redactor {
 
     /// `text` with every form of every secret replaced by `***`.
     /// Credentials a server handed out are masked by their names first
-    /// ([`obtained`]), configured or not.
+    /// (`obtained`), configured or not.
     pub fn redact(&self, text: &str) -> String {
         let masked = obtained::mask(text);
         let text = masked.as_ref();

@@ -170,6 +170,41 @@ fn the_ceiling_stops_the_run_and_cleanups_still_run() {
     assert_eq!(r.code, 1);
 }
 
+/// The ceiling bounds the whole run, the preflight included, as it does for
+/// every run of `plume monitor`: a preflight URL that accepts the connection
+/// and never answers stops the run at the ceiling, not at the preflight's
+/// own 3 s timeout, and the reports are still written.
+#[test]
+fn the_ceiling_bounds_the_preflight_too() {
+    let server = TestServer::start();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let toml = format!(
+        "ceiling = \"600ms\"\npreflight = [\"http://{}/health\"]\n[plugins.hostile]\npath = \"@hostile@\"\nallow-hosts = [\"@url@\"]\nconfig = {{ base_url = \"@url@\" }}\n",
+        silent.local_addr().unwrap()
+    );
+    let s = suite(&toml, &server.url());
+    let events = tempfile::NamedTempFile::new().unwrap();
+    let report = format!("json={}", events.path().display());
+    let started = std::time::Instant::now();
+    let r = run(&s.path, &["--only", "healthy", "--report", &report]);
+    let took = started.elapsed();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "stopped: preflight and describe took longer than the run's ceiling of 600 ms"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        took < std::time::Duration::from_millis(2900),
+        "took {took:?}"
+    );
+    let written = std::fs::read_to_string(events.path()).unwrap();
+    assert!(written.contains("run_finished"), "{written}");
+    drop(silent);
+}
+
 #[test]
 fn a_describe_that_never_returns_is_bad_input() {
     let server = TestServer::start();

@@ -123,7 +123,7 @@ impl RunResult {
     pub fn finished(labels: RunLabels, gatherer: &Gatherer, end: RunEnd) -> RunResult {
         let mut g = lock(&gatherer.0);
         let summary = g.summary.take().unwrap_or_default();
-        let success = end == RunEnd::Completed && summary.failed + summary.cleanups_failed == 0;
+        let success = end == RunEnd::Completed && summary.is_green();
         RunResult {
             labels,
             checks: std::mem::take(&mut g.checks),

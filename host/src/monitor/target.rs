@@ -13,16 +13,14 @@ use super::collect::{EventsBuffer, MetricsSink, RunLabels, RunResult};
 use super::metrics::Counters;
 use super::{Shutdown, signalled};
 use crate::engine::Sandbox;
-use crate::engine::bindings::PluginPre;
-use crate::engine::state::StoreState;
 use crate::error::PlumeError;
 use crate::limits::Limits;
 use crate::record::RunShared;
-use crate::record::ledger::Ledger;
 use crate::reports::json::JsonEvents;
-use crate::run::plan::{Plan, Selection, each_checks_something};
-use crate::run::prepare::{LoadedPlugin, describe_compiled, plan_loaded, redactor_for};
-use crate::suite::{PluginEntry, Suite};
+use crate::run::plan::Selection;
+use crate::run::prepare::{Compiled, redactor_for};
+use crate::run::session::{Plugins, Session, Stop};
+use crate::suite::Suite;
 
 /// Share of a probe's time its checks get; the rest is for its cleanups.
 const PROBE_CHECKS_SHARE: f64 = 0.7;
@@ -50,7 +48,7 @@ pub struct Target {
     /// The environment's name, as `&env=` names it ("" when the suite has none).
     pub env_name: String,
     suite: Suite,
-    compiled: Vec<(Arc<PluginEntry>, PluginPre<StoreState>)>,
+    compiled: Compiled,
     selection: Selection,
     max_check_series: usize,
     busy: Arc<tokio::sync::Mutex<()>>,
@@ -71,14 +69,7 @@ impl Target {
         selection: Selection,
         max_check_series: usize,
     ) -> Result<Target, PlumeError> {
-        let compiled = suite
-            .plugins
-            .iter()
-            .map(|p| {
-                let pre = sandbox.load(&p.name, &p.path, p.sha256.as_deref())?;
-                Ok((Arc::new(p.clone()), pre))
-            })
-            .collect::<Result<Vec<_>, PlumeError>>()?;
+        let compiled = Compiled::compile(sandbox, &suite)?;
         let env_name = suite.env_name.clone().unwrap_or_default();
         Ok(Target {
             labels: RunLabels::new(&suite.name, &env_name, &redactor_for(&suite)),
@@ -100,26 +91,10 @@ impl Target {
     /// is bad input at start-up, not a failed run every minute.
     pub async fn check_plan(&self, sandbox: &Sandbox) -> Result<(), PlumeError> {
         let shared = RunShared::quiet()?;
-        self.describe_and_plan(sandbox, &shared)
+        self.compiled
+            .describe_and_plan(sandbox, &self.suite, &shared, &self.selection)
             .await
             .map(|_| ())
-            .map_err(|e| crate::run::prepare::placed(e, &self.suite))
-    }
-
-    /// Asks each compiled plugin what it checks (a fresh instance each) and
-    /// plans the selection: what start-up checks once and each run does again.
-    async fn describe_and_plan(
-        &self,
-        sandbox: &Sandbox,
-        shared: &Arc<RunShared>,
-    ) -> Result<(Vec<LoadedPlugin>, Plan), PlumeError> {
-        let mut plugins = Vec::with_capacity(self.compiled.len());
-        for (entry, pre) in &self.compiled {
-            plugins.push(describe_compiled(sandbox, entry.clone(), pre.clone(), shared).await?);
-        }
-        each_checks_something(&plugins)?;
-        let plan = plan_loaded(&plugins, &self.selection)?;
-        Ok((plugins, plan))
     }
 
     /// Starts a run now, unless one is in flight. The run is its own task:
@@ -196,36 +171,33 @@ impl Target {
         let info = crate::reports::RunInfo::live(&self.suite.name, None, SystemTime::now())
             .with_env(self.suite.env_name.clone());
         let json = JsonEvents::new(Box::new(events.clone()), info);
-        let ledger = Arc::new(Ledger::new(
-            redactor_for(&self.suite),
-            vec![Box::new(sink), Box::new(json)],
-        ));
-        let result = match self.ready(sandbox, &ledger, &limits, stop.clone()).await {
-            Err(reason) => {
-                ledger.close();
+        let mut session = Session::open(&self.suite, limits, vec![Box::new(sink), Box::new(json)]);
+        let mut stop: Stop = Box::pin(signalled(stop));
+        let ready = session
+            .ready(
+                sandbox,
+                &self.suite,
+                Plugins::Compiled(&self.compiled),
+                &self.selection,
+                None,
+                &mut stop,
+            )
+            .await;
+        let result = match ready {
+            Err(not_started) => {
+                let reason = not_started.reason();
+                session.stop(&reason);
                 RunResult::not_started(self.labels.clone(), reason, start.elapsed())
             }
-            Ok((plugins, plan)) => {
-                // The time getting ready took comes out of the ceiling.
-                let mut limits = limits;
-                limits.ceiling = limits.ceiling.saturating_sub(start.elapsed());
-                match RunShared::new(ledger.clone(), &limits) {
-                    Err(e) => {
-                        ledger.close();
-                        RunResult::not_started(self.labels.clone(), e.to_string(), start.elapsed())
-                    }
-                    Ok(shared) => {
-                        let end = crate::run::run(
-                            sandbox.clone(),
-                            plugins,
-                            &plan,
-                            shared,
-                            signalled(stop),
-                        )
-                        .await;
-                        ledger.close();
-                        RunResult::finished(self.labels.clone(), &gatherer, end)
-                    }
+            Ok(ready) => {
+                let ended = session.run(sandbox.clone(), ready, stop).await;
+                match ended.end {
+                    Some(end) => RunResult::finished(self.labels.clone(), &gatherer, end),
+                    None => RunResult::not_started(
+                        self.labels.clone(),
+                        "a fault inside plume ended the run".to_owned(),
+                        start.elapsed(),
+                    ),
                 }
             }
         };
@@ -274,32 +246,6 @@ impl Target {
             Err(_) => crate::console::warning(
                 "plume monitor: this run is not in the history: the write failed inside plume",
             ),
-        }
-    }
-
-    /// Preflight, then each plugin's description and the plan, within the
-    /// ceiling; an error is the one line saying why the run did not start.
-    async fn ready(
-        &self,
-        sandbox: &Sandbox,
-        ledger: &Arc<Ledger>,
-        limits: &Limits,
-        stop: Shutdown,
-    ) -> Result<(Vec<LoadedPlugin>, Plan), String> {
-        let shared = RunShared::new(ledger.clone(), limits).map_err(|e| e.to_string())?;
-        let prepare = async {
-            crate::run::preflight::check(&shared.client, &self.suite).await?;
-            self.describe_and_plan(sandbox, &shared).await
-        };
-        tokio::select! {
-            ready = tokio::time::timeout(limits.ceiling, prepare) => match ready {
-                Ok(ready) => ready.map_err(|e| e.to_string()),
-                Err(_) => Err(format!(
-                    "preflight and describe took longer than the run's ceiling of {} ms",
-                    limits.ceiling.as_millis()
-                )),
-            },
-            _ = signalled(stop) => Err("interrupted before the checks started".to_owned()),
         }
     }
 }

@@ -95,6 +95,11 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Green: no check or cleanup erred and nothing stopped the run early.
+    pub fn is_green(&self) -> bool {
+        self.failed + self.cleanups_failed == 0 && self.stopped.is_none()
+    }
+
     /// `47 passed, 0 failed, 2 skipped in 0.73s; cleanups: 4 ok, 0 failed`,
     /// with the denied requests when there were any.
     pub fn headline(&self) -> String {

@@ -15,6 +15,7 @@ pub mod preflight;
 pub mod prepare;
 mod schedule;
 pub mod select;
+pub mod session;
 pub mod shard;
 
 use std::sync::Arc;
@@ -37,13 +38,15 @@ pub enum RunEnd {
     Signal(i32),
 }
 
-/// Runs `plan` under the limits of `shared`, then the cleanups; `stop`
+/// Runs `plan` under the limits of `shared` for at most `ceiling` (what is
+/// left of the run's ceiling, see [`session`]), then the cleanups; `stop`
 /// resolves when a signal arrives.
 pub async fn run(
     runtime: Arc<Sandbox>,
     plugins: Vec<LoadedPlugin>,
     plan: &Plan,
     shared: Arc<RunShared>,
+    ceiling: std::time::Duration,
     stop: impl std::future::Future<Output = i32>,
 ) -> RunEnd {
     let limits = &shared.limits;
@@ -51,7 +54,7 @@ pub async fn run(
     let plugins = Arc::new(plugins);
     let end = tokio::select! {
         () = schedule(runtime, plugins, plan, shared.clone()) => RunEnd::Completed,
-        () = tokio::time::sleep(limits.ceiling) => RunEnd::Ceiling,
+        () = tokio::time::sleep(ceiling) => RunEnd::Ceiling,
         signal = stop => RunEnd::Signal(signal),
     };
     // Leaving the select dropped the scheduler and its JoinSet, which aborts
@@ -70,7 +73,7 @@ pub async fn run(
     end
 }
 
-fn signal_name(sig: i32) -> &'static str {
+pub(crate) fn signal_name(sig: i32) -> &'static str {
     match sig {
         2 => "SIGINT",
         15 => "SIGTERM",

@@ -97,6 +97,49 @@ pub async fn pull_plugins(suite: &mut Suite, puller: &Puller) -> Result<Vec<Stri
     Ok(warnings)
 }
 
+/// Every plugin of a suite, compiled (or taken from the cache), not yet
+/// described: what `plume monitor` keeps for all its runs, and what
+/// `plume run` makes before its session opens.
+#[derive(Clone)]
+pub struct Compiled(Vec<(Arc<PluginEntry>, PluginPre<StoreState>)>);
+
+impl Compiled {
+    /// Compiles, or loads from the cache, each plugin of `suite` in order.
+    pub fn compile(sandbox: &Sandbox, suite: &Suite) -> Result<Compiled, PlumeError> {
+        suite
+            .plugins
+            .iter()
+            .map(|p| {
+                let pre = sandbox.load(&p.name, &p.path, p.sha256.as_deref())?;
+                Ok((Arc::new(p.clone()), pre))
+            })
+            .collect::<Result<_, _>>()
+            .map(Compiled)
+    }
+
+    /// Asks each plugin what it checks (a fresh instance each), validates
+    /// what it says, and plans `selection`; a refused config names its place
+    /// in the suite file.
+    pub async fn describe_and_plan(
+        &self,
+        sandbox: &Sandbox,
+        suite: &Suite,
+        shared: &Arc<RunShared>,
+        selection: &Selection,
+    ) -> Result<(Vec<LoadedPlugin>, Plan), PlumeError> {
+        let mut plugins = Vec::with_capacity(self.0.len());
+        for (entry, pre) in &self.0 {
+            let described = describe_compiled(sandbox, entry.clone(), pre.clone(), shared)
+                .await
+                .map_err(|e| placed(e, suite))?;
+            plugins.push(described);
+        }
+        crate::run::plan::each_checks_something(&plugins)?;
+        let plan = plan_loaded(&plugins, selection)?;
+        Ok((plugins, plan))
+    }
+}
+
 /// Loads every plugin of `suite` and plans the run.
 pub async fn prepare(
     sandbox: &Sandbox,
@@ -104,13 +147,10 @@ pub async fn prepare(
     shared: &Arc<RunShared>,
     selection: &Selection,
 ) -> Result<(Vec<LoadedPlugin>, Plan), PlumeError> {
-    let mut plugins = Vec::new();
-    for entry in &suite.plugins {
-        let loaded = load_plugin(sandbox, Arc::new(entry.clone()), shared).await;
-        plugins.push(loaded.map_err(|e| placed(e, suite))?);
-    }
-    let plan = plan_loaded(&plugins, selection)?;
-    Ok((plugins, plan))
+    let compiled = Compiled::compile(sandbox, suite)?;
+    compiled
+        .describe_and_plan(sandbox, suite, shared, selection)
+        .await
 }
 
 /// Plans a run of plugins already described.

@@ -2,26 +2,25 @@
 //! one-line messages, run results become exit codes.
 
 use std::io::IsTerminal;
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use futures::FutureExt as _;
 use tokio::signal::unix::{SignalKind, signal};
 
 use plume::engine::Sandbox;
 use plume::engine::cache::{CacheOutcome, CompileCache};
 use plume::oci::{OciRef, Puller, Store};
 use plume::record::RunShared;
-use plume::record::ledger::{Ledger, Sink, Summary};
+use plume::record::ledger::Sink;
 use plume::reports::merge::Merged;
 use plume::reports::terminal::{Mode, Printer};
 use plume::reports::{ReportSpec, RunInfo};
+use plume::run::RunEnd;
 use plume::run::plan::{Plan, Selection};
 use plume::run::prepare::{load_plugin, prepare, pull_plugins, redactor_for};
+use plume::run::session::{NotStarted, Plugins, Session, Stop};
 use plume::run::shard::Shard;
-use plume::run::{self, RunEnd};
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
@@ -82,6 +81,12 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     // cleanup walk instead of killing the process.
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
     let mut sigterm = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut stop: Stop = Box::pin(async move {
+        tokio::select! {
+            _ = sigint.recv() => 2,
+            _ = sigterm.recv() => 15,
+        }
+    });
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
 
     let mut suite = load_suite(
@@ -94,6 +99,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         },
     )?;
     pull_suite_plugins(&mut suite, &cache).await?;
+    let sandbox = Arc::new(Sandbox::new(cache)?);
     let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
     let printer = printer_for(&args.reports, args.verbose, args.quiet, args.color);
     let mut sinks = vec![printer];
@@ -101,71 +107,63 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         .push_gateway
         .as_ref()
         .map(|url| crate::monitor::push_sink(url, &suite, &mut sinks));
-    let ledger = Arc::new(Ledger::new(redactor_for(&suite), sinks));
-    let shared = RunShared::new(ledger.clone(), &suite.limits)?;
-    plume::run::preflight::check(&shared.client, &suite).await?;
-    let sandbox = Arc::new(Sandbox::new(cache)?);
+    let mut session = Session::open(&suite, suite.limits.clone(), sinks);
     let selection = Selection {
         only: args.scope.only,
         skip: args.scope.skip,
     };
-    let (plugins, plan) = prepare(&sandbox, &suite, &shared, &selection).await?;
-    plume::run::plan::each_checks_something(&plugins)?;
-    let plan = match shard {
-        Some(shard) => {
-            let all = plan.groups.len();
-            let plan = plume::run::shard::keep(plan, shard);
-            if !args.quiet || plan.groups.is_empty() {
-                let line = shard_line(shard, &plan, all);
+    let ready = session
+        .ready(
+            &sandbox,
+            &suite,
+            Plugins::CompileNow,
+            &selection,
+            shard,
+            &mut stop,
+        )
+        .await;
+    // Reports open only once the input is known good, so a bad input leaves no half-written file.
+    let info = RunInfo::live(
+        &suite.name,
+        shard.map(|s| s.to_string()),
+        session.ledger().started_at(),
+    )
+    .with_env(suite.env_name.clone());
+    let (end, code) = match ready {
+        Err(NotStarted::Input(e) | NotStarted::Preflight(e)) => return Err(e.into()),
+        Err(not_started) => {
+            session
+                .ledger()
+                .add_sinks(plume::reports::sinks(&args.reports, &info)?);
+            let (end, code) = match not_started {
+                NotStarted::Signal(sig) => (RunEnd::Signal(sig), 128 + sig as u8),
+                _ => (RunEnd::Ceiling, 1),
+            };
+            session.stop(&not_started.reason());
+            (end, code)
+        }
+        Ok(ready) => {
+            if let Some(shard) = shard
+                && (!args.quiet || ready.plan.groups.is_empty())
+            {
+                let line = shard_line(shard, &ready.plan, ready.selected_groups);
                 if report_on_stdout {
                     plume::console::err(line);
                 } else {
                     plume::console::out(line);
                 }
             }
-            plan
+            session
+                .ledger()
+                .add_sinks(plume::reports::sinks(&args.reports, &info)?);
+            let ended = session.run(sandbox, ready, stop).await;
+            let Some(end) = ended.end else {
+                // A fault in Plume itself (the panic hook has printed its
+                // line): the reports are closed, and the run is not green.
+                return Ok(1);
+            };
+            (end, ended.exit_code())
         }
-        None => plan,
-    };
-    // Reports open only once the input is known good, so a bad input leaves no half-written file.
-    let info = RunInfo::live(
-        &suite.name,
-        shard.map(|s| s.to_string()),
-        ledger.started_at(),
-    )
-    .with_env(suite.env_name.clone());
-    ledger.add_sinks(plume::reports::sinks(&args.reports, &info)?);
-
-    let stop = async move {
-        tokio::select! {
-            _ = sigint.recv() => 2,
-            _ = sigterm.recv() => 15,
-        }
-    };
-    let ticker = {
-        let ledger = ledger.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_millis(200));
-            loop {
-                every.tick().await;
-                ledger.tick();
-            }
-        })
-    };
-    // A fault in Plume itself (the panic hook has printed its line) still
-    // ends with the reports closed, and the run is not green.
-    let end = AssertUnwindSafe(run::run(sandbox, plugins, &plan, shared, stop))
-        .catch_unwind()
-        .await;
-    ticker.abort();
-    let summary = ledger.close();
-    let Ok(end) = end else {
-        return Ok(1);
-    };
-    let code = match end {
-        RunEnd::Signal(sig) => 128 + sig as u8,
-        RunEnd::Ceiling => 1,
-        RunEnd::Completed => summary_code(&summary),
     };
     Ok(match pushed {
         Some(push) => push.send(end, code).await,
@@ -207,17 +205,12 @@ fn shard_line(shard: Shard, plan: &Plan, all: usize) -> String {
     }
 }
 
-/// Exit code of a run's summary: 1 if anything erred or it stopped early.
-fn summary_code(summary: &Summary) -> u8 {
-    u8::from(summary.failed + summary.cleanups_failed > 0 || summary.stopped.is_some())
-}
-
 /// `plume report merge`.
 pub fn merge(args: MergeArgs) -> Result<u8> {
     let merged = Merged::read(&args.events)?;
     let printer = printer_for(&args.reports, false, true, args.color);
     let summary = merged.replay(printer, &args.reports)?;
-    Ok(summary_code(&summary))
+    Ok(u8::from(!summary.is_green()))
 }
 
 /// `plume report html`: the events drawn as one page; exit 0 once it is written.

@@ -9,8 +9,9 @@
 //! `max-cleanup-kib`; past them the instance ends with the quota's line.
 
 use crate::engine::bindings::cleanup::Host;
-use crate::engine::bindings::http::Request;
+use crate::engine::bindings::http::Request as WitRequest;
 use crate::engine::state::StoreState;
+use crate::net::message::Request;
 
 /// Bytes a deferred request holds on the host until the run ends.
 fn size_of(label: &str, req: &Request) -> u64 {
@@ -20,7 +21,8 @@ fn size_of(label: &str, req: &Request) -> u64 {
 }
 
 impl Host for StoreState {
-    fn defer(&mut self, label: String, req: Request) -> wasmtime::Result<()> {
+    fn defer(&mut self, label: String, req: WitRequest) -> wasmtime::Result<()> {
+        let req = Request::from(req);
         if !self.in_check() {
             let note = format!(
                 "cleanup {} registered outside a check (in describe() or at start-up) was dropped: register cleanups inside a check",

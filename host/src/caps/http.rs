@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Resource;
 
 use crate::engine::bindings::http::{
-    Chunk, DigestResponse, Host, HostBodyStream, HttpError, Request, Response, ResponseHead,
+    Chunk, DigestResponse, Host, HostBodyStream, HttpError as WitHttpError, Request as WitRequest,
+    Response as WitResponse, ResponseHead,
 };
 use crate::engine::resources::BodyStream;
 use crate::engine::state::StoreState;
@@ -20,9 +21,14 @@ use crate::net::exchange::{
     body_error, broken_body, deadline, exchange, headers_of, millis, send_request, timeout_error,
     too_large,
 };
+use crate::net::message::{HttpError, Request};
 
 impl Host for StoreState {
-    async fn send(&mut self, req: Request) -> wasmtime::Result<Result<Response, HttpError>> {
+    async fn send(
+        &mut self,
+        req: WitRequest,
+    ) -> wasmtime::Result<Result<WitResponse, WitHttpError>> {
+        let req = Request::from(req);
         let start = self.waiting_on(format!("{} {}", req.method, req.url));
         let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
@@ -40,13 +46,14 @@ impl Host for StoreState {
             &result,
             status.map(|s| s.to_string()),
         );
-        Ok(result)
+        Ok(result.map(Into::into).map_err(Into::into))
     }
 
     async fn open(
         &mut self,
-        req: Request,
-    ) -> wasmtime::Result<Result<(ResponseHead, Resource<BodyStream>), HttpError>> {
+        req: WitRequest,
+    ) -> wasmtime::Result<Result<(ResponseHead, Resource<BodyStream>), WitHttpError>> {
+        let req = Request::from(req);
         let start = self.waiting_on(format!("{} {}", req.method, req.url));
         let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
@@ -73,7 +80,7 @@ impl Host for StoreState {
         );
         let (permit, response) = match result {
             Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => return Ok(Err(e.into())),
         };
         let head = ResponseHead {
             status: response.status().as_u16(),
@@ -92,8 +99,9 @@ impl Host for StoreState {
 
     async fn fetch_digest(
         &mut self,
-        req: Request,
-    ) -> wasmtime::Result<Result<DigestResponse, HttpError>> {
+        req: WitRequest,
+    ) -> wasmtime::Result<Result<DigestResponse, WitHttpError>> {
+        let req = Request::from(req);
         let start = self.waiting_on(format!("{} {} (hashing its body)", req.method, req.url));
         let run = self.run.clone();
         let limit = deadline(&run.http, req.timeout_ms);
@@ -134,7 +142,7 @@ impl Host for StoreState {
             &result,
             status.map(|s| s.to_string()),
         );
-        Ok(result)
+        Ok(result.map_err(Into::into))
     }
 }
 
@@ -144,7 +152,7 @@ impl HostBodyStream for StoreState {
         stream: Resource<BodyStream>,
         max_bytes: u32,
         timeout_ms: u32,
-    ) -> wasmtime::Result<Result<Chunk, HttpError>> {
+    ) -> wasmtime::Result<Result<Chunk, WitHttpError>> {
         let max = usize::try_from(max_bytes.max(1)).unwrap_or(usize::MAX);
         self.waiting_on("a read of an open response body".to_owned());
         let body = self.table.get_mut(&stream)?;
@@ -169,7 +177,7 @@ impl HostBodyStream for StoreState {
             Ok(take_chunk(&mut body.pending, max))
         };
         self.pending = None;
-        Ok(chunk)
+        Ok(chunk.map_err(Into::into))
     }
 
     async fn drop(&mut self, stream: Resource<BodyStream>) -> wasmtime::Result<()> {

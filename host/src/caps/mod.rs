@@ -2,7 +2,8 @@
 //!
 //! Each module implements the generated `Host` trait of its interface for
 //! [`StoreState`], as a thin adapter from
-//! the contract's types to the layers below: [`crate::net`] for HTTP and TLS,
+//! the contract's types to the layers below (converted at this edge, in
+//! `convert.rs`, so nothing below imports the generated bindings): [`crate::net`] for HTTP and TLS,
 //! [`crate::record`] for published values and cleanups, [`crate::matchers`]
 //! for assertions. The engine's linker finds them through the bindings'
 //! traits. Every call is counted against the calling plugin's limits.
@@ -11,6 +12,7 @@ pub mod assert;
 pub mod cleanup;
 pub mod clock;
 pub mod config;
+mod convert;
 pub mod digest;
 pub mod http;
 pub mod log;
@@ -19,10 +21,10 @@ pub mod tls;
 
 use std::time::Instant;
 
-use crate::engine::bindings::http::HttpError;
 use crate::engine::state::StoreState;
 use crate::net::clients::PluginNet;
 use crate::net::exchange::describe_error;
+use crate::net::message::HttpError;
 
 /// The `types` interface has no functions; the trait is empty.
 impl crate::engine::bindings::types::Host for StoreState {}

@@ -38,6 +38,6 @@ impl Host for StoreState {
             .ok()
             .map(|peer| format!("{}, {} certificates", peer.version, peer.chain.len()));
         self.trace(&format!("TLS {url}"), start, &result, shown);
-        Ok(result)
+        Ok(result.map(Into::into).map_err(Into::into))
     }
 }

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::engine::bindings::http::HttpError;
 use crate::error::PlumeError;
 use crate::limits::Limits;
+use crate::net::message::HttpError;
 use crate::suite::PluginEntry;
 
 /// Host HTTP settings shared by every plugin of a run.

@@ -9,8 +9,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
-use crate::engine::bindings::http::{Headers, HttpError, RedirectPolicy, Request, Response};
 use crate::net::clients::HttpSettings;
+use crate::net::message::{Headers, HttpError, RedirectPolicy, Request, Response};
 use crate::net::policy::AllowList;
 
 /// Sends `req` (following redirects as it asks) and returns the response

@@ -3,7 +3,7 @@
 //! that cap its requests in flight ([`clients`]), and one exchange with a
 //! server — send, follow redirects, read under caps, say what went wrong
 //! ([`exchange`]) — or one TLS handshake to report what a server presents
-//! ([`tls`]). The roots every TLS connection trusts are read once, at the
+//! ([`tls`]), each in `net`'s own types ([`message`]). The roots every TLS connection trusts are read once, at the
 //! first handshake that needs them ([`roots`]).
 //!
 //! It guarantees that nothing leaves for a host the plugin's `allow-hosts`
@@ -17,6 +17,7 @@
 pub mod clients;
 #[cfg(feature = "runtime")]
 pub mod exchange;
+pub mod message;
 pub mod policy;
 pub mod ranges;
 #[cfg(feature = "runtime")]

@@ -19,8 +19,7 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 use url::Url;
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
-use crate::engine::bindings::http::HttpError;
-use crate::engine::bindings::tls::{Certificate, Peer};
+use crate::net::message::{Certificate, HttpError, Peer};
 use crate::net::policy::{ResolveError, resolve};
 use crate::net::roots::with_extra;
 

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::engine::bindings::http::Request;
+use crate::net::message::Request;
 use crate::suite::PluginEntry;
 
 /// One recorded request.

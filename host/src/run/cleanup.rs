@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use futures::FutureExt as _;
 
-use crate::engine::bindings::http::HttpError;
 use crate::net::exchange::{describe_error, send_request};
+use crate::net::message::HttpError;
 use crate::record::RunShared;
 use crate::record::cleanups::Deferred;
 use crate::record::ledger::Outcome;

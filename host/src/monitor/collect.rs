@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::record::ledger::{Event, Outcome, Sink, Summary};
+use crate::events::{Event, Outcome, Sink, Summary};
 use crate::redact::Redactor;
 use crate::run::RunEnd;
 

@@ -29,9 +29,9 @@ use serde::Deserialize;
 use super::Monitor;
 use super::history::{CheckPoint, History, Recent, RunRow};
 use super::target::Target;
-use crate::record::ledger::Outcome;
+use crate::events::Outcome;
+use crate::events::json::timestamp;
 use crate::reports::html::{badge, content_security_policy, duration_text, head, report_policy};
-use crate::reports::json::timestamp;
 
 /// Runs a strip shows.
 pub const STRIP_RUNS: usize = 40;
@@ -102,7 +102,7 @@ fn ago(then: SystemTime, now: SystemTime) -> String {
 }
 
 fn kind(o: Outcome) -> &'static str {
-    crate::reports::json::outcome_name(o)
+    o.name()
 }
 
 /// How often the state changed along `runs` (newest first).

@@ -23,7 +23,7 @@ fn run_with(check: &str, secret: &str) -> RunResult {
             .map(|(g, c)| ((*g).to_owned(), (*c).to_owned()))
             .collect(),
     );
-    use crate::record::ledger::Outcome;
+    use crate::events::Outcome;
     ledger.finish("g", check, Outcome::Ok, Some(200), "fine");
     ledger.finish("g", "bad", Outcome::Err, Some(500), "broken");
     ledger.finish("g", "later", Outcome::Skip, None, "no secret");
@@ -122,7 +122,7 @@ fn checks_past_the_series_cap_are_counted_not_kept() {
     let checks: Vec<(String, String)> = (0..5).map(|i| ("g".to_owned(), format!("c{i}"))).collect();
     ledger.plan(checks.clone());
     for (g, c) in &checks {
-        ledger.finish(g, c, crate::record::ledger::Outcome::Ok, Some(200), "");
+        ledger.finish(g, c, crate::events::Outcome::Ok, Some(200), "");
     }
     ledger.close();
     let labels = RunLabels::new("s", "", &Redactor::default());

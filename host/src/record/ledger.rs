@@ -19,50 +19,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::events::{CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary};
 use crate::redact::{Redactor, SafeLine};
 use crate::text;
 
 /// Longest log message (all its lines) looked at, in bytes; the rest is dropped with a note.
 const LOG_MESSAGE_MAX: usize = 256 * 1024;
-
-pub use super::results::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, Summary};
-
-/// What a sink is told, as it happens.
-#[derive(Debug)]
-pub enum Event<'a> {
-    /// Every check that will be reported, in plan order.
-    Planned(&'a [(String, String)]),
-    CheckStarted {
-        group: &'a str,
-        check: &'a str,
-    },
-    CheckFinished(&'a CheckRecord),
-    Log {
-        group: &'a str,
-        check: &'a str,
-        level: &'a str,
-        message: &'a str,
-    },
-    CleanupFinished(&'a CleanupRecord),
-    Finished(&'a Summary),
-}
-
-/// Somewhere events go: the terminal, a report file.
-///
-/// Every text in an event has been redacted and made one safe line by the
-/// ledger; a sink only escapes it for its own format.
-pub trait Sink: Send {
-    fn event(&mut self, event: &Event<'_>);
-
-    /// What it is, for the message if it fails: `the terminal`, `the json report`.
-    fn name(&self) -> &'static str {
-        "an output"
-    }
-
-    /// Called a few times a second with the checks still running and for how
-    /// long, for a live indicator; most sinks ignore it.
-    fn tick(&mut self, _running: &[(String, Duration)]) {}
-}
 
 #[derive(Debug, Clone, Copy)]
 enum State {

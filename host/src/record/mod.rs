@@ -8,7 +8,6 @@ pub mod budget;
 pub mod cleanups;
 pub mod ledger;
 pub mod published;
-pub mod results;
 
 use std::sync::Arc;
 

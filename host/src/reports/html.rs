@@ -34,7 +34,7 @@ pub use page::{badge, content_security_policy, head, report_policy};
 pub use timeline::duration_text;
 
 use super::{Out, RunInfo};
-use crate::record::ledger::{Event, Sink};
+use crate::events::{Event, Sink};
 
 /// The `--report html` sink: gathers the run, writes the page when it ends.
 pub struct HtmlReport {

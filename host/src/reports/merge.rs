@@ -22,7 +22,7 @@ use std::time::SystemTime;
 
 use super::{Clock, ReportSpec, RunInfo};
 use crate::error::PlumeError;
-use crate::record::ledger::{Event, Outcome, Sink, Summary};
+use crate::events::{Event, Outcome, Sink, Summary};
 use file::{EventFile, Replay, detail, text_shown};
 
 /// The files of one run, checked to fit together.

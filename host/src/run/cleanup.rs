@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 use futures::FutureExt as _;
 
 use crate::engine::bindings::http::HttpError;
+use crate::events::Outcome;
 use crate::net::exchange::{describe_error, send_request};
 use crate::record::RunShared;
 use crate::record::cleanups::Deferred;
-use crate::record::ledger::Outcome;
 
 /// Runs every registered cleanup within `budget`: one walk per plugin,
 /// newest first, all walks at once.

@@ -12,9 +12,10 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use plume::engine::Sandbox;
 use plume::engine::cache::{CacheOutcome, CompileCache};
+use plume::events::{Sink, Summary};
 use plume::oci::{OciRef, Puller, Store};
 use plume::record::RunShared;
-use plume::record::ledger::{Ledger, Sink, Summary};
+use plume::record::ledger::Ledger;
 use plume::reports::merge::Merged;
 use plume::reports::terminal::{Mode, Printer};
 use plume::reports::{ReportSpec, RunInfo};
@@ -240,7 +241,7 @@ pub fn html(args: HtmlArgs) -> Result<u8> {
 struct Silent;
 
 impl Sink for Silent {
-    fn event(&mut self, _event: &plume::record::ledger::Event<'_>) {}
+    fn event(&mut self, _event: &plume::events::Event<'_>) {}
 }
 
 /// `plume list`.

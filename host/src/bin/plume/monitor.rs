@@ -9,12 +9,12 @@ use tokio::sync::watch;
 
 use plume::engine::Sandbox;
 use plume::engine::cache::CompileCache;
+use plume::events::Sink;
 use plume::monitor::collect::{Gatherer, MetricsSink, RunLabels, RunResult};
 use plume::monitor::history::{History, Retention, StateDir};
 use plume::monitor::schedule::Every;
 use plume::monitor::target::Target;
 use plume::monitor::{Settings, bind, check_unique, serve};
-use plume::record::ledger::Sink;
 use plume::run::RunEnd;
 use plume::run::plan::Selection;
 use plume::run::prepare::redactor_for;

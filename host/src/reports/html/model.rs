@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use crate::record::ledger::{CheckRecord, CleanupRecord, Event, Outcome, Summary};
+use crate::events::{CheckRecord, CleanupRecord, Event, Summary};
 use crate::reports::RunInfo;
 
 /// Trace bytes (all checks together) a page keeps.
@@ -36,13 +36,9 @@ impl CheckRow {
         if self.record.flaky() {
             "flaky"
         } else {
-            kind_of(self.record.outcome)
+            self.record.outcome.name()
         }
     }
-}
-
-pub fn kind_of(outcome: Outcome) -> &'static str {
-    crate::reports::json::outcome_name(outcome)
 }
 
 /// One cleanup of the walk.

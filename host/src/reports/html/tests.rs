@@ -3,9 +3,7 @@ use std::time::{Duration, SystemTime};
 
 use super::page::{SCRIPT, STYLE, csp_hash};
 use super::*;
-use crate::record::ledger::{
-    CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary,
-};
+use crate::events::{CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary};
 use crate::redact::{Redactor, SafeLine};
 
 /// A report whose clock the test moves, and the page it writes.

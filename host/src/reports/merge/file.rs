@@ -11,99 +11,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use serde::Deserialize;
-
 use crate::error::PlumeError;
-use crate::record::ledger::{CheckRecord, CleanupRecord, FailedAttempt, Outcome};
+use crate::events::json::{JsonEvent, SCHEMA};
+use crate::events::{CheckRecord, CleanupRecord, FailedAttempt};
 use crate::redact::SafeLine;
-use crate::reports::json;
-
-/// One line of a `--report json` file, as merge reads it; unknown events
-/// and fields are ignored.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-enum Line {
-    RunStarted {
-        schema: String,
-        suite: String,
-        #[serde(default)]
-        shard: Option<String>,
-        #[serde(default)]
-        env: Option<String>,
-        started_at: String,
-        checks: Vec<String>,
-    },
-    CheckStarted {
-        at: String,
-        group: String,
-        check: String,
-    },
-    CheckFinished {
-        at: String,
-        group: String,
-        check: String,
-        /// The attempts that erred before (`--retries`); absent in older files.
-        #[serde(default)]
-        earlier: Vec<Earlier>,
-        #[serde(flatten)]
-        ended: Ended,
-    },
-    Log {
-        at: String,
-        group: String,
-        check: String,
-        level: String,
-        message: String,
-    },
-    CleanupFinished {
-        at: String,
-        label: String,
-        #[serde(flatten)]
-        ended: Ended,
-    },
-    RunFinished {
-        denied: usize,
-        stopped: Option<String>,
-        finished_at: String,
-    },
-    #[serde(other)]
-    Other,
-}
-
-/// An attempt that erred before a check's last one.
-#[derive(Debug, Deserialize)]
-struct Earlier {
-    status: Option<u16>,
-    detail: String,
-    duration_ms: u64,
-}
-
-/// How a check or a cleanup ended, as both events write it.
-#[derive(Debug, Deserialize)]
-struct Ended {
-    outcome: OutcomeName,
-    status: Option<u16>,
-    detail: String,
-    duration_ms: u64,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum OutcomeName {
-    Ok,
-    Err,
-    Skip,
-}
-
-impl From<OutcomeName> for Outcome {
-    fn from(name: OutcomeName) -> Outcome {
-        match name {
-            OutcomeName::Ok => Outcome::Ok,
-            OutcomeName::Err => Outcome::Err,
-            OutcomeName::Skip => Outcome::Skip,
-        }
-    }
-}
 
 /// An event to hand the sinks again.
 pub(super) enum Replay {
@@ -209,17 +120,18 @@ impl EventFile {
             .filter(|(_, l)| !l.trim().is_empty())
         {
             let number = n + 1;
-            let line: Line = serde_json::from_str(raw).map_err(|e| {
+            let line = JsonEvent::from_line(raw).map_err(|e| {
                 bad(path, format!("line {number} is not a plume event ({e}); give the files `--report json=FILE` wrote"))
             })?;
             let Some(run) = file.as_mut() else {
-                let Line::RunStarted {
+                let JsonEvent::RunStarted {
                     schema,
                     suite,
                     shard,
                     env,
                     started_at,
                     checks,
+                    ..
                 } = line
                 else {
                     return Err(bad(
@@ -229,13 +141,13 @@ impl EventFile {
                         ),
                     ));
                 };
-                if schema != json::SCHEMA {
+                if schema != SCHEMA {
                     return Err(bad(
                         path,
                         format!(
                             "events of schema `{}`; this plume reads {}",
                             text_shown(&schema),
-                            json::SCHEMA
+                            SCHEMA
                         ),
                     ));
                 }
@@ -260,7 +172,7 @@ impl EventFile {
                 continue;
             }
             let (at, replay) = match line {
-                Line::RunStarted { .. } => {
+                JsonEvent::RunStarted { .. } => {
                     return Err(bad(
                         path,
                         format!(
@@ -268,11 +180,12 @@ impl EventFile {
                         ),
                     ));
                 }
-                Line::Other => continue,
-                Line::RunFinished {
+                JsonEvent::Other => continue,
+                JsonEvent::RunFinished {
                     denied,
                     stopped,
                     finished_at,
+                    ..
                 } => {
                     run.finished_at = time(path, number, &finished_at)?;
                     run.denied = denied;
@@ -280,28 +193,32 @@ impl EventFile {
                     finished = true;
                     continue;
                 }
-                Line::CheckStarted { at, group, check } => (
+                JsonEvent::CheckStarted { at, group, check } => (
                     at,
                     Replay::Started {
                         group: name(&group).into_string(),
                         check: name(&check).into_string(),
                     },
                 ),
-                Line::CheckFinished {
+                JsonEvent::CheckFinished {
                     at,
                     group,
                     check,
+                    outcome,
+                    status,
+                    detail: text,
+                    duration_ms,
                     earlier,
-                    ended,
+                    ..
                 } => (
                     at,
                     Replay::Finished(CheckRecord {
                         group: name(&group),
                         check: name(&check),
-                        outcome: ended.outcome.into(),
-                        status: ended.status,
-                        elapsed: Duration::from_millis(ended.duration_ms),
-                        detail: detail(&ended.detail),
+                        outcome,
+                        status,
+                        elapsed: Duration::from_millis(duration_ms),
+                        detail: detail(&text),
                         earlier: earlier
                             .into_iter()
                             .map(|a| FailedAttempt {
@@ -312,7 +229,7 @@ impl EventFile {
                             .collect(),
                     }),
                 ),
-                Line::Log {
+                JsonEvent::Log {
                     at,
                     group,
                     check,
@@ -327,14 +244,21 @@ impl EventFile {
                         message: detail(&message).into_string(),
                     },
                 ),
-                Line::CleanupFinished { at, label, ended } => (
+                JsonEvent::CleanupFinished {
+                    at,
+                    label,
+                    outcome,
+                    status,
+                    detail: text,
+                    duration_ms,
+                } => (
                     at,
                     Replay::Cleanup(CleanupRecord {
                         label: name(&label),
-                        outcome: ended.outcome.into(),
-                        status: ended.status,
-                        elapsed: Duration::from_millis(ended.duration_ms),
-                        detail: detail(&ended.detail),
+                        outcome,
+                        status,
+                        elapsed: Duration::from_millis(duration_ms),
+                        detail: detail(&text),
                     }),
                 ),
             };

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::collect::{EVENTS_MAX, EventsBuffer, MetricsSink, RunLabels, RunResult};
+use super::collect::{EventsBuffer, MetricsSink, RunLabels, RunResult};
 use super::metrics::{Counters, Format, Snapshot};
 use crate::record::ledger::Ledger;
 use crate::redact::Redactor;
@@ -95,13 +95,13 @@ fn label_values_are_escaped_and_counters_count() {
 fn the_events_buffer_keeps_whole_lines_up_to_its_limit() {
     let mut buffer = EventsBuffer::default();
     let line = vec![b'x'; 1000];
-    for _ in 0..(EVENTS_MAX / 1001 + 5) {
+    for _ in 0..(crate::limits::MONITOR_EVENTS_MAX / 1001 + 5) {
         buffer.write_all(&line).unwrap();
         buffer.write_all(b"\n").unwrap();
     }
     let (bytes, cut) = buffer.take();
     assert!(cut);
-    assert!(bytes.len() <= EVENTS_MAX && bytes.ends_with(b"\n"));
+    assert!(bytes.len() <= crate::limits::MONITOR_EVENTS_MAX && bytes.ends_with(b"\n"));
     assert_eq!(bytes.len() % 1001, 0);
 }
 

@@ -41,7 +41,7 @@ impl RunShared {
         Ok(Arc::new(RunShared {
             client: crate::net::clients::http_client()?,
             clients: Clients::default(),
-            http: crate::net::clients::http_settings(limits),
+            http: HttpSettings::from(limits),
             limits: limits.clone(),
             budgets: Budgets::default(),
             ledger,

@@ -17,7 +17,7 @@
 //! - it is readable with scripts off: the script only adds the filters by
 //!   outcome and the search by name;
 //! - it is bounded: details are at most 4 KiB each (the ledger's limit) and
-//!   the traces kept are at most `model::LOGS_MAX` bytes, the rest counted.
+//!   the traces kept are at most [`HTML_LOGS_MAX`](crate::limits::HTML_LOGS_MAX) bytes, the rest counted.
 //!
 //! The page is built from the same events the JSON report writes, so `plume
 //! report html` renders a run (or a sharded run's shards, merged) from its

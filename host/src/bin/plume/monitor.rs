@@ -23,9 +23,6 @@ use plume::suite::{Overrides, Suite, SuiteFile};
 use crate::cli::MonitorArgs;
 use crate::commands::parse_vars;
 
-/// Checks per pushed run kept as series (as `plume monitor`'s default).
-const PUSH_MAX_CHECK_SERIES: usize = 1000;
-
 /// `plume monitor`.
 pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
     let mut sigint = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
@@ -137,7 +134,7 @@ pub struct PendingPush {
 
 /// Adds the metrics sink of `--push-gateway` to `sinks`.
 pub fn push_sink(gateway: &url::Url, suite: &Suite, sinks: &mut Vec<Box<dyn Sink>>) -> PendingPush {
-    let (sink, gatherer) = MetricsSink::new(PUSH_MAX_CHECK_SERIES);
+    let (sink, gatherer) = MetricsSink::new(plume::limits::MONITOR_CHECK_SERIES);
     sinks.push(Box::new(sink));
     PendingPush {
         gateway: gateway.clone(),

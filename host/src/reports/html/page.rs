@@ -283,7 +283,7 @@ pub fn render(model: &RunModel) -> String {
                         section id="traces" aria-labelledby="traces-h" {
                             h2 id="traces-h" { "Traces of the passed checks" }
                             @if model.logs_dropped > 0 {
-                                p { (model.logs_dropped) " trace lines are not shown: a report keeps " (super::model::LOGS_MAX / 1024) " KiB of them." }
+                                p { (model.logs_dropped) " trace lines are not shown: a report keeps " (crate::limits::HTML_LOGS_MAX / 1024) " KiB of them." }
                             }
                             @for (i, c) in &traced { (check_card(model, *i, c, false)) }
                         }

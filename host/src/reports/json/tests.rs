@@ -271,6 +271,9 @@ fn line_breaks_javascript_sees_are_escaped_and_read_back() {
     };
     let line = event.to_line();
     assert!(!line.contains(['\u{2028}', '\u{2029}', '\u{85}']), "{line}");
-    assert!(line.contains(r#""message":"a\u2028b\u2029c\u0085d""#), "{line}");
+    assert!(
+        line.contains(r#""message":"a\u2028b\u2029c\u0085d""#),
+        "{line}"
+    );
     assert_eq!(JsonEvent::from_line(&line).unwrap(), event);
 }

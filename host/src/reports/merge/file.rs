@@ -79,19 +79,19 @@ const NOTE_ROOM: usize = 64;
 
 /// A name or a label from a file, as sinks get it: one safe line.
 fn name(text: &str) -> SafeLine {
-    crate::console::redactor().line(text, crate::text::LABEL_MAX + NOTE_ROOM)
+    crate::console::redactor().line(text, crate::limits::LABEL_MAX + NOTE_ROOM)
 }
 
 /// A planned `group.check` from a file, made safe as its two names are.
 fn planned_name(text: &str) -> String {
     crate::console::redactor()
-        .line(text, 2 * (crate::text::LABEL_MAX + NOTE_ROOM) + 1)
+        .line(text, 2 * (crate::limits::LABEL_MAX + NOTE_ROOM) + 1)
         .into_string()
 }
 
 /// A detail or a log message from a file, as sinks get it: one safe line.
 pub(super) fn detail(text: &str) -> SafeLine {
-    crate::console::redactor().line(text, crate::text::DETAIL_MAX + NOTE_ROOM)
+    crate::console::redactor().line(text, crate::limits::DETAIL_MAX + NOTE_ROOM)
 }
 
 /// `K/N` of a `shard` field.

@@ -9,10 +9,10 @@
 //!   was made from one by the ledger (or, for events read back from a file,
 //!   by the reader): secrets redacted, one line, bounded; a sink only
 //!   escapes it for its own format;
-//! - a run's events come in one order: `Planned` first, each check's
-//!   `CheckStarted` before its `Log`s and its one `CheckFinished`, the
-//!   cleanups after the checks, `Finished` last — after the ceiling, a
-//!   signal or a crashed plugin too.
+//! - the ledger tells its sinks the plan first (`Planned`), a check's
+//!   outcome never twice (`CheckFinished`; a stopped run gives each check
+//!   still open one), and the totals once when the run closes (`Finished`)
+//!   — after the ceiling, a signal or a crashed plugin too.
 
 pub mod json;
 pub mod results;

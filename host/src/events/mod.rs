@@ -41,6 +41,75 @@ pub enum Event<'a> {
     Finished(&'a Summary),
 }
 
+/// An [`Event`] that owns what it tells: one read back from a file
+/// (`plume report merge`), or one kept to be told again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedEvent {
+    Planned(Vec<(String, String)>),
+    CheckStarted {
+        group: String,
+        check: String,
+    },
+    CheckFinished(CheckRecord),
+    Log {
+        group: String,
+        check: String,
+        level: String,
+        message: String,
+    },
+    CleanupFinished(CleanupRecord),
+    Finished(Summary),
+}
+
+impl OwnedEvent {
+    /// A copy of `event`.
+    pub fn of(event: &Event<'_>) -> OwnedEvent {
+        match *event {
+            Event::Planned(checks) => OwnedEvent::Planned(checks.to_vec()),
+            Event::CheckStarted { group, check } => OwnedEvent::CheckStarted {
+                group: group.to_owned(),
+                check: check.to_owned(),
+            },
+            Event::CheckFinished(r) => OwnedEvent::CheckFinished(r.clone()),
+            Event::Log {
+                group,
+                check,
+                level,
+                message,
+            } => OwnedEvent::Log {
+                group: group.to_owned(),
+                check: check.to_owned(),
+                level: level.to_owned(),
+                message: message.to_owned(),
+            },
+            Event::CleanupFinished(r) => OwnedEvent::CleanupFinished(r.clone()),
+            Event::Finished(s) => OwnedEvent::Finished(s.clone()),
+        }
+    }
+
+    /// The event, as sinks take it.
+    pub fn as_event(&self) -> Event<'_> {
+        match self {
+            OwnedEvent::Planned(checks) => Event::Planned(checks),
+            OwnedEvent::CheckStarted { group, check } => Event::CheckStarted { group, check },
+            OwnedEvent::CheckFinished(r) => Event::CheckFinished(r),
+            OwnedEvent::Log {
+                group,
+                check,
+                level,
+                message,
+            } => Event::Log {
+                group,
+                check,
+                level,
+                message,
+            },
+            OwnedEvent::CleanupFinished(r) => Event::CleanupFinished(r),
+            OwnedEvent::Finished(s) => Event::Finished(s),
+        }
+    }
+}
+
 /// Somewhere events go: the terminal, a report file.
 ///
 /// Every text in an event has been redacted and made one safe line by the

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use super::*;
-use crate::events::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, Summary};
+use crate::events::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, OwnedEvent, Summary};
 use crate::redact::{Redactor, SafeLine};
 use crate::reports::Clock;
 use crate::reports::html::PageBuffer;
@@ -18,68 +18,23 @@ fn safe(text: &str) -> SafeLine {
     Redactor::default().line(text, 4096)
 }
 
-/// An event as a sink saw it, owned, with the moment the sink's clock gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Seen {
-    Planned(Vec<(String, String)>),
-    Started(String, String),
-    Finished(CheckRecord),
-    Log(String, String, String, String),
-    Cleanup(CleanupRecord),
-    Closed(Summary),
-}
-
-impl Seen {
-    fn of(event: &Event<'_>) -> Seen {
-        match *event {
-            Event::Planned(checks) => Seen::Planned(checks.to_vec()),
-            Event::CheckStarted { group, check } => Seen::Started(group.into(), check.into()),
-            Event::CheckFinished(r) => Seen::Finished(r.clone()),
-            Event::Log {
-                group,
-                check,
-                level,
-                message,
-            } => Seen::Log(group.into(), check.into(), level.into(), message.into()),
-            Event::CleanupFinished(r) => Seen::Cleanup(r.clone()),
-            Event::Finished(s) => Seen::Closed(s.clone()),
-        }
-    }
-
-    fn with<T>(&self, call: impl FnOnce(&Event<'_>) -> T) -> T {
-        match self {
-            Seen::Planned(checks) => call(&Event::Planned(checks)),
-            Seen::Started(group, check) => call(&Event::CheckStarted { group, check }),
-            Seen::Finished(r) => call(&Event::CheckFinished(r)),
-            Seen::Log(group, check, level, message) => call(&Event::Log {
-                group,
-                check,
-                level,
-                message,
-            }),
-            Seen::Cleanup(r) => call(&Event::CleanupFinished(r)),
-            Seen::Closed(s) => call(&Event::Finished(s)),
-        }
-    }
-}
-
 /// A sink that keeps what it is told and when.
 struct Recorder {
     clock: Clock,
-    seen: Arc<Mutex<Vec<(SystemTime, Seen)>>>,
+    seen: Arc<Mutex<Vec<(SystemTime, OwnedEvent)>>>,
 }
 
 impl Sink for Recorder {
     fn event(&mut self, event: &Event<'_>) {
         let at = (self.clock)();
-        self.seen.lock().unwrap().push((at, Seen::of(event)));
+        self.seen.lock().unwrap().push((at, OwnedEvent::of(event)));
     }
 }
 
 const START: Duration = Duration::from_secs(1_800_000_000);
 
 /// One run with every kind of event, and the millisecond each happens at.
-fn run() -> Vec<(u64, Seen)> {
+fn run() -> Vec<(u64, OwnedEvent)> {
     let planned = vec![
         ("api".to_owned(), "health".to_owned()),
         ("api".to_owned(), "login".to_owned()),
@@ -136,28 +91,40 @@ fn run() -> Vec<(u64, Seen)> {
         elapsed: Duration::from_millis(120),
     };
     vec![
-        (0, Seen::Planned(planned)),
-        (1, Seen::Started("api".into(), "health".into())),
+        (0, OwnedEvent::Planned(planned)),
+        (
+            1,
+            OwnedEvent::CheckStarted {
+                group: "api".into(),
+                check: "health".into(),
+            },
+        ),
         (
             5,
-            Seen::Log(
-                "api".into(),
-                "health".into(),
-                "trace".into(),
-                "GET http://127.0.0.1:1/ → 503".into(),
-            ),
+            OwnedEvent::Log {
+                group: "api".into(),
+                check: "health".into(),
+                level: "trace".into(),
+                message: "GET http://127.0.0.1:1/ → 503".into(),
+            },
         ),
-        (41, Seen::Finished(health)),
-        (42, Seen::Started("api".into(), "login".into())),
-        (67, Seen::Finished(login)),
-        (100, Seen::Finished(home)),
-        (110, Seen::Cleanup(cleanup)),
-        (120, Seen::Closed(summary)),
+        (41, OwnedEvent::CheckFinished(health)),
+        (
+            42,
+            OwnedEvent::CheckStarted {
+                group: "api".into(),
+                check: "login".into(),
+            },
+        ),
+        (67, OwnedEvent::CheckFinished(login)),
+        (100, OwnedEvent::CheckFinished(home)),
+        (110, OwnedEvent::CleanupFinished(cleanup)),
+        (120, OwnedEvent::Finished(summary)),
     ]
 }
 
 /// `events` written by the json sink, each at its millisecond of the run.
-fn written(events: &[(u64, Seen)]) -> String {
+fn written(events: &[(u64, OwnedEvent)]) -> String {
     let start = SystemTime::UNIX_EPOCH + START;
     let now = Arc::new(Mutex::new(start));
     let clock: Clock = {
@@ -175,7 +142,7 @@ fn written(events: &[(u64, Seen)]) -> String {
     let mut sink = JsonEvents::new(Box::new(page.clone()), info);
     for (ms, seen) in events {
         *now.lock().unwrap() = start + Duration::from_millis(*ms);
-        seen.with(|event| sink.event(event));
+        sink.event(&seen.as_event());
     }
     page.text()
 }
@@ -196,7 +163,7 @@ fn every_kind_of_event_reads_back_as_it_was_written() {
         })
         .unwrap();
     let start = SystemTime::UNIX_EPOCH + START;
-    let read: Vec<(u64, Seen)> = seen
+    let read: Vec<(u64, OwnedEvent)> = seen
         .lock()
         .unwrap()
         .iter()
@@ -207,7 +174,7 @@ fn every_kind_of_event_reads_back_as_it_was_written() {
         .collect();
     // A merge names where the stop came from: a whole run here.
     let mut expected = events.clone();
-    if let Some((_, Seen::Closed(summary))) = expected.last_mut() {
+    if let Some((_, OwnedEvent::Finished(summary))) = expected.last_mut() {
         summary.stopped = Some(safe("whole run: the ceiling passed"));
     }
     assert_eq!(read.len(), expected.len());

@@ -13,24 +13,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::PlumeError;
 use crate::events::json::{JsonEvent, SCHEMA};
-use crate::events::{CheckRecord, CleanupRecord, FailedAttempt};
+use crate::events::{CheckRecord, CleanupRecord, FailedAttempt, OwnedEvent};
 use crate::redact::SafeLine;
-
-/// An event to hand the sinks again.
-pub(super) enum Replay {
-    Started {
-        group: String,
-        check: String,
-    },
-    Finished(CheckRecord),
-    Log {
-        group: String,
-        check: String,
-        level: String,
-        message: String,
-    },
-    Cleanup(CleanupRecord),
-}
 
 /// One file of events, read and checked.
 pub(super) struct EventFile {
@@ -46,7 +30,7 @@ pub(super) struct EventFile {
     pub(super) planned_names: Vec<String>,
     /// Planned checks as `(group, check)`, in plan order.
     pub(super) planned: Vec<(String, String)>,
-    pub(super) events: Vec<(SystemTime, Replay)>,
+    pub(super) events: Vec<(SystemTime, OwnedEvent)>,
     pub(super) denied: usize,
     pub(super) stopped: Option<SafeLine>,
 }
@@ -195,7 +179,7 @@ impl EventFile {
                 }
                 JsonEvent::CheckStarted { at, group, check } => (
                     at,
-                    Replay::Started {
+                    OwnedEvent::CheckStarted {
                         group: name(&group).into_string(),
                         check: name(&check).into_string(),
                     },
@@ -212,7 +196,7 @@ impl EventFile {
                     ..
                 } => (
                     at,
-                    Replay::Finished(CheckRecord {
+                    OwnedEvent::CheckFinished(CheckRecord {
                         group: name(&group),
                         check: name(&check),
                         outcome,
@@ -237,7 +221,7 @@ impl EventFile {
                     message,
                 } => (
                     at,
-                    Replay::Log {
+                    OwnedEvent::Log {
                         group: name(&group).into_string(),
                         check: name(&check).into_string(),
                         level: name(&level).into_string(),
@@ -253,7 +237,7 @@ impl EventFile {
                     duration_ms,
                 } => (
                     at,
-                    Replay::Cleanup(CleanupRecord {
+                    OwnedEvent::CleanupFinished(CleanupRecord {
                         label: name(&label),
                         outcome,
                         status,
@@ -285,7 +269,7 @@ impl EventFile {
     fn split_planned(&mut self) -> Result<(), PlumeError> {
         let mut finished: HashMap<String, (String, String)> = HashMap::new();
         for (_, event) in &self.events {
-            if let Replay::Finished(r) = event
+            if let OwnedEvent::CheckFinished(r) = event
                 && finished
                     .insert(r.name(), (r.group.to_string(), r.check.to_string()))
                     .is_some()

@@ -157,7 +157,8 @@ impl JsonEvent<'_> {
     /// The event as one line of the file, without its line break: keys in
     /// byte order, the line breaks JavaScript and YAML see escaped.
     pub fn to_line(&self) -> String {
-        // Through a `Value`: its map orders the keys, the tag among them.
+        // Through a `Value`: its map orders the keys, the tag among them. It
+        // cannot fail: every key is a field's name, every value plain data.
         let value = serde_json::to_value(self).unwrap_or_default();
         crate::text::json_line_safe(&value.to_string()).into_owned()
     }

@@ -244,3 +244,43 @@ fn line_breaks_javascript_sees_are_escaped_and_read_back() {
     );
     assert_eq!(JsonEvent::from_line(&line).unwrap(), event);
 }
+
+#[test]
+fn a_file_without_the_fields_added_within_the_schema_still_reads() {
+    // What plume.events/1 held before `env`, `plume_version`, `exit_code`,
+    // `attempts`, `flaky` and `earlier`, with an event and a field from a
+    // later version that a reader ignores.
+    let text = [
+        r#"{"event":"run_started","schema":"plume.events/1","suite":"shop","shard":null,"started_at":"2027-01-15T08:00:00.000Z","checks":["api.health"]}"#,
+        r#"{"event":"check_started","at":"2027-01-15T08:00:00.001Z","group":"api","check":"health"}"#,
+        r#"{"event":"later_kind","at":"2027-01-15T08:00:00.002Z","what":1}"#,
+        r#"{"event":"check_finished","at":"2027-01-15T08:00:00.041Z","group":"api","check":"health","outcome":"ok","status":200,"detail":"fine","duration_ms":40,"later_field":[1]}"#,
+        r#"{"event":"run_finished","denied":0,"stopped":null,"finished_at":"2027-01-15T08:00:00.050Z"}"#,
+    ]
+    .join("\n");
+    let merged = Merged::from_text(Path::new("old.ndjson"), &text).unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let summary = merged
+        .replay_with(|info| {
+            let sink: Box<dyn Sink> = Box::new(Recorder {
+                clock: info.clock.clone(),
+                seen: seen.clone(),
+            });
+            Ok(vec![sink])
+        })
+        .unwrap();
+    assert_eq!((summary.passed, summary.failed), (1, 0));
+    assert_eq!(summary.elapsed, Duration::from_millis(50));
+    let finished: Vec<CheckRecord> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(_, e)| match e {
+            OwnedEvent::CheckFinished(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished.len(), 1);
+    assert_eq!(finished[0].detail, "fine");
+    assert_eq!(finished[0].attempts(), 1);
+}

@@ -147,13 +147,12 @@ fn written(events: &[(u64, OwnedEvent)]) -> String {
     page.text()
 }
 
-#[test]
-fn every_kind_of_event_reads_back_as_it_was_written() {
-    let events = run();
-    let text = written(&events);
-    let merged = Merged::from_text(Path::new("events.ndjson"), &text).unwrap();
+/// The events of the file `text`, read back and replayed as `plume report
+/// merge` does: the merged totals, and each event with when it happened.
+fn replayed(text: &str) -> (Summary, Vec<(SystemTime, OwnedEvent)>) {
+    let merged = Merged::from_text(Path::new("events.ndjson"), text).unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
-    merged
+    let summary = merged
         .replay_with(|info| {
             let sink: Box<dyn Sink> = Box::new(Recorder {
                 clock: info.clock.clone(),
@@ -162,10 +161,17 @@ fn every_kind_of_event_reads_back_as_it_was_written() {
             Ok(vec![sink])
         })
         .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    (summary, seen)
+}
+
+#[test]
+fn every_kind_of_event_reads_back_as_it_was_written() {
+    let events = run();
+    let text = written(&events);
+    let (_, seen) = replayed(&text);
     let start = SystemTime::UNIX_EPOCH + START;
     let read: Vec<(u64, OwnedEvent)> = seen
-        .lock()
-        .unwrap()
         .iter()
         .map(|(at, s)| {
             let ms = at.duration_since(start).unwrap().as_millis();
@@ -258,22 +264,10 @@ fn a_file_without_the_fields_added_within_the_schema_still_reads() {
         r#"{"event":"run_finished","denied":0,"stopped":null,"finished_at":"2027-01-15T08:00:00.050Z"}"#,
     ]
     .join("\n");
-    let merged = Merged::from_text(Path::new("old.ndjson"), &text).unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let summary = merged
-        .replay_with(|info| {
-            let sink: Box<dyn Sink> = Box::new(Recorder {
-                clock: info.clock.clone(),
-                seen: seen.clone(),
-            });
-            Ok(vec![sink])
-        })
-        .unwrap();
+    let (summary, seen) = replayed(&text);
     assert_eq!((summary.passed, summary.failed), (1, 0));
     assert_eq!(summary.elapsed, Duration::from_millis(50));
     let finished: Vec<CheckRecord> = seen
-        .lock()
-        .unwrap()
         .iter()
         .filter_map(|(_, e)| match e {
             OwnedEvent::CheckFinished(r) => Some(r.clone()),

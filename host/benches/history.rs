@@ -14,9 +14,9 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use plume::events::Outcome;
 use plume::monitor::collect::{CheckSample, RunLabels, RunResult};
 use plume::monitor::history::{DATABASE, History, Retention, StateDir};
-use plume::record::ledger::Outcome;
 
 const SUITES: usize = 100;
 const CHECKS: [&str; 3] = ["api.health", "auth.login", "cart.add"];

@@ -15,11 +15,9 @@
 use std::fmt::Display;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use crate::limits::CONSOLE_LINE_MAX;
 use crate::redact::{Redactor, SafeLine};
 use crate::text;
-
-/// Longest line printed, in bytes, before the note of its full size.
-const LINE_MAX: usize = 8 * 1024;
 
 /// The secrets of every suite this process loaded.
 static SECRETS: RwLock<Option<Arc<Redactor>>> = RwLock::new(None);
@@ -50,9 +48,9 @@ pub fn redactor() -> Arc<Redactor> {
 }
 
 /// `text` as the console shows it: the process's secrets masked, one safe
-/// line of at most `LINE_MAX` bytes.
+/// line of at most `CONSOLE_LINE_MAX` bytes.
 pub fn line(text: &str) -> SafeLine {
-    redactor().line(text, LINE_MAX)
+    redactor().line(text, CONSOLE_LINE_MAX)
 }
 
 /// `text` made safe, its leading indentation kept, unable to start a workflow command.

@@ -12,10 +12,13 @@
 //!   addresses a plugin may reach);
 //! - [`net`]: a plugin's way out — its client, its connection slots, one
 //!   exchange with a server;
+//! - [`events`]: what a run tells its outputs — the events, the sinks that
+//!   take them, the results they carry and their JSON form, written and read
+//!   back as one type;
 //! - [`record`]: what a run keeps — the ledger of outcomes, the cleanups
 //!   registered, published values, what each plugin took from the host;
 //! - [`reports`]: where the ledger's events go — the terminal, JSON, JUnit,
-//!   TAP, GitHub;
+//!   TAP, GitHub, HTML;
 //! - [`engine`]: the wasm sandbox — compile once, a fresh limited store per
 //!   group, the generated bindings and the data of a store;
 //! - [`caps`]: one module per WIT interface, thin adapters to the layers below;
@@ -42,6 +45,8 @@ pub mod console;
 #[cfg(feature = "runtime")]
 pub mod engine;
 pub mod error;
+#[cfg(feature = "runtime")]
+pub mod events;
 pub mod limits;
 pub mod matchers;
 #[cfg(feature = "runtime")]

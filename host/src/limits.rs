@@ -1,4 +1,5 @@
-//! Every bound a run holds its plugins to, in one value.
+//! Every bound Plume holds, in one file: the bounds a suite sets, in one
+//! value, and every fixed bound, as a documented constant.
 //!
 //! [`Limits`] is resolved once with the suite (its keys, then `--ceiling` and
 //! `--check-timeout`) and handed to the loader, the runner, the cleanup walk
@@ -9,6 +10,13 @@
 //! deferred cleanups, groups and checks). A breach at run time is the
 //! plugin's own `err`, with a line naming the limit and its suite key
 //! ([`QuotaExceeded`]); a description over its bounds is refused at load.
+//! The HTTP settings every plugin's requests go by
+//! ([`HttpSettings`](crate::net::clients::HttpSettings)) are derived from it.
+//!
+//! The constants below are the bounds no suite sets: how much of a text an
+//! output shows, what one store may create, the host's own timeouts, and what
+//! the reports and the monitor keep. Each says what it bounds; a bound used
+//! in more than one place is named once, here.
 
 use std::time::Duration;
 
@@ -83,6 +91,112 @@ impl Limits {
         self.memory_bytes / MIB
     }
 }
+
+/// What a request waits for its whole answer when the plugin names no
+/// timeout (`timeout-ms`); a `tls` inspection too.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Most retries a check may get (`retries`, `--retries`): more hides a
+/// broken deploy behind a slow run.
+pub const MAX_RETRIES: u32 = 10;
+
+/// How long each preflight URL gets.
+pub const PREFLIGHT_TIMEOUT: Duration = Duration::from_secs(3);
+
+// Text shown. Every text a plugin chose is cut at one of these (with a note
+// of its full size) before any output shows it.
+
+/// Longest detail (a check's or a cleanup's) shown, in bytes, before the note.
+pub const DETAIL_MAX: usize = 4 * 1024;
+
+/// Longest log line shown, in bytes, before the note.
+pub const LOG_MAX: usize = 4 * 1024;
+
+/// Longest cleanup label or piece of plugin metadata shown, in bytes, before the note.
+pub const LABEL_MAX: usize = 256;
+
+/// Longest group or check name a plugin may describe, in characters; longer is refused at load.
+pub const NAME_MAX: usize = 128;
+
+/// Longest log message (all its lines) the ledger looks at, in bytes; the
+/// rest is dropped with a note.
+pub const LOG_MESSAGE_MAX: usize = 256 * 1024;
+
+/// Longest line Plume prints itself, in bytes, before the note of its full size.
+pub const CONSOLE_LINE_MAX: usize = 8 * 1024;
+
+/// Longest config path (`checks[3].expect.json[0].pointer`) kept from a
+/// plugin's `reject`, in bytes.
+pub const CONFIG_KEY_MAX: usize = 256;
+
+// One store (a group's instance of a plugin), besides `Limits::memory_bytes`
+// and `Limits::table_elements`.
+
+/// Memories one store may create. Components built by the SDKs use a handful.
+pub const STORE_MAX_MEMORIES: usize = 64;
+
+/// Tables one store may create.
+pub const STORE_MAX_TABLES: usize = 256;
+
+/// Core instances one store may create.
+pub const STORE_MAX_INSTANCES: usize = 1_000;
+
+/// How much a plugin may print to stdout and stderr per group, in bytes.
+pub const CAPTURE_MAX_BYTES: usize = 1024 * 1024;
+
+/// How many bytes of log lines (its own, its prints, request traces) one
+/// check may emit.
+pub const CHECK_LOG_BYTES: usize = 256 * 1024;
+
+/// What each log line costs against [`CHECK_LOG_BYTES`] besides its text: a
+/// check logs at most 2,048 lines.
+pub const LOG_LINE_COST: usize = 128;
+
+/// Hashers one instance may hold open at once.
+pub const MAX_HASHERS: usize = 256;
+
+// The host's own requests.
+
+/// How long to wait for an OCI registry to accept a connection.
+pub const OCI_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long an OCI registry may stay silent in the middle of an answer (each read).
+pub const OCI_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Longest piece of registry text an error line quotes, in bytes.
+pub const OCI_REASON_MAX: usize = 512;
+
+/// How long a `plume init` probe waits for the whole answer.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most of a body a `plume init` probe reads.
+pub const MAX_PROBE_BODY: usize = 1024 * 1024;
+
+/// How long a push to a Pushgateway may take.
+pub const PUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+// Reports and the monitor.
+
+/// Trace bytes (all checks together) an HTML report keeps; the lines past it
+/// are counted.
+pub const HTML_LOGS_MAX: usize = 1024 * 1024;
+
+/// Largest JSON event log the monitor keeps for a run's `/runs/last`.
+pub const MONITOR_EVENTS_MAX: usize = 1024 * 1024;
+
+/// The most runs the monitor's `/runs` answers at once.
+pub const MONITOR_RUNS_LISTED_MAX: usize = 1000;
+
+/// Checks per run kept as metric series (`--max-check-series`'s default,
+/// and every `--push-gateway` push).
+pub const MONITOR_CHECK_SERIES: usize = 1000;
+
+/// Runs at once over all of a monitor's suites (`--max-concurrent-runs`'s default).
+pub const MONITOR_CONCURRENT_RUNS: u16 = 4;
+
+/// MiB of run history the monitor keeps before pruning the oldest
+/// (`--max-state-mib`'s default).
+pub const MONITOR_STATE_MIB: u64 = 1024;
 
 /// Largest component an OCI registry may send (`plume pull`, `plume run`,
 /// `plume lock`): a layer announcing more is refused before it is read, and

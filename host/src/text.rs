@@ -20,7 +20,8 @@
 //! - bidirectional formatting characters, which reorder what a reader sees
 //!   (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), become
 //!   `\u{202e}`-style escapes too;
-//! - text longer than its limit ([`DETAIL_MAX`], [`LOG_MAX`], [`LABEL_MAX`])
+//! - text longer than its limit ([`DETAIL_MAX`](crate::limits::DETAIL_MAX),
+//!   [`LOG_MAX`](crate::limits::LOG_MAX), [`LABEL_MAX`](crate::limits::LABEL_MAX))
 //!   is cut on a character boundary and ends with a note of its full size:
 //!   `… (cut: 16777216 bytes in all)`.
 //!
@@ -29,23 +30,12 @@
 //! [`check_name`]'s stricter rule when a plugin loads, and refused if they
 //! break it.
 
+use crate::limits::NAME_MAX;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Joins what were separate lines.
 pub const SEPARATOR: &str = " | ";
-
-/// Longest detail (a check's or a cleanup's) shown, in bytes, before the note.
-pub const DETAIL_MAX: usize = 4 * 1024;
-
-/// Longest log line shown, in bytes, before the note.
-pub const LOG_MAX: usize = 4 * 1024;
-
-/// Longest cleanup label or piece of plugin metadata shown, in bytes, before the note.
-pub const LABEL_MAX: usize = 256;
-
-/// Longest group or check name a plugin may describe, in characters; longer is refused at load.
-pub const NAME_MAX: usize = 128;
 
 /// How much of a refused name an error message quotes, in bytes.
 const QUOTE_MAX: usize = 60;

@@ -8,10 +8,8 @@
 
 use crate::engine::bindings::config::Host;
 use crate::engine::state::StoreState;
+use crate::limits::CONFIG_KEY_MAX;
 use crate::text;
-
-/// Longest config path (`checks[3].expect.json[0].pointer`) kept from `reject`.
-const KEY_MAX: usize = 256;
 
 pub use crate::error::ConfigRejected;
 
@@ -58,8 +56,8 @@ impl Host for StoreState {
     /// message are cut to one safe line each (the ledger cuts them again).
     fn reject(&mut self, key: String, message: String) -> wasmtime::Result<()> {
         Err(ConfigRejected {
-            key: text::shown(&key, KEY_MAX),
-            message: text::shown(&message, text::DETAIL_MAX),
+            key: text::shown(&key, CONFIG_KEY_MAX),
+            message: text::shown(&message, crate::limits::DETAIL_MAX),
         }
         .into())
     }

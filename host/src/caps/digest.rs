@@ -9,10 +9,7 @@ use wasmtime::component::Resource;
 use crate::engine::bindings::digest::{Host, HostHasher};
 use crate::engine::resources::Hasher;
 use crate::engine::state::StoreState;
-use crate::limits::{Quota, QuotaExceeded, bytes};
-
-/// Hashers one instance may hold open at once.
-const MAX_HASHERS: usize = 256;
+use crate::limits::{MAX_HASHERS, Quota, QuotaExceeded, bytes};
 
 use super::offload;
 

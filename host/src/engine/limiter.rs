@@ -10,13 +10,8 @@
 //! instantiation fails); the limiter remembers it, so the check is reported
 //! as "out of memory" rather than as an anonymous trap.
 
+use crate::limits::{STORE_MAX_INSTANCES, STORE_MAX_MEMORIES, STORE_MAX_TABLES};
 use wasmtime::ResourceLimiter;
-
-/// How many memories, tables and core instances one store may create.
-/// Components built by the SDKs use a handful of each.
-const MAX_MEMORIES: usize = 64;
-const MAX_TABLES: usize = 256;
-const MAX_INSTANCES: usize = 1_000;
 
 /// Caps the total linear memory and table elements of one store.
 #[derive(Debug)]
@@ -126,15 +121,15 @@ impl ResourceLimiter for InstanceLimiter {
     }
 
     fn instances(&self) -> usize {
-        MAX_INSTANCES
+        STORE_MAX_INSTANCES
     }
 
     fn tables(&self) -> usize {
-        MAX_TABLES
+        STORE_MAX_TABLES
     }
 
     fn memories(&self) -> usize {
-        MAX_MEMORIES
+        STORE_MAX_MEMORIES
     }
 }
 

@@ -14,18 +14,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::engine::capture::Capture;
 use crate::engine::limiter::InstanceLimiter;
+use crate::limits::{CAPTURE_MAX_BYTES, CHECK_LOG_BYTES, LOG_LINE_COST};
 use crate::record::RunShared;
 use crate::record::budget::PluginBudget;
 use crate::suite::PluginEntry;
-
-/// How much a plugin may print to stdout and stderr per group.
-const CAPTURE_BYTES: usize = 1024 * 1024;
-/// How many bytes of log lines (its own, its prints, request traces) one check may emit.
-pub const LOG_BUDGET: usize = 256 * 1024;
-
-/// What each log line costs against [`LOG_BUDGET`] besides its text: a
-/// check logs at most 2,048 lines.
-const LOG_LINE_COST: usize = 128;
 
 /// Where in the run an instance is.
 #[derive(Debug, Clone)]
@@ -67,8 +59,8 @@ pub struct StoreState {
 
 impl StoreState {
     pub fn new(run: Arc<RunShared>, plugin: Arc<PluginEntry>, position: Position) -> Self {
-        let stdout = Capture::new(CAPTURE_BYTES);
-        let stderr = Capture::new(CAPTURE_BYTES);
+        let stdout = Capture::new(CAPTURE_MAX_BYTES);
+        let stderr = Capture::new(CAPTURE_MAX_BYTES);
         // No preopens, no environment, no arguments, no network: the builder's
         // defaults grant none of them. Only clocks and randomness remain.
         let wasi = wasmtime_wasi::WasiCtxBuilder::new()
@@ -114,7 +106,7 @@ impl StoreState {
         if dropped > 0 {
             let note = format!(
                 "{dropped} bytes of output dropped: this group printed past {} KiB",
-                CAPTURE_BYTES / 1024
+                CAPTURE_MAX_BYTES / 1024
             );
             let p = &self.position;
             self.run.ledger.log(&p.suite_group, &p.check, "warn", &note);
@@ -156,7 +148,7 @@ impl StoreState {
     /// check's log budget: past it, one line says so and the rest is dropped,
     /// so a plugin flooding its log cannot flood the terminal or a report.
     pub fn log(&mut self, level: &str, message: &str) {
-        if message.is_empty() || self.log_bytes > LOG_BUDGET {
+        if message.is_empty() || self.log_bytes > CHECK_LOG_BYTES {
             return;
         }
         // Each line becomes an event of its own in every report, so a line
@@ -164,10 +156,10 @@ impl StoreState {
         let lines = crate::text::lines(message).count();
         self.log_bytes += message.len() + lines * LOG_LINE_COST;
         let p = &self.position;
-        if self.log_bytes > LOG_BUDGET {
+        if self.log_bytes > CHECK_LOG_BYTES {
             let note = format!(
                 "log output past {} KiB for this check dropped",
-                LOG_BUDGET / 1024
+                CHECK_LOG_BYTES / 1024
             );
             self.run.ledger.log(&p.suite_group, &p.check, "warn", &note);
             return;

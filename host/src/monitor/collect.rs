@@ -7,7 +7,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::record::ledger::{Event, Outcome, Sink, Summary};
+use crate::events::{Event, Outcome, Sink, Summary};
+use crate::limits::MONITOR_EVENTS_MAX;
 use crate::redact::Redactor;
 use crate::run::RunEnd;
 
@@ -87,7 +88,7 @@ pub struct RunLabels {
 
 impl RunLabels {
     pub fn new(suite: &str, env: &str, redactor: &Redactor) -> RunLabels {
-        let label = |s: &str| crate::text::shown(&redactor.redact(s), crate::text::LABEL_MAX);
+        let label = |s: &str| crate::text::shown(&redactor.redact(s), crate::limits::LABEL_MAX);
         RunLabels {
             suite: label(suite),
             env: label(env),
@@ -163,10 +164,7 @@ impl RunResult {
     }
 }
 
-/// Largest JSON event log kept for a run's `/runs/last`.
-pub const EVENTS_MAX: usize = 1024 * 1024;
-
-/// A writer keeping at most [`EVENTS_MAX`] bytes; past it, nothing more.
+/// A writer keeping at most [`MONITOR_EVENTS_MAX`] bytes; past it, nothing more.
 #[derive(Clone, Default)]
 pub struct EventsBuffer(Arc<Mutex<(Vec<u8>, bool)>>);
 
@@ -174,7 +172,7 @@ impl Write for EventsBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let mut inner = lock(&self.0);
         let (bytes, full) = &mut *inner;
-        if !*full && bytes.len() + buf.len() <= EVENTS_MAX {
+        if !*full && bytes.len() + buf.len() <= MONITOR_EVENTS_MAX {
             bytes.extend_from_slice(buf);
         } else {
             *full = true;

@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::collect::RunResult;
-use crate::record::ledger::Outcome;
+use crate::events::Outcome;
 
 /// What the state directory's lock file is called.
 pub const LOCK_FILE: &str = "monitor.lock";

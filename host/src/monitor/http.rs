@@ -231,7 +231,7 @@ async fn last_run(State(m): State<Arc<Monitor>>, Query(which): Query<Which>) -> 
                 body.extend_from_slice(
                     format!(
                         "{{\"event\":\"cut\",\"note\":\"later events dropped: the run's events are kept up to {} bytes\"}}\n",
-                        super::collect::EVENTS_MAX
+                        crate::limits::MONITOR_EVENTS_MAX
                     )
                     .as_bytes(),
                 );

@@ -19,7 +19,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::Registry;
 
 use super::collect::{CheckSample, RunLabels, RunResult};
-use crate::record::ledger::Outcome;
+use crate::events::Outcome;
 
 /// What `/metrics` counts per suite and environment since the monitor started.
 #[derive(Debug, Clone, Copy, Default)]

@@ -29,15 +29,15 @@ use serde::Deserialize;
 use super::Monitor;
 use super::history::{CheckPoint, History, Recent, RunRow};
 use super::target::Target;
-use crate::record::ledger::Outcome;
+use crate::events::Outcome;
+use crate::events::json::timestamp;
+use crate::limits::MONITOR_RUNS_LISTED_MAX;
 use crate::reports::html::{badge, content_security_policy, duration_text, head, report_policy};
-use crate::reports::json::timestamp;
 
 /// Runs a strip shows.
 pub const STRIP_RUNS: usize = 40;
-/// Runs `/runs` answers unless asked for fewer; and the most it answers.
+/// Runs `/runs` answers unless asked for fewer (the most: [`MONITOR_RUNS_LISTED_MAX`]).
 const JSON_RUNS: usize = 100;
-const JSON_RUNS_MAX: usize = 1000;
 /// State changes within the strip that make a target flapping.
 const FLAPPING_CHANGES: usize = 4;
 
@@ -102,7 +102,7 @@ fn ago(then: SystemTime, now: SystemTime) -> String {
 }
 
 fn kind(o: Outcome) -> &'static str {
-    crate::reports::json::outcome_name(o)
+    o.name()
 }
 
 /// How often the state changed along `runs` (newest first).
@@ -347,7 +347,10 @@ async fn runs_json(State(m): State<Arc<Monitor>>, Query(q): Query<RunsQuery>) ->
         Ok(t) => t.clone(),
         Err((status, line)) => return text(status, line),
     };
-    let limit = q.limit.unwrap_or(JSON_RUNS).clamp(1, JSON_RUNS_MAX);
+    let limit = q
+        .limit
+        .unwrap_or(JSON_RUNS)
+        .clamp(1, MONITOR_RUNS_LISTED_MAX);
     let (suite, env) = (target.labels.suite.clone(), target.labels.env.clone());
     let recent = match read(&m.history, move |h| h.recent(&suite, &env, limit)).await {
         Ok(r) => r,

@@ -9,7 +9,6 @@
 //! shown with them masked, and the error's text is redacted of them.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE;
@@ -17,11 +16,10 @@ use base64::engine::general_purpose::URL_SAFE;
 use super::MonitorError;
 use super::collect::RunResult;
 use super::metrics::{Format, Snapshot};
+use crate::limits::PUSH_TIMEOUT;
 
 /// The `job` label of every push.
 pub const JOB: &str = "plume";
-/// How long a push may take.
-const PUSH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A grouping key value as a path segment (the Pushgateway's `=` is the empty value).
 fn segment(value: &str) -> String {
@@ -61,7 +59,9 @@ pub async fn push(
     let secrets = crate::redact::Redactor::new(credentials.iter().map(String::as_str));
     let failed = |reason: String| MonitorError::Push {
         url: crate::redact::url_shown(gateway),
-        reason: secrets.line(&reason, crate::text::DETAIL_MAX).into_string(),
+        reason: secrets
+            .line(&reason, crate::limits::DETAIL_MAX)
+            .into_string(),
     };
     let response = client
         .put(&url)
@@ -85,6 +85,6 @@ pub async fn push(
     let said = response.text().await.unwrap_or_default();
     Err(failed(format!(
         "it answered {status}: {}",
-        secrets.line(said.trim(), crate::text::LABEL_MAX)
+        secrets.line(said.trim(), crate::limits::LABEL_MAX)
     )))
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::collect::{EVENTS_MAX, EventsBuffer, MetricsSink, RunLabels, RunResult};
+use super::collect::{EventsBuffer, MetricsSink, RunLabels, RunResult};
 use super::metrics::{Counters, Format, Snapshot};
 use crate::record::ledger::Ledger;
 use crate::redact::Redactor;
@@ -23,7 +23,7 @@ fn run_with(check: &str, secret: &str) -> RunResult {
             .map(|(g, c)| ((*g).to_owned(), (*c).to_owned()))
             .collect(),
     );
-    use crate::record::ledger::Outcome;
+    use crate::events::Outcome;
     ledger.finish("g", check, Outcome::Ok, Some(200), "fine");
     ledger.finish("g", "bad", Outcome::Err, Some(500), "broken");
     ledger.finish("g", "later", Outcome::Skip, None, "no secret");
@@ -95,13 +95,13 @@ fn label_values_are_escaped_and_counters_count() {
 fn the_events_buffer_keeps_whole_lines_up_to_its_limit() {
     let mut buffer = EventsBuffer::default();
     let line = vec![b'x'; 1000];
-    for _ in 0..(EVENTS_MAX / 1001 + 5) {
+    for _ in 0..(crate::limits::MONITOR_EVENTS_MAX / 1001 + 5) {
         buffer.write_all(&line).unwrap();
         buffer.write_all(b"\n").unwrap();
     }
     let (bytes, cut) = buffer.take();
     assert!(cut);
-    assert!(bytes.len() <= EVENTS_MAX && bytes.ends_with(b"\n"));
+    assert!(bytes.len() <= crate::limits::MONITOR_EVENTS_MAX && bytes.ends_with(b"\n"));
     assert_eq!(bytes.len() % 1001, 0);
 }
 
@@ -122,7 +122,7 @@ fn checks_past_the_series_cap_are_counted_not_kept() {
     let checks: Vec<(String, String)> = (0..5).map(|i| ("g".to_owned(), format!("c{i}"))).collect();
     ledger.plan(checks.clone());
     for (g, c) in &checks {
-        ledger.finish(g, c, crate::record::ledger::Outcome::Ok, Some(200), "");
+        ledger.finish(g, c, crate::events::Outcome::Ok, Some(200), "");
     }
     ledger.close();
     let labels = RunLabels::new("s", "", &Redactor::default());

@@ -14,41 +14,41 @@ use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::error::PlumeError;
-use crate::limits::Limits;
+use crate::limits::{DEFAULT_REQUEST_TIMEOUT, Limits};
 use crate::net::message::HttpError;
 use crate::suite::PluginEntry;
 
-/// Host HTTP settings shared by every plugin of a run.
-#[derive(Debug, Clone)]
+/// Host HTTP settings shared by every plugin of a run: the HTTP part of the
+/// run's [`Limits`], derived from it (`HttpSettings::from(&limits)`), so
+/// they have no defaults of their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpSettings {
-    /// Used when a request names no timeout.
+    /// Used when a request names no timeout ([`DEFAULT_REQUEST_TIMEOUT`]).
     pub default_timeout: Duration,
-    /// Largest body `send` will read.
+    /// Largest body `send` will read (`max-body-mib`).
     pub max_body: usize,
-    /// Largest body `fetch-digest` will hash.
+    /// Largest body `fetch-digest` will hash (`max-digest-mib`).
     pub max_digest_body: u64,
-    /// Requests (and open streams) one plugin may have in flight at once.
+    /// Requests (and open streams) one plugin may have in flight at once
+    /// (`max-connections`, at least 1).
     pub max_connections: usize,
 }
 
-impl Default for HttpSettings {
-    fn default() -> Self {
+impl From<&Limits> for HttpSettings {
+    fn from(limits: &Limits) -> Self {
         HttpSettings {
-            default_timeout: Duration::from_secs(10),
-            max_body: 16 * 1024 * 1024,
-            max_digest_body: 4 * 1024 * 1024 * 1024,
-            max_connections: 16,
+            default_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_body: usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX),
+            max_digest_body: limits.max_digest_bytes,
+            max_connections: limits.max_connections.max(1),
         }
     }
 }
 
-/// The HTTP part of `limits`.
-pub fn http_settings(limits: &Limits) -> HttpSettings {
-    HttpSettings {
-        max_body: usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX),
-        max_digest_body: limits.max_digest_bytes,
-        max_connections: limits.max_connections.max(1),
-        ..HttpSettings::default()
+/// The settings of a run under the default [`Limits`].
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings::from(&Limits::default())
     }
 }
 
@@ -139,4 +139,31 @@ pub fn client_builder(extra_roots: &[Vec<u8>]) -> Result<reqwest::ClientBuilder,
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("plume/", env!("CARGO_PKG_VERSION")))
         .tls_backend_preconfigured(tls))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_http_settings_are_the_limits_own() {
+        let limits = Limits {
+            max_body_bytes: 3 * 1024 * 1024,
+            max_digest_bytes: 7,
+            max_connections: 0,
+            ..Limits::default()
+        };
+        let settings = HttpSettings::from(&limits);
+        assert_eq!(settings.max_body, 3 * 1024 * 1024);
+        assert_eq!(settings.max_digest_body, 7);
+        assert_eq!(settings.max_connections, 1, "never zero slots");
+        assert_eq!(settings.default_timeout, DEFAULT_REQUEST_TIMEOUT);
+
+        let defaults = Limits::default();
+        let settings = HttpSettings::default();
+        assert_eq!(settings, HttpSettings::from(&defaults));
+        assert_eq!(settings.max_body as u64, defaults.max_body_bytes);
+        assert_eq!(settings.max_digest_body, defaults.max_digest_bytes);
+        assert_eq!(settings.max_connections, defaults.max_connections);
+    }
 }

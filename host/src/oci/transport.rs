@@ -8,7 +8,7 @@
 //! - Credentials and tokens go only to the registry's own origin
 //!   (`scheme://host:port` of the reference) and to a token service that
 //!   [`realm_allowed`] accepts; never to a redirect's other host.
-//! - Each read has a timeout ([`READ_TIMEOUT`]); a body is read only up to
+//! - Each read has a timeout ([`OCI_READ_TIMEOUT`]); a body is read only up to
 //!   its bound ([`read_bounded`]) and one that announces more is refused
 //!   before it is read.
 //! - A failure's text: an answer from the registry's own API is shown as
@@ -17,7 +17,6 @@
 //!   target, a token service) is never shown, only its status and origin.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use oci_client::errors::{OciEnvelope, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
@@ -27,6 +26,7 @@ use reqwest::header::{
 use reqwest::{Method, Response, StatusCode};
 use url::Url;
 
+use crate::limits::{OCI_CONNECT_TIMEOUT, OCI_READ_TIMEOUT, OCI_REASON_MAX};
 use crate::limits::{OCI_MAX_REDIRECTS, OCI_MAX_SMALL_BODY_BYTES, bytes as shown_bytes};
 use crate::oci::auth::{Challenge, challenges, origin_of, realm_allowed, token_of, token_url};
 use crate::oci::credentials::Credentials;
@@ -34,13 +34,6 @@ use crate::oci::egress::{Egress, EgressResolver, Refused};
 use crate::oci::reference::INSECURE_REGISTRIES_VAR;
 use crate::oci::{OciError, OciRef, credentials};
 use crate::text;
-
-/// How long to wait for a registry to accept a connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a registry may stay silent in the middle of an answer (each read).
-pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// Longest piece of registry text an error line quotes, in bytes.
-const REASON_MAX: usize = 512;
 
 /// A request body and its content type.
 pub struct Body {
@@ -88,8 +81,8 @@ impl Transport {
                 reason,
             })?
             .dns_resolver(Arc::new(EgressResolver(egress.clone())))
-            .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(READ_TIMEOUT)
+            .connect_timeout(OCI_CONNECT_TIMEOUT)
+            .read_timeout(OCI_READ_TIMEOUT)
             .build()
             .map_err(|e| OciError::Registry {
                 reference: reference.to_string(),
@@ -305,7 +298,10 @@ impl Transport {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        text::shown(&self.credentials.redactor(&tokens).redact(raw), REASON_MAX)
+        text::shown(
+            &self.credentials.redactor(&tokens).redact(raw),
+            OCI_REASON_MAX,
+        )
     }
 
     /// The reference as error lines name it.
@@ -332,7 +328,10 @@ impl Transport {
         }
         let reason = self.shown(&innermost(e));
         let reason = if e.is_timeout() {
-            format!("no answer within {} s: {reason}", READ_TIMEOUT.as_secs())
+            format!(
+                "no answer within {} s: {reason}",
+                OCI_READ_TIMEOUT.as_secs()
+            )
         } else {
             reason
         };

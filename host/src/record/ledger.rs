@@ -19,50 +19,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::events::{CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary};
+use crate::limits::LOG_MESSAGE_MAX;
 use crate::redact::{Redactor, SafeLine};
 use crate::text;
-
-/// Longest log message (all its lines) looked at, in bytes; the rest is dropped with a note.
-const LOG_MESSAGE_MAX: usize = 256 * 1024;
-
-pub use super::results::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, Summary};
-
-/// What a sink is told, as it happens.
-#[derive(Debug)]
-pub enum Event<'a> {
-    /// Every check that will be reported, in plan order.
-    Planned(&'a [(String, String)]),
-    CheckStarted {
-        group: &'a str,
-        check: &'a str,
-    },
-    CheckFinished(&'a CheckRecord),
-    Log {
-        group: &'a str,
-        check: &'a str,
-        level: &'a str,
-        message: &'a str,
-    },
-    CleanupFinished(&'a CleanupRecord),
-    Finished(&'a Summary),
-}
-
-/// Somewhere events go: the terminal, a report file.
-///
-/// Every text in an event has been redacted and made one safe line by the
-/// ledger; a sink only escapes it for its own format.
-pub trait Sink: Send {
-    fn event(&mut self, event: &Event<'_>);
-
-    /// What it is, for the message if it fails: `the terminal`, `the json report`.
-    fn name(&self) -> &'static str {
-        "an output"
-    }
-
-    /// Called a few times a second with the checks still running and for how
-    /// long, for a live indicator; most sinks ignore it.
-    fn tick(&mut self, _running: &[(String, Duration)]) {}
-}
 
 #[derive(Debug, Clone, Copy)]
 enum State {
@@ -133,7 +93,7 @@ impl Ledger {
 
     /// A group or check name, or a cleanup label, as sinks get it.
     fn name(&self, raw: &str) -> SafeLine {
-        self.line(raw, text::LABEL_MAX)
+        self.line(raw, crate::limits::LABEL_MAX)
     }
 
     /// Adds sinks before the run starts.
@@ -228,7 +188,7 @@ impl Ledger {
             check: self.name(check),
             outcome,
             status,
-            detail: self.line(detail, text::DETAIL_MAX),
+            detail: self.line(detail, crate::limits::DETAIL_MAX),
             elapsed,
             earlier,
         };
@@ -252,7 +212,7 @@ impl Ledger {
         if inner.closed {
             return;
         }
-        inner.summary.stopped = Some(self.line(why, text::DETAIL_MAX));
+        inner.summary.stopped = Some(self.line(why, crate::limits::DETAIL_MAX));
         let order = inner.order.clone();
         for (group, check) in &order {
             match inner.states.get(&(group.clone(), check.clone())) {
@@ -288,14 +248,14 @@ impl Ledger {
 
     /// A plugin's log line (or a request trace), attributed to a check.
     /// Each line of `message` becomes one event; every line break counts
-    /// (a lone CR too), and each line is cut at [`text::LOG_MAX`].
+    /// (a lone CR too), and each line is cut at [`crate::limits::LOG_MAX`].
     pub fn log(&self, group: &str, check: &str, level: &str, message: &str) {
         let head = self.redactor.cut_prefix(message, LOG_MESSAGE_MAX);
         let redacted = self.redactor.redact(head);
         let mut lines: Vec<String> = text::lines(&redacted)
             .map(|line| {
                 let shown = self.redactor.redact(&text::one_line(line));
-                text::bound(shown, line.len(), text::LOG_MAX, false)
+                text::bound(shown, line.len(), crate::limits::LOG_MAX, false)
             })
             .collect();
         if head.len() < message.len() {
@@ -334,7 +294,7 @@ impl Ledger {
             label: self.name(&text::invisible_shown(label)),
             outcome,
             status,
-            detail: self.line(detail, text::DETAIL_MAX),
+            detail: self.line(detail, crate::limits::DETAIL_MAX),
             elapsed,
         };
         let mut inner = self.lock();
@@ -402,7 +362,7 @@ fn guarded(sink: &mut dyn Sink, call: impl FnOnce(&mut dyn Sink)) -> bool {
         .unwrap_or_else(|| "no message".to_owned());
     crate::console::err(format_args!(
         "plume: {name} failed and was dropped ({}); the run and the other outputs go on",
-        text::prefix(&why, text::LABEL_MAX)
+        text::prefix(&why, crate::limits::LABEL_MAX)
     ));
     false
 }

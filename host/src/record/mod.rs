@@ -8,7 +8,6 @@ pub mod budget;
 pub mod cleanups;
 pub mod ledger;
 pub mod published;
-pub mod results;
 
 use std::sync::Arc;
 
@@ -42,7 +41,7 @@ impl RunShared {
         Ok(Arc::new(RunShared {
             client: crate::net::clients::http_client()?,
             clients: Clients::default(),
-            http: crate::net::clients::http_settings(limits),
+            http: HttpSettings::from(limits),
             limits: limits.clone(),
             budgets: Budgets::default(),
             ledger,

@@ -15,7 +15,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 use super::Out;
-use crate::record::ledger::{Event, Outcome, Sink};
+use crate::events::{Event, Outcome, Sink};
 use crate::text::is_line_break;
 
 pub struct GithubReport {

@@ -17,7 +17,7 @@
 //! - it is readable with scripts off: the script only adds the filters by
 //!   outcome and the search by name;
 //! - it is bounded: details are at most 4 KiB each (the ledger's limit) and
-//!   the traces kept are at most `model::LOGS_MAX` bytes, the rest counted.
+//!   the traces kept are at most [`HTML_LOGS_MAX`](crate::limits::HTML_LOGS_MAX) bytes, the rest counted.
 //!
 //! The page is built from the same events the JSON report writes, so `plume
 //! report html` renders a run (or a sharded run's shards, merged) from its
@@ -34,7 +34,7 @@ pub use page::{badge, content_security_policy, head, report_policy};
 pub use timeline::duration_text;
 
 use super::{Out, RunInfo};
-use crate::record::ledger::{Event, Sink};
+use crate::events::{Event, Sink};
 
 /// The `--report html` sink: gathers the run, writes the page when it ends.
 pub struct HtmlReport {

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 
 use super::Out;
-use crate::record::ledger::{Event, Outcome, Sink};
+use crate::events::{Event, Outcome, Sink};
 
 pub struct JunitReport {
     out: Option<Out>,
@@ -74,7 +74,7 @@ impl JunitReport {
         case
     }
 
-    fn write(&mut self, summary: &crate::record::ledger::Summary) {
+    fn write(&mut self, summary: &crate::events::Summary) {
         let Some(mut out) = self.out.take() else {
             return;
         };

@@ -22,8 +22,8 @@ use std::time::SystemTime;
 
 use super::{Clock, ReportSpec, RunInfo};
 use crate::error::PlumeError;
-use crate::record::ledger::{Event, Outcome, Sink, Summary};
-use file::{EventFile, Replay, detail, text_shown};
+use crate::events::{Event, Outcome, OwnedEvent, Sink, Summary};
+use file::{EventFile, detail, text_shown};
 
 /// The files of one run, checked to fit together.
 pub struct Merged {
@@ -194,24 +194,7 @@ impl Merged {
             let (at, replay) = &self.files[i].events[next[i]];
             next[i] += 1;
             match replay {
-                Replay::Started { group, check } => {
-                    emit(*at, &Event::CheckStarted { group, check })
-                }
-                Replay::Log {
-                    group,
-                    check,
-                    level,
-                    message,
-                } => emit(
-                    *at,
-                    &Event::Log {
-                        group,
-                        check,
-                        level,
-                        message,
-                    },
-                ),
-                Replay::Finished(r) => {
+                OwnedEvent::CheckFinished(r) => {
                     summary.flaky += usize::from(r.flaky());
                     match r.outcome {
                         Outcome::Ok => summary.passed += 1,
@@ -221,18 +204,18 @@ impl Merged {
                             summary.red.push(r.name());
                         }
                     }
-                    emit(*at, &Event::CheckFinished(r));
                 }
-                Replay::Cleanup(r) => {
+                OwnedEvent::CleanupFinished(r) => {
                     if r.outcome == Outcome::Err {
                         summary.cleanups_failed += 1;
                         summary.red.push(format!("cleanup.{}", r.label));
                     } else {
                         summary.cleanups_ok += 1;
                     }
-                    emit(*at, &Event::CleanupFinished(r));
                 }
+                _ => {}
             }
+            emit(*at, &replay.as_event());
         }
         summary.denied = self.files.iter().map(|f| f.denied).sum();
         let stopped: Vec<String> = self

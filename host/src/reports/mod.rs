@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::error::PlumeError;
-use crate::record::ledger::{Sink, Summary};
+use crate::events::{Sink, Summary};
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 use std::io::Write;
 
 use super::Out;
-use crate::record::ledger::{Event, Outcome, Sink};
+use crate::events::{Event, Outcome, Sink};
 use crate::text::{is_line_break, json_line_safe};
 
 pub struct TapReport {

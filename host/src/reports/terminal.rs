@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::record::ledger::{Event, Outcome, Sink};
+use crate::events::{Event, Outcome, Sink};
 use crate::text;
 
 /// How much the terminal shows, and how.
@@ -211,7 +211,7 @@ impl<W: Write + Send> Sink for Printer<W> {
 
 /// A check's detail, with what its retries did: `…  (flaky: passed on
 /// attempt 2 of 2; attempt 1: <its detail>)` or `…  (after 3 attempts)`.
-fn with_attempts(r: &crate::record::ledger::CheckRecord) -> String {
+fn with_attempts(r: &crate::events::CheckRecord) -> String {
     let Some(first) = r.earlier.first() else {
         return r.detail.to_string();
     };
@@ -233,7 +233,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::record::ledger::CheckRecord;
+    use crate::events::CheckRecord;
 
     #[derive(Clone, Default)]
     struct Buffer(Arc<Mutex<Vec<u8>>>);

@@ -19,11 +19,11 @@ use std::time::{Duration, Instant};
 
 use futures::FutureExt as _;
 
+use crate::events::Outcome;
 use crate::net::exchange::{describe_error, send_request};
 use crate::net::message::HttpError;
 use crate::record::RunShared;
 use crate::record::cleanups::Deferred;
-use crate::record::ledger::Outcome;
 
 /// Runs every registered cleanup within `budget`: one walk per plugin,
 /// newest first, all walks at once.

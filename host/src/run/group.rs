@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 use crate::engine::bindings::types::{CheckResult, Outcome as WitOutcome};
 use crate::engine::state::{Position, StoreState};
 use crate::engine::{Sandbox, crash_detail};
+use crate::events::{FailedAttempt, Outcome};
+use crate::limits::DETAIL_MAX;
 use crate::limits::{DeadlinePassed, Limits};
 use crate::record::RunShared;
-use crate::record::ledger::{FailedAttempt, Outcome};
-use crate::text::DETAIL_MAX;
 
 use super::plan::PlannedGroup;
 use super::prepare::LoadedPlugin;

@@ -96,7 +96,7 @@ pub fn validate(plugin: &str, info: &PluginInfo) -> Result<(), PlumeError> {
                 return Err(bad(format!(
                     "group {} depends on unknown group {}",
                     g.name,
-                    crate::text::shown(d, crate::text::LABEL_MAX)
+                    crate::text::shown(d, crate::limits::LABEL_MAX)
                 )));
             }
         }
@@ -118,7 +118,7 @@ pub fn validate(plugin: &str, info: &PluginInfo) -> Result<(), PlumeError> {
 }
 
 /// A group or check name must be one short, safe token: not empty, at most
-/// [`crate::text::NAME_MAX`] characters, no white space, no control, line
+/// [`crate::limits::NAME_MAX`] characters, no white space, no control, line
 /// separator or bidi character (see [`crate::text::check_name`]).
 fn check_name(name: &str) -> Result<(), String> {
     crate::text::check_name(name)

@@ -6,13 +6,9 @@
 //! the system's roots and every plugin's `tls-roots`, so a service behind a
 //! private CA passes its preflight as its checks reach it.
 
-use std::time::Duration;
-
 use crate::error::PlumeError;
+use crate::limits::PREFLIGHT_TIMEOUT;
 use crate::suite::Suite;
-
-/// How long each preflight URL gets.
-pub const PREFLIGHT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Checks every `preflight` URL of `suite` at once, with `client` (the
 /// host's own) or, when a plugin trusts extra roots, a client that trusts

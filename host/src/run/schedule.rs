@@ -9,8 +9,8 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use crate::engine::Sandbox;
+use crate::events::Outcome;
 use crate::record::RunShared;
-use crate::record::ledger::Outcome;
 
 use super::group::{GroupEnd, GroupJob};
 use super::plan::{Plan, PlannedGroup};

@@ -27,9 +27,10 @@ use futures::FutureExt as _;
 
 use crate::engine::Sandbox;
 use crate::error::PlumeError;
+use crate::events::{Sink, Summary};
 use crate::limits::Limits;
 use crate::record::RunShared;
-use crate::record::ledger::{Ledger, Sink, Summary};
+use crate::record::ledger::Ledger;
 use crate::run::plan::{Plan, Selection};
 use crate::run::prepare::{Compiled, LoadedPlugin, redactor_for};
 use crate::run::shard::{self, Shard};

@@ -6,7 +6,8 @@
 //! latency bound of five times what the answer took, at least 500 ms. A body
 //! cut at the probe's limit gets no body check, and the line says why.
 
-use super::probe::{MAX_PROBE_BODY, Probe};
+use super::probe::Probe;
+use crate::limits::MAX_PROBE_BODY;
 
 /// A TOML string literal.
 pub(super) fn quoted(text: &str) -> String {

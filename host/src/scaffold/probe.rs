@@ -11,14 +11,9 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
+use crate::limits::{MAX_PROBE_BODY, PROBE_TIMEOUT};
 use crate::net::clients::client_builder;
 use crate::net::exchange::{classify, describe_error};
-
-/// How long a probe waits for the whole answer.
-pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The most of a body a probe reads.
-pub const MAX_PROBE_BODY: usize = 1024 * 1024;
 
 /// What one URL answered.
 #[derive(Debug, Clone)]

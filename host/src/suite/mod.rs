@@ -42,12 +42,10 @@ use serde::Deserialize;
 
 use crate::error::PlumeError;
 use crate::limits::Limits;
+use crate::limits::MAX_RETRIES;
 use crate::suite::interpolate::{Values, interpolate};
 
 const MIB: u64 = 1024 * 1024;
-
-/// Most retries a check may get: more hides a broken deploy behind a slow run.
-const MAX_RETRIES: u32 = 10;
 
 /// The suite file as written: what to run, against what, with which limits.
 /// Every key but `plugins` is optional.

@@ -256,10 +256,11 @@ pub struct MonitorArgs {
           value_parser = clap::value_parser!(u16).range(1..))]
     pub max_client_connections: u16,
     /// Runs at once, over all suites, scheduled and probes together.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = plume::limits::MONITOR_CONCURRENT_RUNS,
+          value_parser = clap::value_parser!(u16).range(1..))]
     pub max_concurrent_runs: u16,
     /// Checks per run kept as series; the rest are counted in plume_run_check_series_dropped.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = plume::limits::MONITOR_CHECK_SERIES)]
     pub max_check_series: usize,
     /// Where the runs' history is kept (SQLite), for the status page at /; `:memory:` keeps
     /// none past the process (default: plume/monitor under the platform's data directory).
@@ -269,7 +270,8 @@ pub struct MonitorArgs {
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = positive_duration)]
     pub keep: Duration,
     /// Prune the oldest runs while the history's data passes this many MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "MIB", default_value_t = plume::limits::MONITOR_STATE_MIB,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_state_mib: u64,
     #[command(flatten)]
     pub scope: ScopeArgs,

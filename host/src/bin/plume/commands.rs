@@ -10,9 +10,9 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use plume::engine::Sandbox;
 use plume::engine::cache::{CacheOutcome, CompileCache};
+use plume::events::Sink;
 use plume::oci::{OciRef, Puller, Store};
 use plume::record::RunShared;
-use plume::record::ledger::Sink;
 use plume::reports::merge::Merged;
 use plume::reports::terminal::{Mode, Printer};
 use plume::reports::{ReportSpec, RunInfo};
@@ -233,7 +233,7 @@ pub fn html(args: HtmlArgs) -> Result<u8> {
 struct Silent;
 
 impl Sink for Silent {
-    fn event(&mut self, _event: &plume::record::ledger::Event<'_>) {}
+    fn event(&mut self, _event: &plume::events::Event<'_>) {}
 }
 
 /// `plume list`.
@@ -245,7 +245,7 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &Selection::default()).await?;
     // What a plugin describes is its own text: redacted, one safe line each.
     let redactor = redactor_for(&suite);
-    let show = |text: &str| redactor.line(text, plume::text::LABEL_MAX);
+    let show = |text: &str| redactor.line(text, plume::limits::LABEL_MAX);
     for p in &plugins {
         let source = match (&p.entry.oci, plume::packs::builtin(&p.entry.path)) {
             (Some(oci), _) => oci.to_string(),
@@ -349,9 +349,9 @@ fn list_or_none(items: &[String]) -> String {
     }
 }
 
-/// A plugin's text made one safe line of at most [`plume::text::LABEL_MAX`] bytes.
+/// A plugin's text made one safe line of at most [`plume::limits::LABEL_MAX`] bytes.
 fn shown(text: &str) -> plume::redact::SafeLine {
-    plume::console::redactor().line(text, plume::text::LABEL_MAX)
+    plume::console::redactor().line(text, plume::limits::LABEL_MAX)
 }
 
 /// Prints a line that may hold a plugin's text (see [`plume::console`]).

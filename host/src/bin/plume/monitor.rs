@@ -9,12 +9,12 @@ use tokio::sync::watch;
 
 use plume::engine::Sandbox;
 use plume::engine::cache::CompileCache;
+use plume::events::Sink;
 use plume::monitor::collect::{Gatherer, MetricsSink, RunLabels, RunResult};
 use plume::monitor::history::{History, Retention, StateDir};
 use plume::monitor::schedule::Every;
 use plume::monitor::target::Target;
 use plume::monitor::{Settings, bind, check_unique, serve};
-use plume::record::ledger::Sink;
 use plume::run::RunEnd;
 use plume::run::plan::Selection;
 use plume::run::prepare::redactor_for;
@@ -22,9 +22,6 @@ use plume::suite::{Overrides, Suite, SuiteFile};
 
 use crate::cli::MonitorArgs;
 use crate::commands::parse_vars;
-
-/// Checks per pushed run kept as series (as `plume monitor`'s default).
-const PUSH_MAX_CHECK_SERIES: usize = 1000;
 
 /// `plume monitor`.
 pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
@@ -137,7 +134,7 @@ pub struct PendingPush {
 
 /// Adds the metrics sink of `--push-gateway` to `sinks`.
 pub fn push_sink(gateway: &url::Url, suite: &Suite, sinks: &mut Vec<Box<dyn Sink>>) -> PendingPush {
-    let (sink, gatherer) = MetricsSink::new(PUSH_MAX_CHECK_SERIES);
+    let (sink, gatherer) = MetricsSink::new(plume::limits::MONITOR_CHECK_SERIES);
     sinks.push(Box::new(sink));
     PendingPush {
         gateway: gateway.clone(),

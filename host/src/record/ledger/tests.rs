@@ -111,7 +111,7 @@ fn every_text_a_plugin_chose_is_redacted_and_made_one_safe_line() {
         cleanup.ends_with("… (cut: 16777216 bytes in all)"),
         "{cleanup:.80}"
     );
-    assert!(cleanup.len() < text::DETAIL_MAX + 400);
+    assert!(cleanup.len() < crate::limits::DETAIL_MAX + 400);
     assert_eq!(all[7], "red g-***.c,cleanup.undo *** | ::error::forged");
     assert!(!all.concat().contains("hunter2"));
 }
@@ -123,7 +123,10 @@ fn a_secret_cut_in_half_by_the_limit_is_not_shown_in_half() {
         Redactor::new(["0123456789-secret"]),
         vec![Box::new(seen.clone())],
     );
-    let detail = format!("{}0123456789-secret", "a".repeat(text::DETAIL_MAX - 5));
+    let detail = format!(
+        "{}0123456789-secret",
+        "a".repeat(crate::limits::DETAIL_MAX - 5)
+    );
     ledger.finish("g", "c", Outcome::Ok, None, &detail);
     let all = seen.all();
     assert!(

@@ -2,16 +2,14 @@
 //! come: each check with when it started and ended (offsets from the run's
 //! start, by the report's clock: the wall clock in a run, the events' own
 //! times when replayed), its trace lines, the cleanups in walk order, the
-//! totals. Traces are kept up to [`LOGS_MAX`] bytes; the rest are counted.
+//! totals. Traces are kept up to [`HTML_LOGS_MAX`] bytes; the rest are counted.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use crate::record::ledger::{CheckRecord, CleanupRecord, Event, Outcome, Summary};
+use crate::events::{CheckRecord, CleanupRecord, Event, Summary};
+use crate::limits::HTML_LOGS_MAX;
 use crate::reports::RunInfo;
-
-/// Trace bytes (all checks together) a page keeps.
-pub const LOGS_MAX: usize = 1024 * 1024;
 
 /// One log or trace line of a check.
 #[derive(Debug, Clone)]
@@ -36,13 +34,9 @@ impl CheckRow {
         if self.record.flaky() {
             "flaky"
         } else {
-            kind_of(self.record.outcome)
+            self.record.outcome.name()
         }
     }
-}
-
-pub fn kind_of(outcome: Outcome) -> &'static str {
-    crate::reports::json::outcome_name(outcome)
 }
 
 /// One cleanup of the walk.
@@ -66,7 +60,7 @@ pub struct RunModel {
     pub cleanups: Vec<CleanupRow>,
     logs: HashMap<(String, String), Vec<LogLine>>,
     log_bytes: usize,
-    /// Trace lines not kept (over `LOGS_MAX`).
+    /// Trace lines not kept (over `HTML_LOGS_MAX`).
     pub logs_dropped: usize,
     pub summary: Option<Summary>,
 }
@@ -130,7 +124,7 @@ impl RunModel {
                 level,
                 message,
             } => {
-                if self.log_bytes + message.len() > LOGS_MAX {
+                if self.log_bytes + message.len() > HTML_LOGS_MAX {
                     self.logs_dropped += 1;
                     return;
                 }

@@ -8,10 +8,10 @@ use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 
-use super::model::{CheckRow, LogLine, RunModel, kind_of};
+use super::model::{CheckRow, LogLine, RunModel};
 use super::timeline::{self, check_anchor, cleanup_anchor, duration_text};
-use crate::record::ledger::{FailedAttempt, Outcome};
-use crate::reports::json::timestamp;
+use crate::events::json::timestamp;
+use crate::events::{FailedAttempt, Outcome};
 
 pub const STYLE: &str = include_str!("report.css");
 pub const SCRIPT: &str = include_str!("report.js");
@@ -173,7 +173,7 @@ fn cleanups(model: &RunModel) -> Markup {
                 thead { tr { th scope="col" { "#" } th scope="col" { "Outcome" } th scope="col" { "Cleanup" } th scope="col" { "Status" } th scope="col" { "Duration" } th scope="col" { "Detail" } } }
                 tbody {
                     @for (i, c) in model.cleanups.iter().enumerate() {
-                        @let kind = kind_of(c.record.outcome);
+                        @let kind = c.record.outcome.name();
                         tr id=(cleanup_anchor(i)) data-outcome=(kind) data-name={ "cleanup." (c.record.label) } {
                             td class="num" { (i + 1) }
                             td { (badge(kind)) }
@@ -283,7 +283,7 @@ pub fn render(model: &RunModel) -> String {
                         section id="traces" aria-labelledby="traces-h" {
                             h2 id="traces-h" { "Traces of the passed checks" }
                             @if model.logs_dropped > 0 {
-                                p { (model.logs_dropped) " trace lines are not shown: a report keeps " (super::model::LOGS_MAX / 1024) " KiB of them." }
+                                p { (model.logs_dropped) " trace lines are not shown: a report keeps " (crate::limits::HTML_LOGS_MAX / 1024) " KiB of them." }
                             }
                             @for (i, c) in &traced { (check_card(model, *i, c, false)) }
                         }

@@ -3,9 +3,7 @@ use std::time::{Duration, SystemTime};
 
 use super::page::{SCRIPT, STYLE, csp_hash};
 use super::*;
-use crate::record::ledger::{
-    CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary,
-};
+use crate::events::{CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary};
 use crate::redact::{Redactor, SafeLine};
 
 /// A report whose clock the test moves, and the page it writes.
@@ -264,7 +262,7 @@ fn traces_past_their_limit_are_counted_not_kept() {
         },
     );
     let line = "t".repeat(4096);
-    let lines = 2 * model::LOGS_MAX / line.len();
+    let lines = 2 * crate::limits::HTML_LOGS_MAX / line.len();
     for _ in 0..lines {
         f.at(
             1,
@@ -279,13 +277,13 @@ fn traces_past_their_limit_are_counted_not_kept() {
     let r = record("g", "c", Outcome::Ok, "fine", 5);
     f.at(5, &Event::CheckFinished(&r));
     let page = f.finish(6, Summary::default());
-    let kept = model::LOGS_MAX / line.len();
+    let kept = crate::limits::HTML_LOGS_MAX / line.len();
     assert!(
         page.contains(&format!("{} trace lines are not shown", lines - kept)),
         "cut note"
     );
     assert!(
-        page.len() < model::LOGS_MAX + 64 * 1024,
+        page.len() < crate::limits::HTML_LOGS_MAX + 64 * 1024,
         "{} bytes",
         page.len()
     );

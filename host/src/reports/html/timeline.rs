@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use maud::{Markup, html};
 
-use super::model::{RunModel, kind_of};
+use super::model::RunModel;
 
 const WIDTH: f64 = 960.0;
 const LABEL: f64 = 180.0;
@@ -134,9 +134,9 @@ pub fn svg(model: &RunModel) -> Markup {
                 @let lane = model.groups.len();
                 text class="lane-name" x=(LABEL - 8.0) y=(lane_y(lane) + LANE / 2.0 + 4.0) text-anchor="end" { "cleanups" }
                 @for (i, c) in model.cleanups.iter().enumerate() {
-                    a href={ "#" (cleanup_anchor(i)) } class="bar-link" data-outcome=(kind_of(c.record.outcome)) data-name={ "cleanup." (c.record.label) } {
-                        rect class={ "bar cleanup " (kind_of(c.record.outcome)) } x=(x(c.start)) y=(lane_y(lane) + (LANE - BAR) / 2.0) width=(w(c.start, c.end)) height=(BAR) rx="2" {
-                            title { "cleanup " (c.record.label) ": " (kind_of(c.record.outcome)) ", " (duration_text(c.record.elapsed)) }
+                    a href={ "#" (cleanup_anchor(i)) } class="bar-link" data-outcome=(c.record.outcome.name()) data-name={ "cleanup." (c.record.label) } {
+                        rect class={ "bar cleanup " (c.record.outcome.name()) } x=(x(c.start)) y=(lane_y(lane) + (LANE - BAR) / 2.0) width=(w(c.start, c.end)) height=(BAR) rx="2" {
+                            title { "cleanup " (c.record.label) ": " (c.record.outcome.name()) ", " (duration_text(c.record.elapsed)) }
                         }
                     }
                 }

@@ -11,115 +11,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use serde::Deserialize;
-
 use crate::error::PlumeError;
-use crate::record::ledger::{CheckRecord, CleanupRecord, FailedAttempt, Outcome};
+use crate::events::json::{JsonEvent, SCHEMA};
+use crate::events::{CheckRecord, CleanupRecord, FailedAttempt, OwnedEvent};
 use crate::redact::SafeLine;
-use crate::reports::json;
-
-/// One line of a `--report json` file, as merge reads it; unknown events
-/// and fields are ignored.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-enum Line {
-    RunStarted {
-        schema: String,
-        suite: String,
-        #[serde(default)]
-        shard: Option<String>,
-        #[serde(default)]
-        env: Option<String>,
-        started_at: String,
-        checks: Vec<String>,
-    },
-    CheckStarted {
-        at: String,
-        group: String,
-        check: String,
-    },
-    CheckFinished {
-        at: String,
-        group: String,
-        check: String,
-        /// The attempts that erred before (`--retries`); absent in older files.
-        #[serde(default)]
-        earlier: Vec<Earlier>,
-        #[serde(flatten)]
-        ended: Ended,
-    },
-    Log {
-        at: String,
-        group: String,
-        check: String,
-        level: String,
-        message: String,
-    },
-    CleanupFinished {
-        at: String,
-        label: String,
-        #[serde(flatten)]
-        ended: Ended,
-    },
-    RunFinished {
-        denied: usize,
-        stopped: Option<String>,
-        finished_at: String,
-    },
-    #[serde(other)]
-    Other,
-}
-
-/// An attempt that erred before a check's last one.
-#[derive(Debug, Deserialize)]
-struct Earlier {
-    status: Option<u16>,
-    detail: String,
-    duration_ms: u64,
-}
-
-/// How a check or a cleanup ended, as both events write it.
-#[derive(Debug, Deserialize)]
-struct Ended {
-    outcome: OutcomeName,
-    status: Option<u16>,
-    detail: String,
-    duration_ms: u64,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum OutcomeName {
-    Ok,
-    Err,
-    Skip,
-}
-
-impl From<OutcomeName> for Outcome {
-    fn from(name: OutcomeName) -> Outcome {
-        match name {
-            OutcomeName::Ok => Outcome::Ok,
-            OutcomeName::Err => Outcome::Err,
-            OutcomeName::Skip => Outcome::Skip,
-        }
-    }
-}
-
-/// An event to hand the sinks again.
-pub(super) enum Replay {
-    Started {
-        group: String,
-        check: String,
-    },
-    Finished(CheckRecord),
-    Log {
-        group: String,
-        check: String,
-        level: String,
-        message: String,
-    },
-    Cleanup(CleanupRecord),
-}
 
 /// One file of events, read and checked.
 pub(super) struct EventFile {
@@ -135,7 +30,7 @@ pub(super) struct EventFile {
     pub(super) planned_names: Vec<String>,
     /// Planned checks as `(group, check)`, in plan order.
     pub(super) planned: Vec<(String, String)>,
-    pub(super) events: Vec<(SystemTime, Replay)>,
+    pub(super) events: Vec<(SystemTime, OwnedEvent)>,
     pub(super) denied: usize,
     pub(super) stopped: Option<SafeLine>,
 }
@@ -168,19 +63,19 @@ const NOTE_ROOM: usize = 64;
 
 /// A name or a label from a file, as sinks get it: one safe line.
 fn name(text: &str) -> SafeLine {
-    crate::console::redactor().line(text, crate::text::LABEL_MAX + NOTE_ROOM)
+    crate::console::redactor().line(text, crate::limits::LABEL_MAX + NOTE_ROOM)
 }
 
 /// A planned `group.check` from a file, made safe as its two names are.
 fn planned_name(text: &str) -> String {
     crate::console::redactor()
-        .line(text, 2 * (crate::text::LABEL_MAX + NOTE_ROOM) + 1)
+        .line(text, 2 * (crate::limits::LABEL_MAX + NOTE_ROOM) + 1)
         .into_string()
 }
 
 /// A detail or a log message from a file, as sinks get it: one safe line.
 pub(super) fn detail(text: &str) -> SafeLine {
-    crate::console::redactor().line(text, crate::text::DETAIL_MAX + NOTE_ROOM)
+    crate::console::redactor().line(text, crate::limits::DETAIL_MAX + NOTE_ROOM)
 }
 
 /// `K/N` of a `shard` field.
@@ -209,17 +104,18 @@ impl EventFile {
             .filter(|(_, l)| !l.trim().is_empty())
         {
             let number = n + 1;
-            let line: Line = serde_json::from_str(raw).map_err(|e| {
+            let line = JsonEvent::from_line(raw).map_err(|e| {
                 bad(path, format!("line {number} is not a plume event ({e}); give the files `--report json=FILE` wrote"))
             })?;
             let Some(run) = file.as_mut() else {
-                let Line::RunStarted {
+                let JsonEvent::RunStarted {
                     schema,
                     suite,
                     shard,
                     env,
                     started_at,
                     checks,
+                    ..
                 } = line
                 else {
                     return Err(bad(
@@ -229,13 +125,13 @@ impl EventFile {
                         ),
                     ));
                 };
-                if schema != json::SCHEMA {
+                if schema != SCHEMA {
                     return Err(bad(
                         path,
                         format!(
                             "events of schema `{}`; this plume reads {}",
                             text_shown(&schema),
-                            json::SCHEMA
+                            SCHEMA
                         ),
                     ));
                 }
@@ -260,7 +156,7 @@ impl EventFile {
                 continue;
             }
             let (at, replay) = match line {
-                Line::RunStarted { .. } => {
+                JsonEvent::RunStarted { .. } => {
                     return Err(bad(
                         path,
                         format!(
@@ -268,11 +164,12 @@ impl EventFile {
                         ),
                     ));
                 }
-                Line::Other => continue,
-                Line::RunFinished {
+                JsonEvent::Other => continue,
+                JsonEvent::RunFinished {
                     denied,
                     stopped,
                     finished_at,
+                    ..
                 } => {
                     run.finished_at = time(path, number, &finished_at)?;
                     run.denied = denied;
@@ -280,28 +177,32 @@ impl EventFile {
                     finished = true;
                     continue;
                 }
-                Line::CheckStarted { at, group, check } => (
+                JsonEvent::CheckStarted { at, group, check } => (
                     at,
-                    Replay::Started {
+                    OwnedEvent::CheckStarted {
                         group: name(&group).into_string(),
                         check: name(&check).into_string(),
                     },
                 ),
-                Line::CheckFinished {
+                JsonEvent::CheckFinished {
                     at,
                     group,
                     check,
+                    outcome,
+                    status,
+                    detail: text,
+                    duration_ms,
                     earlier,
-                    ended,
+                    ..
                 } => (
                     at,
-                    Replay::Finished(CheckRecord {
+                    OwnedEvent::CheckFinished(CheckRecord {
                         group: name(&group),
                         check: name(&check),
-                        outcome: ended.outcome.into(),
-                        status: ended.status,
-                        elapsed: Duration::from_millis(ended.duration_ms),
-                        detail: detail(&ended.detail),
+                        outcome,
+                        status,
+                        elapsed: Duration::from_millis(duration_ms),
+                        detail: detail(&text),
                         earlier: earlier
                             .into_iter()
                             .map(|a| FailedAttempt {
@@ -312,7 +213,7 @@ impl EventFile {
                             .collect(),
                     }),
                 ),
-                Line::Log {
+                JsonEvent::Log {
                     at,
                     group,
                     check,
@@ -320,21 +221,28 @@ impl EventFile {
                     message,
                 } => (
                     at,
-                    Replay::Log {
+                    OwnedEvent::Log {
                         group: name(&group).into_string(),
                         check: name(&check).into_string(),
                         level: name(&level).into_string(),
                         message: detail(&message).into_string(),
                     },
                 ),
-                Line::CleanupFinished { at, label, ended } => (
+                JsonEvent::CleanupFinished {
                     at,
-                    Replay::Cleanup(CleanupRecord {
+                    label,
+                    outcome,
+                    status,
+                    detail: text,
+                    duration_ms,
+                } => (
+                    at,
+                    OwnedEvent::CleanupFinished(CleanupRecord {
                         label: name(&label),
-                        outcome: ended.outcome.into(),
-                        status: ended.status,
-                        elapsed: Duration::from_millis(ended.duration_ms),
-                        detail: detail(&ended.detail),
+                        outcome,
+                        status,
+                        elapsed: Duration::from_millis(duration_ms),
+                        detail: detail(&text),
                     }),
                 ),
             };
@@ -361,7 +269,7 @@ impl EventFile {
     fn split_planned(&mut self) -> Result<(), PlumeError> {
         let mut finished: HashMap<String, (String, String)> = HashMap::new();
         for (_, event) in &self.events {
-            if let Replay::Finished(r) = event
+            if let OwnedEvent::CheckFinished(r) = event
                 && finished
                     .insert(r.name(), (r.group.to_string(), r.check.to_string()))
                     .is_some()

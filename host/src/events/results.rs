@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crate::redact::SafeLine;
 
-/// How a check or a cleanup ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a check or a cleanup ended; in JSON, its [`Outcome::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Ok,
     Err,
@@ -17,6 +18,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// `ok`, `err` or `skip`: the name reports and metrics give it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Err => "err",
+            Outcome::Skip => "skip",
+        }
+    }
+
     /// The bracketed tag of a line: `[ok  ]`, `[err ]`, `[skip]`.
     pub fn tag(self) -> &'static str {
         match self {
@@ -28,7 +38,7 @@ impl Outcome {
 }
 
 /// One check's result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckRecord {
     pub group: SafeLine,
     pub check: SafeLine,
@@ -58,7 +68,7 @@ impl CheckRecord {
 }
 
 /// An attempt at a check that erred and was tried again.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedAttempt {
     pub status: Option<u16>,
     pub detail: SafeLine,
@@ -66,7 +76,7 @@ pub struct FailedAttempt {
 }
 
 /// One deferred cleanup's result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CleanupRecord {
     pub label: SafeLine,
     pub outcome: Outcome,
@@ -76,7 +86,7 @@ pub struct CleanupRecord {
 }
 
 /// Totals at the end of a run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     pub passed: usize,
     /// Of the passed, those that passed only on a retry.

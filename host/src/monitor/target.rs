@@ -64,7 +64,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Target {
-    /// Compiles (or loads from the cache) every plugin of `suite`, once.
+    /// Compiles (or loads from the cache) every plugin of `suite`, once; a
+    /// plugin another target already loaded (the same bytes) is shared.
     pub fn compile(
         sandbox: &Sandbox,
         suite: Suite,
@@ -75,7 +76,7 @@ impl Target {
             .plugins
             .iter()
             .map(|p| {
-                let pre = sandbox.load(&p.name, &p.path, p.sha256.as_deref())?;
+                let pre = sandbox.load_shared(&p.name, &p.path, p.sha256.as_deref())?;
                 Ok((Arc::new(p.clone()), pre))
             })
             .collect::<Result<Vec<_>, PlumeError>>()?;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::pinning::assert_pin_refused;
 use crate::support::harness::plume;
 use crate::support::monitor::Monitor;
 use crate::support::raw::raw_get;
@@ -89,4 +90,31 @@ fn suites_sharing_a_plugin_compile_it_once_and_each_reports_its_own_run() {
     );
     let (code, output) = monitor.stop();
     assert_eq!(code, 0, "{output}");
+}
+
+#[test]
+fn a_suite_whose_pin_differs_is_refused_though_another_suite_loaded_the_plugin() {
+    let server = TestServer::start();
+    let url = server.url();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack = plume_test_guests::PACK_HTTP;
+    let good = hex::encode(Sha256::digest(std::fs::read(pack).expect("the pack")));
+    let wrong = "0".repeat(64);
+    let unpinned = dir.path().join("a.toml");
+    std::fs::write(&unpinned, one_check_suite("a", pack, &url)).expect("suite");
+    let pinned = dir.path().join("b.toml");
+    let text = one_check_suite("b", pack, &url)
+        .replace("allow-hosts", &format!("sha256 = \"{wrong}\"\nallow-hosts"));
+    std::fs::write(&pinned, text).expect("suite");
+    // `a` loads the pack first; `b` names the same file with a pin it does not match.
+    let r = plume(&[
+        "monitor",
+        unpinned.to_str().expect("utf-8"),
+        pinned.to_str().expect("utf-8"),
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        ":memory:",
+    ]);
+    assert_pin_refused(&r, &good, &wrong);
 }

@@ -24,6 +24,7 @@ mod limits;
 mod monitor;
 mod monitor_browser;
 mod monitor_listener;
+mod monitor_shared;
 mod monitor_shutdown;
 mod obtained;
 mod oci;

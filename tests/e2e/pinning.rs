@@ -4,8 +4,21 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::support::harness::{plume, run, suite};
+use crate::support::harness::{Run, plume, run, suite};
 use crate::support::server::TestServer;
+
+/// Asserts `r` is the one line and exit 2 of a component whose SHA-256 is
+/// `good` refused for its pin `wrong`.
+pub fn assert_pin_refused(r: &Run, good: &str, wrong: &str) {
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("has sha256 {good}, but the suite pins {wrong}")),
+        "{}",
+        r.stderr
+    );
+}
 
 fn sha256_of(path: &str) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
@@ -37,14 +50,7 @@ fn a_component_that_differs_from_its_pin_is_refused_with_both_digests() {
         &server.url(),
     );
     let r = run(&mispinned.path, &[]);
-    assert_eq!(r.code, 2);
-    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains(&format!("has sha256 {good}, but the suite pins {wrong}")),
-        "{}",
-        r.stderr
-    );
+    assert_pin_refused(&r, &good, &wrong);
     assert_eq!(server.log().len(), seen, "nothing ran");
 }
 

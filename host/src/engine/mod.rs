@@ -15,6 +15,7 @@ pub mod cache;
 pub mod capture;
 pub mod limiter;
 pub mod resources;
+pub mod shared;
 pub mod state;
 
 use std::path::Path;
@@ -81,6 +82,8 @@ pub struct Sandbox {
     engine: Engine,
     linker: Linker<StoreState>,
     cache: CompileCache,
+    /// What [`Sandbox::load_shared`] compiled, by digest.
+    shared: shared::SharedPlugins,
     _ticker: EpochTicker,
 }
 
@@ -105,6 +108,7 @@ impl Sandbox {
             engine,
             linker,
             cache,
+            shared: shared::SharedPlugins::default(),
             _ticker: ticker,
         })
     }

@@ -79,6 +79,7 @@ async fn metrics(State(m): State<Arc<Monitor>>, headers: HeaderMap) -> Response 
             .iter()
             .map(|t| (t.labels.clone(), t.counters()))
             .collect(),
+        plugins_compiled: Some(m.sandbox.shared_plugins()),
     };
     metrics_response(snapshot, &headers)
 }
@@ -205,6 +206,7 @@ async fn probe(
             Snapshot {
                 runs: vec![run],
                 counters: Vec::new(),
+                plugins_compiled: None,
             },
             &headers,
         ),

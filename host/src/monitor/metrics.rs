@@ -96,6 +96,8 @@ impl Format {
 pub struct Snapshot {
     pub runs: Vec<std::sync::Arc<RunResult>>,
     pub counters: Vec<(RunLabels, Counters)>,
+    /// Distinct compiled plugins the monitor holds (`/metrics` only).
+    pub plugins_compiled: Option<usize>,
 }
 
 impl Snapshot {
@@ -260,6 +262,14 @@ impl Collector for Snapshot {
             "Checks of the last run left out of the per-check series (over --max-check-series)",
             run_series(runs, |r| count(r.dropped)),
         )?;
+        if let Some(n) = self.plugins_compiled {
+            gauge(
+                e,
+                "plume_plugins_compiled",
+                "Distinct compiled plugins the monitor holds: suites whose plugin has the same SHA-256 share one",
+                std::iter::once((Labels::new(), count(n))),
+            )?;
+        }
         let counters = &self.counters;
         if counters.is_empty() {
             return Ok(());

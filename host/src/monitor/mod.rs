@@ -6,7 +6,8 @@
 //! - [`collect`]: the ledger's sink that keeps a run's outcomes for its
 //!   metrics, and the run's result;
 //! - [`metrics`]: the metric families, encoded by `prometheus-client`;
-//! - [`schedule`]: `--every` with jitter, bounded concurrency;
+//! - [`schedule`]: `--every`, first runs spread over the interval, a
+//!   fixed grid per target that does not drift, bounded concurrency;
 //! - [`http`]: `/metrics`, `/probe`, `/runs/last`, `/healthz`;
 //! - [`admission`]: the layer over every route: `Host` must name the
 //!   monitor, a browser page of another origin is refused;
@@ -193,11 +194,13 @@ pub async fn serve(
     });
     let mut schedules = tokio::task::JoinSet::new();
     if let Some(every) = settings.every {
-        for target in &monitor.targets {
+        let count = monitor.targets.len();
+        for (index, target) in monitor.targets.iter().enumerate() {
             schedules.spawn(schedule::run_every(
                 target.clone(),
                 monitor.sandbox.clone(),
                 every,
+                every.spread(index, count),
                 monitor.slots.clone(),
                 stop.clone(),
             ));

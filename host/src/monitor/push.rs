@@ -50,6 +50,7 @@ pub async fn push(
     let body = Snapshot {
         runs: vec![run],
         counters: Vec::new(),
+        plugins_compiled: None,
     }
     .encode(Format::Prometheus);
     // The gateway's credentials (from the command line) are secrets like

@@ -62,14 +62,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Target {
-    /// Compiles (or loads from the cache) every plugin of `suite`, once.
+    /// Compiles (or loads from the cache) every plugin of `suite`, once; a
+    /// plugin another target already loaded (the same bytes) is shared.
     pub fn compile(
         sandbox: &Sandbox,
         suite: Suite,
         selection: Selection,
         max_check_series: usize,
     ) -> Result<Target, PlumeError> {
-        let compiled = Compiled::compile(sandbox, &suite)?;
+        let compiled = Compiled::compile_shared(sandbox, &suite)?;
         let env_name = suite.env_name.clone().unwrap_or_default();
         Ok(Target {
             labels: RunLabels::new(&suite.name, &env_name, &redactor_for(&suite)),

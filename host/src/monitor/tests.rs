@@ -44,6 +44,7 @@ fn a_run_shows_each_check_and_a_skip_as_such() {
     let text = Snapshot {
         runs: vec![run],
         counters: Vec::new(),
+        plugins_compiled: None,
     }
     .encode(Format::OpenMetrics);
     assert_eq!(
@@ -80,6 +81,7 @@ fn label_values_are_escaped_and_counters_count() {
     counters.count(&run);
     let text = Snapshot {
         counters: vec![(run.labels.clone(), counters)],
+        plugins_compiled: None,
         runs: vec![Arc::new(run)],
     }
     .encode(Format::Prometheus);
@@ -131,6 +133,7 @@ fn checks_past_the_series_cap_are_counted_not_kept() {
     let text = Snapshot {
         runs: vec![Arc::new(run)],
         counters: Vec::new(),
+        plugins_compiled: None,
     }
     .encode(Format::Prometheus);
     assert_eq!(series(&text, "plume_check_success").len(), 2);

@@ -106,13 +106,28 @@ pub struct Compiled(Vec<(Arc<PluginEntry>, PluginPre<StoreState>)>);
 impl Compiled {
     /// Compiles, or loads from the cache, each plugin of `suite` in order.
     pub fn compile(sandbox: &Sandbox, suite: &Suite) -> Result<Compiled, PlumeError> {
+        Self::each(suite, |p| {
+            sandbox.load(&p.name, &p.path, p.sha256.as_deref())
+        })
+    }
+
+    /// As [`Compiled::compile`], sharing one compiled component among every
+    /// suite of the process whose plugin has the same SHA-256 (`plume
+    /// monitor`: see [`Sandbox::load_shared`]).
+    pub fn compile_shared(sandbox: &Sandbox, suite: &Suite) -> Result<Compiled, PlumeError> {
+        Self::each(suite, |p| {
+            sandbox.load_shared(&p.name, &p.path, p.sha256.as_deref())
+        })
+    }
+
+    fn each(
+        suite: &Suite,
+        load: impl Fn(&PluginEntry) -> Result<PluginPre<StoreState>, PlumeError>,
+    ) -> Result<Compiled, PlumeError> {
         suite
             .plugins
             .iter()
-            .map(|p| {
-                let pre = sandbox.load(&p.name, &p.path, p.sha256.as_deref())?;
-                Ok((Arc::new(p.clone()), pre))
-            })
+            .map(|p| Ok((Arc::new(p.clone()), load(p)?)))
             .collect::<Result<_, _>>()
             .map(Compiled)
     }

@@ -229,10 +229,10 @@ pub struct MonitorArgs {
     /// Set or override a value for ${KEY} in the suite files.
     #[arg(long = "var", value_name = "KEY=VALUE")]
     pub vars: Vec<String>,
-    /// Run every suite this often, e.g. 1m (without it, suites run only on /probe).
+    /// Run every suite this often, e.g. 1m, the suites' first runs spread over it (without it, suites run only on /probe).
     #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
     pub every: Option<Duration>,
-    /// Delay each scheduled start by a random time up to this (default: a tenth of --every).
+    /// Delay each suite's starts by a random time up to this, drawn once per suite (default: a tenth of --every).
     #[arg(long, value_name = "DURATION", value_parser = duration_or_zero, requires = "every")]
     pub jitter: Option<Duration>,
     /// Address to serve on; a non-loopback one needs --allow-remote.

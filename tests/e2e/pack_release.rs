@@ -319,6 +319,6 @@ fn a_release_behind_a_redirect_with_bsd_checksums_passes() {
     r.expect(
         "release.sums.matches",
         "err",
-        "lists no plume-agent.bin: it lists other.bin",
+        "lists no plume-agent.bin (name from the URL that answered): it lists other.bin",
     );
 }

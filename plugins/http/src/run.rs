@@ -35,17 +35,56 @@ pub fn run(spec: &CheckSpec, earlier: &[Arc<CheckSpec>], ctx: &mut Ctx) -> Check
     let Some(retry) = &spec.retry else {
         return attempt(spec, ctx, &mut t, &url, &what);
     };
+    let mut failures: Vec<String> = Vec::new();
     let settled = eventually(
         Duration::from_millis(retry.until_ms.into()),
         Duration::from_millis(retry.interval_ms.into()),
-        |_| attempt(spec, ctx, &mut t, &url, &what),
-    )?;
-    let summary = settled.summary();
-    let pass = settled.value;
+        |_| {
+            attempt(spec, ctx, &mut t, &url, &what).inspect_err(|halt| {
+                if let Halt::Err { detail, .. } = halt {
+                    failures.push(detail.clone());
+                }
+            })
+        },
+    )
+    .map_err(|halt| with_first_failure(halt, &failures))?;
+    let pass = &settled.value;
+    let summary = match failures.first() {
+        None => settled.summary(),
+        Some(first) => format!(
+            "flaky: passed on attempt {n} of {n} in {} ms; attempt 1: {}",
+            settled.elapsed_ms(),
+            shown(first),
+            n = settled.attempts
+        ),
+    };
     Ok(Pass {
         status: pass.status,
         detail: format!("{} ({summary})", pass.detail),
     })
+}
+
+/// The most of an earlier attempt's detail a line shows.
+const EARLIER_SHOWN: usize = 200;
+
+/// An earlier attempt's detail, cut to [`EARLIER_SHOWN`] characters.
+fn shown(detail: &str) -> String {
+    match detail.char_indices().nth(EARLIER_SHOWN) {
+        Some((at, _)) => format!("{}…", &detail[..at]),
+        None => detail.to_owned(),
+    }
+}
+
+/// A retry that never passed, with its first failure when that differs
+/// from the last (a server that went from 404 to 503 while retried).
+fn with_first_failure(halt: Halt, failures: &[String]) -> Halt {
+    match (halt, failures.first(), failures.last()) {
+        (Halt::Err { status, detail }, Some(first), Some(last)) if first != last => Halt::Err {
+            status,
+            detail: format!("{detail} (attempt 1: {})", shown(first)),
+        },
+        (halt, ..) => halt,
+    }
 }
 
 /// One request and every expectation on its answer.
@@ -70,7 +109,13 @@ fn attempt(spec: &CheckSpec, ctx: &Ctx, t: &mut Template, url: &str, what: &str)
         request = request.timeout(Duration::from_millis(ms.into()));
     }
     if spec.expect.digest() {
+        let again = request.clone();
         let r = request.fetch_digest()?;
+        if let Some(status) = &spec.expect.status
+            && !status.items().contains(&r.status)
+        {
+            return Err(crate::basic::error_body(again, r.status, &status.items()));
+        }
         let head = Response {
             status: r.status,
             headers: r.headers.clone(),
@@ -137,6 +182,16 @@ fn expect_response(r: &Response, expect: &Expect, t: &mut Template) -> Result<Ve
         facts.push(expect_json(r, j, t)?);
     }
     for h in &expect.headers {
+        if h.absent {
+            if let Some(value) = r.header(&h.name) {
+                return fail(
+                    r.status,
+                    format!("expected no {} header, got {}: {value}", h.name, h.name),
+                );
+            }
+            facts.push(format!("no {}", h.name));
+            continue;
+        }
         match &h.matches {
             Some(re) => {
                 r.expect_header_match(&h.name, re)?;

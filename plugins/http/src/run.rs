@@ -331,3 +331,20 @@ fn path_of(url: &str) -> &str {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{EARLIER_SHOWN, shown};
+
+    #[test]
+    fn an_earlier_failure_is_cut_past_its_limit() {
+        let long = "é".repeat(EARLIER_SHOWN + 5);
+        let cut = shown(&long);
+        assert_eq!(cut.chars().count(), EARLIER_SHOWN + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(
+            shown("expected status 200, got 404"),
+            "expected status 200, got 404"
+        );
+    }
+}

@@ -137,6 +137,18 @@ mod tests {
     }
 
     #[test]
+    fn a_document_decoding_past_the_cap_is_refused() {
+        let bomb = gzip(&vec![b' '; (MAX_DECODED + 1) as usize]);
+        let r = response(&[("content-encoding", "gzip")], bomb);
+        let err = decoded(r, "u").err().unwrap();
+        assert!(
+            err.detail().contains("it decodes to more than 16 MiB"),
+            "{}",
+            err.detail()
+        );
+    }
+
+    #[test]
     fn any_encoding_on_the_binary_is_named() {
         assert!(
             binary_label(Some("gzip"), "ab")

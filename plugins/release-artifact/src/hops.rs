@@ -11,6 +11,7 @@
 
 use std::time::Instant;
 
+use iri_string::types::{UriAbsoluteStr, UriReferenceStr};
 use plume_sdk::prelude::*;
 use plume_sdk::{RequestBuilder, Response};
 
@@ -92,23 +93,25 @@ pub fn follow<T: Answer>(
     )))
 }
 
-/// `location` resolved against the URL that sent it.
+/// `location` resolved against the URL that sent it (RFC 3986 §5.2).
 fn next_hop(from: &str, location: &str) -> Result<String, Halt> {
-    url::Url::parse(from)
-        .and_then(|base| base.join(location))
-        .map(String::from)
-        .map_err(|e| Halt::err(format!("bad Location {location:?} from {from}: {e}")))
+    let bad = |why: String| Halt::err(format!("bad Location {location:?} from {from}: {why}"));
+    let base = UriAbsoluteStr::new(from.split('#').next().unwrap_or(from))
+        .map_err(|e| bad(e.to_string()))?;
+    let reference = UriReferenceStr::new(location).map_err(|e| bad(e.to_string()))?;
+    let resolved = reference.resolve_against(base);
+    resolved
+        .ensure_rfc3986_normalizable()
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(resolved.to_string())
 }
 
 /// The last path segment of `url`, percent-decoded (`plume%2B1.bin` is the
 /// file `plume+1.bin`); empty when the path ends in `/`.
 pub fn file_of(url: &str) -> String {
-    let segment = url::Url::parse(url)
+    let segment = UriReferenceStr::new(url)
         .ok()
-        .and_then(|u| {
-            u.path_segments()
-                .and_then(|mut s| s.next_back().map(str::to_owned))
-        })
+        .and_then(|u| u.path_str().rsplit('/').next().map(str::to_owned))
         .unwrap_or_default();
     percent_encoding::percent_decode_str(&segment)
         .decode_utf8_lossy()
@@ -124,12 +127,16 @@ pub fn shown(url: &str) -> String {
     }
 }
 
-/// The scheme, host and port of `url`, to tell whether two URLs are served
-/// by the same host.
+/// The scheme, host and port of `url` (lowercase), to tell whether two URLs
+/// are served by the same host.
 pub fn origin_of(url: &str) -> Option<String> {
-    url::Url::parse(url)
-        .ok()
-        .map(|u| u.origin().ascii_serialization())
+    let u = UriAbsoluteStr::new(url).ok()?;
+    let authority = u.authority_components()?;
+    let port = authority
+        .port()
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    Some(format!("{}://{}{port}", u.scheme_str(), authority.host()).to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -142,6 +149,8 @@ mod tests {
         assert_eq!(to("z"), "http://a.test/x/z");
         assert_eq!(to("/b/c"), "http://a.test/b/c");
         assert_eq!(to("http://b.test/c"), "http://b.test/c");
+        assert_eq!(to("../up?q=1"), "http://a.test/up?q=1");
+        assert_eq!(to("?sig=2"), "http://a.test/x/y?sig=2");
         assert!(next_hop("http://a.test/", "http://[x").is_err());
     }
 
@@ -159,6 +168,10 @@ mod tests {
         assert_eq!(
             origin_of("http://a.test:81/x").as_deref(),
             Some("http://a.test:81")
+        );
+        assert_eq!(
+            origin_of("HTTP://A.test/x").as_deref(),
+            Some("http://a.test")
         );
     }
 }

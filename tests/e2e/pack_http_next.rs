@@ -112,6 +112,14 @@ fn retries_basic_auth_and_host_hashed_digests() {
         "ms; attempt 1: expected status 200, got 404",
     );
     assert_eq!(server.requests_to("/eventually").len(), 3);
+    let verbose = run(&s.path, &["-v", "--only", "retry"]);
+    assert!(
+        verbose
+            .stdout
+            .contains("retry.never.ready warn: retry: attempt 1 erred; asking again in 100 ms unless 300 ms have passed: expected status 200, got 503"),
+        "{}",
+        verbose.stdout
+    );
     r.expect(
         "retry.never.ready",
         "err",

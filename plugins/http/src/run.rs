@@ -35,21 +35,33 @@ pub fn run(spec: &CheckSpec, earlier: &[Arc<CheckSpec>], ctx: &mut Ctx) -> Check
     let Some(retry) = &spec.retry else {
         return attempt(spec, ctx, &mut t, &url, &what);
     };
-    let mut failures: Vec<String> = Vec::new();
+    // The first and the latest failure: what the line names (every one is
+    // logged as it happens, as `--retries` logs its attempts).
+    let mut first: Option<String> = None;
+    let mut latest: Option<String> = None;
+    let interval = Duration::from_millis(retry.interval_ms.into());
     let settled = eventually(
         Duration::from_millis(retry.until_ms.into()),
-        Duration::from_millis(retry.interval_ms.into()),
-        |_| {
+        interval,
+        |n| {
             attempt(spec, ctx, &mut t, &url, &what).inspect_err(|halt| {
                 if let Halt::Err { detail, .. } = halt {
-                    failures.push(detail.clone());
+                    ctx.warn(format!(
+                        "retry: attempt {n} erred; asking again in {} ms unless {} ms have \
+                         passed: {}",
+                        interval.as_millis(),
+                        retry.until_ms,
+                        shown(detail)
+                    ));
+                    first.get_or_insert_with(|| detail.clone());
+                    latest = Some(detail.clone());
                 }
             })
         },
     )
-    .map_err(|halt| with_first_failure(halt, &failures))?;
+    .map_err(|halt| with_first_failure(halt, first.as_deref(), latest.as_deref()))?;
     let pass = &settled.value;
-    let summary = match failures.first() {
+    let summary = match &first {
         None => settled.summary(),
         Some(first) => format!(
             "flaky: passed on attempt {n} of {n} in {} ms; attempt 1: {}",
@@ -77,8 +89,8 @@ fn shown(detail: &str) -> String {
 
 /// A retry that never passed, with its first failure when that differs
 /// from the last (a server that went from 404 to 503 while retried).
-fn with_first_failure(halt: Halt, failures: &[String]) -> Halt {
-    match (halt, failures.first(), failures.last()) {
+fn with_first_failure(halt: Halt, first: Option<&str>, last: Option<&str>) -> Halt {
+    match (halt, first, last) {
         (Halt::Err { status, detail }, Some(first), Some(last)) if first != last => Halt::Err {
             status,
             detail: format!("{detail} (attempt 1: {})", shown(first)),

@@ -386,6 +386,19 @@ fn each_fault_of_a_stored_release_is_named() {
         );
     }
 
+    // A presigned URL to a missing key: the error shows, the signature does not.
+    let urls = f
+        .store
+        .apply(&json!([{ "presign": "releases", "key": "gone.bin", "name": "gone" }]));
+    let presigned = manifest(&sha, urls["gone"].as_str().unwrap(), Some(bytes.len()));
+    let r = f.run(&[("version.json", &presigned, none.clone())], "");
+    r.expect(
+        "release.binary.matches_manifest",
+        "err",
+        "<Code>NoSuchKey</Code>",
+    );
+    no_signature(&r);
+
     // The origin's manifest points at the CDN's own binary: nothing is
     // compared, and no line says the origin serves the same bytes.
     let origin_doc = f.files.write("origin.json", &healthy);

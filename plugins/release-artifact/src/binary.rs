@@ -84,6 +84,7 @@ fn of_size(size: Option<u64>) -> String {
 /// `size` is what the manifest says the binary weighs, for the messages.
 pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Halt> {
     let cap = max_bytes(ctx)?;
+    let named = shown(url);
     let deadline = timeout(ctx)?;
     if let Some(n) = size
         && n <= cap
@@ -93,7 +94,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
     let opened = follow(ctx, url, deadline, |request| {
         request
             .open()
-            .map_err(|e| Halt::err(format!("GET {url}: {}", describe_error(&e))))
+            .map_err(|e| Halt::err(format!("GET {named}: {}", describe_error(&e))))
     })?;
     let mut stream = opened.answer;
     stream.expect_status(&[200])?;
@@ -106,7 +107,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
         let left = wait.saturating_sub(start.elapsed());
         let chunk = stream.read(CHUNK, left).map_err(|e| {
             Halt::err(format!(
-                "GET {url} broke off: received {bytes} {}bytes: {}",
+                "GET {named} broke off: received {bytes} {}bytes: {}",
                 of_size(size),
                 describe_error(&e)
             ))
@@ -118,7 +119,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
                     return fail(
                         stream.status,
                         format!(
-                            "{url} is larger than max_mib ({} MiB); stopped after {bytes} bytes",
+                            "{named} is larger than max_mib ({} MiB); stopped after {bytes} bytes",
                             cap >> 20
                         ),
                     );
@@ -129,7 +130,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
                 return fail(
                     stream.status,
                     format!(
-                        "{url}: received {bytes} {}bytes in {} ms and not finished",
+                        "{named}: received {bytes} {}bytes in {} ms and not finished",
                         of_size(size),
                         wait.as_millis()
                     ),
@@ -162,7 +163,8 @@ fn hashed_on_the_host(
         return fail(
             answer.status,
             format!(
-                "{url} is larger than max_mib ({} MiB): received {} bytes",
+                "{} is larger than max_mib ({} MiB): received {} bytes",
+                shown(url),
                 cap >> 20,
                 answer.bytes
             ),
@@ -187,7 +189,10 @@ fn error_body(ctx: &Ctx, url: &str, status: u16) -> Halt {
     };
     Halt::Err {
         status: Some(status),
-        detail: format!("expected status 200, got {status} from {url} ({why})"),
+        detail: format!(
+            "expected status 200, got {status} from {} ({why})",
+            shown(url)
+        ),
     }
 }
 

@@ -43,8 +43,9 @@ pub fn decoded(mut r: Response, url: &str) -> Result<(Response, String), Halt> {
         body = decode(coding, &body).map_err(|why| Halt::Err {
             status: Some(r.status),
             detail: format!(
-                "{url} is served with Content-Encoding: {coding} but {why}: every client that \
-                 honours the header fails on it"
+                "{} is served with Content-Encoding: {coding} but {why}: every client that \
+                 honours the header fails on it",
+                crate::hops::shown(url)
             ),
         })?;
     }

@@ -89,13 +89,20 @@ pub fn follow<T: Answer>(
         }
     }
     Err(Halt::err(format!(
-        "more than {MAX_HOPS} redirects (last hop to {url})"
+        "more than {MAX_HOPS} redirects (last hop to {})",
+        shown(&url)
     )))
 }
 
 /// `location` resolved against the URL that sent it (RFC 3986 §5.2).
 fn next_hop(from: &str, location: &str) -> Result<String, Halt> {
-    let bad = |why: String| Halt::err(format!("bad Location {location:?} from {from}: {why}"));
+    let bad = |why: String| {
+        Halt::err(format!(
+            "bad Location {:?} from {}: {why}",
+            shown(location),
+            shown(from)
+        ))
+    };
     let base = UriAbsoluteStr::new(from.split('#').next().unwrap_or(from))
         .map_err(|e| bad(e.to_string()))?;
     let reference = UriReferenceStr::new(location).map_err(|e| bad(e.to_string()))?;

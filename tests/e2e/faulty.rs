@@ -1,7 +1,9 @@
 //! The faulty-server corpus: a raw TCP server on 127.0.0.1 that misbehaves
 //! the ways real servers do — headers dribbled out forever, a body that
-//! stops halfway, a 1 GiB body, a reset mid-stream, a redirect loop. Each
-//! ends as a precise `err` within the request's deadline, and the run goes on.
+//! stops halfway, a 1 GiB body, a reset mid-stream, a redirect loop, two
+//! Content-Length headers that disagree, a body that trickles in past the
+//! check's timeout. Each ends as a precise `err` naming the symptom within
+//! the request's deadline, and the run goes on.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -48,6 +50,35 @@ fn serve(mut stream: TcpStream) {
             let _ = socket_linger_zero(&stream);
             drop(stream);
             Ok(())
+        }
+        "/two-lengths" => stream.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 7\r\n\r\nhello",
+        ),
+        "/trickle" => {
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100000000\r\n\r\n");
+            loop {
+                std::thread::sleep(Duration::from_millis(50));
+                if stream.write_all(&[b'a'; 4096]).is_err() {
+                    break Ok(());
+                }
+            }
+        }
+        "/trickle.json" => {
+            let host = head
+                .lines()
+                .find_map(|l| l.strip_prefix("host: ").or_else(|| l.strip_prefix("Host: ")))
+                .unwrap_or("127.0.0.1")
+                .trim()
+                .to_owned();
+            let body = format!(
+                "{{\"version\":\"1.0.0\",\"sha256\":\"{}\",\"download_url\":\"http://{host}/trickle\",\
+                 \"updated_at\":\"2026-11-25T09:30:00Z\"}}",
+                "0".repeat(64)
+            );
+            stream.write_all(
+                format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len())
+                    .as_bytes(),
+            )
         }
         _ => stream.write_all(
             format!("HTTP/1.1 302 Found\r\nlocation: {path}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
@@ -120,5 +151,38 @@ fn a_redirect_loop_is_capped() {
         "probe.fetch",
         "err",
         "invalid: more than 5 redirects (last hop 302 Found from ",
+    );
+}
+
+#[test]
+fn conflicting_content_lengths_are_a_malformed_response_not_a_connection_error() {
+    let r = probe("/two-lengths");
+    r.expect("probe.fetch", "err", "invalid: the response from http://");
+    r.expect(
+        "probe.fetch",
+        "err",
+        "/two-lengths is malformed: its Content-Length headers conflict or do not parse",
+    );
+}
+
+/// A download whose body is still arriving when the check's timeout passes
+/// says so, with the URL and the bytes received.
+#[test]
+fn a_check_timing_out_while_the_body_arrives_says_so() {
+    let url = faulty_server();
+    let toml = format!(
+        "check-timeout = \"2s\"\n[plugins.release]\npath = \"@release@\"\nallow-hosts = [\"{url}\"]\n\
+         [plugins.release.config]\nmanifest_url = \"{url}/trickle.json\"\n"
+    );
+    let r = run(&suite(&toml, "").path, &[]);
+    r.expect("release.manifest.shape", "ok", "version 1.0.0");
+    let line = r.line("release.binary.matches_manifest");
+    assert!(
+        line.contains("timed out after 2000 ms (check timeout) while")
+            && line.contains(&format!("the body of {url}/trickle"))
+            && line.contains("still arriving (")
+            && !line.contains("plugin's own code"),
+        "{}",
+        r.stdout
     );
 }

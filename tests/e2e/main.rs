@@ -35,6 +35,7 @@ mod pack_http_next;
 mod pack_oauth;
 mod pack_oauth_next;
 mod pack_release;
+mod pack_release_s3;
 mod pack_tls;
 mod pinning;
 mod polyglot;

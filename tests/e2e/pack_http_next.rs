@@ -1,7 +1,9 @@
 //! What users of the `http` pack asked for next (issue 13, items 10 and 12),
 //! against the loopback test server: a check table that retries until its
 //! expectations hold, with the attempts in its line; basic authentication;
-//! and the body's SHA-256 and size counted by the host's hasher.
+//! and the body's SHA-256 and size counted by the host's hasher (a status
+//! failure there showing the body a second request got); a header required
+//! to be absent.
 
 use sha2::{Digest, Sha256};
 
@@ -65,6 +67,27 @@ group = "digest"
 name = "blob.wrong_size"
 url = "@url@/blob"
 expect.bytes = 8388608
+
+[[plugins.site.config.checks]]
+group = "digest"
+name = "blob.gone"
+url = "@url@/status/404"
+expect.status = 200
+expect.sha256 = "{sha}"
+
+[[plugins.site.config.checks]]
+group = "headers"
+name = "unencoded"
+url = "@url@/blob"
+expect.headers = [{{ name = "content-encoding", absent = true }}]
+expect.bytes = 3145728
+
+[[plugins.site.config.checks]]
+group = "headers"
+name = "untyped"
+url = "@url@/blob"
+expect.headers = [{{ name = "content-type", absent = true }}]
+expect.bytes = 3145728
 "#,
         zeros = "0".repeat(64)
     )
@@ -77,12 +100,26 @@ fn retries_basic_auth_and_host_hashed_digests() {
     let s = suite(&suite_toml(&sha), &server.url());
     let r = run(&s.path, &[]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    // The failures retried past are reported, as `--retries` reports them.
     r.expect(
         "retry.until.ready",
         "ok",
-        "status 200 (after 3 attempts in ",
+        "status 200 (flaky: passed on attempt 3 of 3 in ",
+    );
+    r.expect(
+        "retry.until.ready",
+        "ok",
+        "ms; attempt 1: expected status 200, got 404",
     );
     assert_eq!(server.requests_to("/eventually").len(), 3);
+    let verbose = run(&s.path, &["-v", "--only", "retry"]);
+    assert!(
+        verbose
+            .stdout
+            .contains("retry.never.ready warn: retry: attempt 1 erred; asking again in 100 ms unless 300 ms have passed: expected status 200, got 503"),
+        "{}",
+        verbose.stdout
+    );
     r.expect(
         "retry.never.ready",
         "err",
@@ -108,6 +145,22 @@ fn retries_basic_auth_and_host_hashed_digests() {
         "digest.blob.wrong_size",
         "err",
         "received 3145728 bytes, expected 8388608",
+    );
+    // A hashed body is not kept: the error's body comes from a second request.
+    r.expect(
+        "digest.blob.gone",
+        "err",
+        "expected status 200, got 404; body: {\"error\":\"status 404\"}",
+    );
+    r.expect(
+        "headers.unencoded",
+        "ok",
+        "no content-encoding, 3145728 bytes",
+    );
+    r.expect(
+        "headers.untyped",
+        "err",
+        "expected no content-type header, got content-type: ",
     );
 }
 

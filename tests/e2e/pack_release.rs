@@ -277,7 +277,8 @@ fn a_release_behind_a_redirect_with_bsd_checksums_passes() {
     let (cdn, origin) = (Release::new(), Release::new());
     let nginx = Nginx::serve_with(&[cdn.path(), origin.path()], &|i, ports| match i {
         0 => format!(
-            "location /releases/download/ {{ return 302 http://127.0.0.1:{}/plume-agent.bin; }}",
+            "location /releases/download/ {{ return 302 http://127.0.0.1:{}/plume-agent.bin; }}\
+             location = /loop {{ return 302 /loop; }}",
             ports[1]
         ),
         _ => String::new(),
@@ -319,6 +320,22 @@ fn a_release_behind_a_redirect_with_bsd_checksums_passes() {
     r.expect(
         "release.sums.matches",
         "err",
-        "lists no plume-agent.bin: it lists other.bin",
+        "lists no plume-agent.bin (name from the URL that answered): it lists other.bin",
+    );
+    // The pack follows at most 5 redirects.
+    let looping = format!("{}/loop", nginx.url(0));
+    cdn.manifest_with(VERSION, &cdn.sha, &looping, serde_json::json!({}));
+    std::fs::write(
+        cdn.path().join("version.json"),
+        std::fs::read_to_string(cdn.path().join("version.json"))
+            .unwrap()
+            .replace(&format!("{looping}/plume-agent.bin"), &looping),
+    )
+    .unwrap();
+    let r = run_pack(&nginx, "");
+    r.expect(
+        "release.binary.matches_manifest",
+        "err",
+        &format!("more than 5 redirects (last hop to {looping})"),
     );
 }

@@ -6,7 +6,10 @@
 
 use crate::support::harness::{Run, run, suite};
 use crate::support::server::TestServer;
-use crate::tls::{Validity, certificates, https_server, tls_roots};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use crate::tls::{Validity, certificates, https_server, https_server_chain, tls_roots};
 
 /// Runs the pack against one server whose leaf is for `name`.
 fn pack(name: &str, validity: Validity, trust_ca: bool, tls12_only: bool, extra: &str) -> Run {
@@ -95,7 +98,7 @@ fn each_fault_turns_exactly_its_check_red() {
     assert!(
         unknown_ca
             .stdout
-            .contains("the chain does not verify: invalid peer certificate: UnknownIssuer"),
+            .contains("the chain does not verify: the server sent only its own certificate"),
         "{}",
         unknown_ca.stdout
     );
@@ -229,4 +232,125 @@ fn a_server_that_does_not_speak_tls_is_a_tls_error_on_each_check() {
             &format!("tls: handshake with 127.0.0.1:{port}: "),
         );
     }
+}
+
+/// A root the suite trusts, an intermediate it signed, and a leaf for
+/// 127.0.0.1 the intermediate signed (not valid until 2099 when asked); also
+/// an impostor intermediate: the same name, another key.
+struct Chain {
+    root_pem: String,
+    leaf: CertificateDer<'static>,
+    intermediate: CertificateDer<'static>,
+    impostor: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+}
+
+fn ca_params(name: &str) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    params
+}
+
+fn chain(not_yet_valid: bool) -> Chain {
+    let root =
+        CertifiedIssuer::self_signed(ca_params("Plume Test Root"), KeyPair::generate().unwrap())
+            .unwrap();
+    let intermediate = CertifiedIssuer::signed_by(
+        ca_params("Plume Test Intermediate"),
+        KeyPair::generate().unwrap(),
+        &root,
+    )
+    .unwrap();
+    let impostor = CertifiedIssuer::signed_by(
+        ca_params("Plume Test Intermediate"),
+        KeyPair::generate().unwrap(),
+        &root,
+    )
+    .unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    if not_yet_valid {
+        params.not_before = rcgen::date_time_ymd(2099, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2100, 1, 1);
+    }
+    let leaf = params.signed_by(&leaf_key, &intermediate).unwrap();
+    Chain {
+        root_pem: root.pem(),
+        leaf: leaf.der().clone(),
+        intermediate: intermediate.der().clone(),
+        impostor: impostor.der().clone(),
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+    }
+}
+
+/// Runs the pack against a server presenting `sent`, with the root trusted.
+fn pack_chain(
+    root_pem: &str,
+    sent: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Run {
+    let port = https_server_chain(sent, key, false);
+    let (dir, roots) = tls_roots(root_pem, true);
+    let toml = format!(
+        "[plugins.tls]\npath = \"@tls@\"\nallow-hosts = [\"https://127.0.0.1:{port}\"]\n{roots}\n\
+         [plugins.tls.config]\nhosts = [\"https://127.0.0.1:{port}/\"]\n"
+    );
+    let r = run(&suite(&toml, "").path, &[]);
+    drop(dir);
+    r
+}
+
+/// Chain faults read as what to fix, never as a bare rustls variant or Unix
+/// seconds: no intermediate sent, an intermediate that did not sign the
+/// leaf, a leaf not valid yet (red in `expiry` too, with its date).
+#[test]
+fn chain_faults_are_said_in_words() {
+    let c = chain(false);
+    let whole = pack_chain(
+        &c.root_pem,
+        vec![c.leaf.clone(), c.intermediate.clone()],
+        c.key.clone_key(),
+    );
+    assert_eq!(red(&whole), Vec::<String>::new(), "{}", whole.stdout);
+
+    let alone = pack_chain(&c.root_pem, vec![c.leaf.clone()], c.key.clone_key());
+    assert_eq!(red(&alone), ["chain"], "{}", alone.stdout);
+    assert!(alone.stdout.contains("the chain does not verify: the server sent only its own certificate and its issuer is not a trusted root: no intermediate sent"), "{}", alone.stdout);
+
+    let wrong = pack_chain(
+        &c.root_pem,
+        vec![c.leaf.clone(), c.impostor.clone()],
+        c.key.clone_key(),
+    );
+    assert_eq!(red(&wrong), ["chain"], "{}", wrong.stdout);
+    assert!(
+        wrong
+            .stdout
+            .contains("an intermediate that did not sign the leaf"),
+        "{}",
+        wrong.stdout
+    );
+    assert!(!wrong.stdout.contains("BadSignature"), "{}", wrong.stdout);
+
+    let early = chain(true);
+    let r = pack_chain(
+        &early.root_pem,
+        vec![early.leaf.clone(), early.intermediate.clone()],
+        early.key.clone_key(),
+    );
+    assert_eq!(red(&r), ["expiry", "chain"], "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("the certificate is not valid yet: valid from 2099-01-01"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "the chain does not verify: not valid yet: valid from 2099-01-01T00:00:00Z (it is now "
+        ),
+        "{}",
+        r.stdout
+    );
 }

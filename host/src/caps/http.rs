@@ -154,7 +154,13 @@ impl HostBodyStream for StoreState {
         timeout_ms: u32,
     ) -> wasmtime::Result<Result<Chunk, WitHttpError>> {
         let max = usize::try_from(max_bytes.max(1)).unwrap_or(usize::MAX);
-        self.waiting_on("a read of an open response body".to_owned());
+        let (url, received) = {
+            let body = self.table.get(&stream)?;
+            (body.url.clone(), body.received)
+        };
+        self.waiting_on(format!(
+            "the body of {url}, still arriving ({received} bytes received)"
+        ));
         let body = self.table.get_mut(&stream)?;
         let chunk = if body.pending.is_empty() {
             let wait = Duration::from_millis(u64::from(timeout_ms));
@@ -176,12 +182,23 @@ impl HostBodyStream for StoreState {
         } else {
             Ok(take_chunk(&mut body.pending, max))
         };
+        self.arriving = match &chunk {
+            Ok(Chunk::Data(_) | Chunk::Idle) => Some((url, body.received)),
+            Ok(Chunk::End) | Err(_) => None,
+        };
         self.pending = None;
         Ok(chunk.map_err(Into::into))
     }
 
     async fn drop(&mut self, stream: Resource<BodyStream>) -> wasmtime::Result<()> {
-        self.table.delete(stream)?;
+        let body = self.table.delete(stream)?;
+        if self
+            .arriving
+            .as_ref()
+            .is_some_and(|(url, _)| *url == body.url)
+        {
+            self.arriving = None;
+        }
         Ok(())
     }
 }

@@ -50,6 +50,10 @@ pub struct StoreState {
     /// The host call the running check waits on, and since when: what a
     /// timeout line names.
     pub pending: Option<(String, Instant)>,
+    /// The response body the check last read from and has not finished:
+    /// its URL and the bytes received so far, for a timeout that comes
+    /// between two reads.
+    pub arriving: Option<(String, u64)>,
     /// Incremental hashers the instance holds open (each is host memory).
     pub hashers: usize,
     stdout: Capture,
@@ -80,6 +84,7 @@ impl StoreState {
             position,
             deadline: None,
             pending: None,
+            arriving: None,
             hashers: 0,
             stdout,
             stderr,
@@ -125,17 +130,25 @@ impl StoreState {
     pub fn start_attempt(&mut self, deadline: Instant) {
         self.deadline = Some(deadline);
         self.pending = None;
+        self.arriving = None;
     }
 
     /// What a check that passed its deadline was doing: `while waiting for
-    /// GET http://… (for 1000 ms)`, or `while running the plugin's own code`.
+    /// GET http://… (for 1000 ms)`; between two reads of a body that has not
+    /// ended, `while the body of http://… was still arriving (3145728 bytes
+    /// received; the plugin was between two reads)`; else `while running
+    /// the plugin's own code`.
     pub fn doing(&self) -> String {
-        match &self.pending {
-            Some((what, since)) => format!(
+        match (&self.pending, &self.arriving) {
+            (Some((what, since)), _) => format!(
                 "while waiting for {what} (for {} ms)",
                 since.elapsed().as_millis()
             ),
-            None => "while running the plugin's own code".to_owned(),
+            (None, Some((url, received))) => format!(
+                "while the body of {url} was still arriving ({received} bytes received; the \
+                 plugin was between two reads)"
+            ),
+            (None, None) => "while running the plugin's own code".to_owned(),
         }
     }
 

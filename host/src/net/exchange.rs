@@ -150,19 +150,34 @@ pub fn too_large(cap: u64, what: &str) -> HttpError {
 pub fn classify(e: &reqwest::Error) -> HttpError {
     let mut causes: Vec<String> = Vec::new();
     let mut tls = false;
+    let mut certificate = None;
+    let mut malformed = None;
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        tls |= s.downcast_ref::<rustls::Error>().is_some();
+        if let Some(refused) = rustls_error(s) {
+            tls = true;
+            certificate = Some(crate::net::tls_words::in_words(refused, None));
+        }
+        if let Some(h) = s.downcast_ref::<hyper::Error>()
+            && h.is_parse()
+        {
+            malformed = Some(malformed_response(h));
+        }
         causes.push(s.to_string());
         source = s.source();
     }
     let blocked = causes_blocked(e);
-    let root = causes.last().cloned().unwrap_or_else(|| e.to_string());
-    let text = match e.url() {
+    let root =
+        certificate.unwrap_or_else(|| causes.last().cloned().unwrap_or_else(|| e.to_string()));
+    let url = e.url().map(ToString::to_string);
+    let text = match &url {
         Some(url) => format!("{root} for {url}"),
         None => root,
     };
-    if let Some(blocked) = blocked {
+    if let Some(why) = malformed {
+        let from = url.map(|u| format!(" from {u}")).unwrap_or_default();
+        HttpError::Invalid(format!("the response{from} is malformed: {why}"))
+    } else if let Some(blocked) = blocked {
         HttpError::Denied(blocked)
     } else if e.is_timeout() {
         HttpError::Timeout(text)
@@ -172,6 +187,31 @@ pub fn classify(e: &reqwest::Error) -> HttpError {
         HttpError::Invalid(text)
     } else {
         HttpError::Connect(text)
+    }
+}
+
+/// The TLS error `e` is, or carries: the TLS stream reports it wrapped in
+/// an `io::Error` (the connector in another), whose `source` skips it.
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut at: &(dyn std::error::Error + 'static) = e;
+    loop {
+        if let Some(refused) = at.downcast_ref::<rustls::Error>() {
+            return Some(refused);
+        }
+        let inner = at.downcast_ref::<std::io::Error>()?.get_ref()?;
+        at = inner;
+    }
+}
+
+/// What is wrong with a response head the client refused to parse.
+fn malformed_response(e: &hyper::Error) -> String {
+    let text = e.to_string();
+    if text.contains("content-length") {
+        "its Content-Length headers conflict or do not parse, and HTTP/1.1 clients must refuse \
+         such a response (RFC 9112 §6.3)"
+            .to_owned()
+    } else {
+        text
     }
 }
 

@@ -3,7 +3,8 @@
 //! that cap its requests in flight ([`clients`]), and one exchange with a
 //! server — send, follow redirects, read under caps, say what went wrong
 //! ([`exchange`]) — or one TLS handshake to report what a server presents
-//! ([`tls`]), each in `net`'s own types ([`message`]). The roots every TLS connection trusts are read once, at the
+//! ([`tls`]), a refused certificate said in words ([`tls_words`]), each in
+//! `net`'s own types ([`message`]). The roots every TLS connection trusts are read once, at the
 //! first handshake that needs them ([`roots`]).
 //!
 //! It guarantees that nothing leaves for a host the plugin's `allow-hosts`
@@ -24,3 +25,5 @@ pub mod ranges;
 pub mod roots;
 #[cfg(feature = "runtime")]
 pub mod tls;
+#[cfg(feature = "runtime")]
+pub mod tls_words;

@@ -140,7 +140,7 @@ fn chain_error(
         Err(rustls::Error::InvalidCertificate(
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
         )) => None,
-        Err(e) => Some(e.to_string()),
+        Err(e) => Some(crate::net::tls_words::in_words(&e, Some(chain.len()))),
     }
 }
 

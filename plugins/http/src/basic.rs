@@ -1,11 +1,12 @@
 //! What needs no body in the pack: HTTP basic authentication (`basic =
 //! { user, password }`, RFC 7617) and the body's digest and size
 //! (`expect.sha256`, `expect.bytes`), which the host computes as the body
-//! streams through its hasher.
+//! streams through its hasher; a status failure in that mode sends the
+//! request again to show the body it did not keep.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use plume_sdk::{DigestResponse, Halt};
+use plume_sdk::{DigestResponse, Halt, RequestBuilder, describe_error};
 
 use crate::spec::Expect;
 
@@ -40,6 +41,34 @@ pub fn expect_digest(r: &DigestResponse, e: &Expect) -> Result<Vec<String>, Halt
         facts.push(format!("sha256 {}…", want.get(..12).unwrap_or(&want)));
     }
     Ok(facts)
+}
+
+/// The failure for a `status` answer whose body the host hashed, not kept:
+/// the same request sent again, its body shown as any status failure shows
+/// it (`expected status 200, got 404; body: <Error><Code>NoSuchKey…`).
+pub fn error_body(again: RequestBuilder, status: u16, expected: &[u16]) -> Halt {
+    let second = again.try_send();
+    if let Ok(r) = &second
+        && r.status == status
+        && let Err(shown) = r.expect_status(expected)
+    {
+        return shown;
+    }
+    let why = match second {
+        Ok(r) => format!("a second request for its body answered {}", r.status),
+        Err(e) => format!(
+            "a second request for its body failed: {}",
+            describe_error(&e)
+        ),
+    };
+    let expected: Vec<String> = expected.iter().map(u16::to_string).collect();
+    Halt::Err {
+        status: Some(status),
+        detail: format!(
+            "expected status {}, got {status} ({why})",
+            expected.join(" or ")
+        ),
+    }
 }
 
 #[cfg(test)]

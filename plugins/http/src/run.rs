@@ -35,17 +35,68 @@ pub fn run(spec: &CheckSpec, earlier: &[Arc<CheckSpec>], ctx: &mut Ctx) -> Check
     let Some(retry) = &spec.retry else {
         return attempt(spec, ctx, &mut t, &url, &what);
     };
+    // The first and the latest failure: what the line names (every one is
+    // logged as it happens, as `--retries` logs its attempts).
+    let mut first: Option<String> = None;
+    let mut latest: Option<String> = None;
+    let interval = Duration::from_millis(retry.interval_ms.into());
     let settled = eventually(
         Duration::from_millis(retry.until_ms.into()),
-        Duration::from_millis(retry.interval_ms.into()),
-        |_| attempt(spec, ctx, &mut t, &url, &what),
-    )?;
-    let summary = settled.summary();
-    let pass = settled.value;
+        interval,
+        |n| {
+            attempt(spec, ctx, &mut t, &url, &what).inspect_err(|halt| {
+                if let Halt::Err { detail, .. } = halt {
+                    ctx.warn(format!(
+                        "retry: attempt {n} erred; asking again in {} ms unless {} ms have \
+                         passed: {}",
+                        interval.as_millis(),
+                        retry.until_ms,
+                        shown(detail)
+                    ));
+                    first.get_or_insert_with(|| detail.clone());
+                    latest = Some(detail.clone());
+                }
+            })
+        },
+    )
+    .map_err(|halt| with_first_failure(halt, first.as_deref(), latest.as_deref()))?;
+    let pass = &settled.value;
+    let summary = match &first {
+        None => settled.summary(),
+        Some(first) => format!(
+            "flaky: passed on attempt {n} of {n} in {} ms; attempt 1: {}",
+            settled.elapsed_ms(),
+            shown(first),
+            n = settled.attempts
+        ),
+    };
     Ok(Pass {
         status: pass.status,
         detail: format!("{} ({summary})", pass.detail),
     })
+}
+
+/// The most of an earlier attempt's detail a line shows.
+const EARLIER_SHOWN: usize = 200;
+
+/// An earlier attempt's detail, cut to [`EARLIER_SHOWN`] characters.
+fn shown(detail: &str) -> String {
+    match detail.char_indices().nth(EARLIER_SHOWN) {
+        Some((at, _)) => format!("{}…", &detail[..at]),
+        None => detail.to_owned(),
+    }
+}
+
+/// A retry that never passed, with its first failure when that differs
+/// from the last (a server that went from 404 to 503 while retried).
+fn with_first_failure(halt: Halt, first: Option<&str>, last: Option<&str>) -> Halt {
+    match (halt, first, last) {
+        (Halt::Err { status, detail }, Some(first), Some(last)) if first != last => Halt::Err {
+            status,
+            detail: format!("{detail} (attempt 1: {})", shown(first)),
+        },
+        (halt, ..) => halt,
+    }
 }
 
 /// One request and every expectation on its answer.
@@ -70,7 +121,13 @@ fn attempt(spec: &CheckSpec, ctx: &Ctx, t: &mut Template, url: &str, what: &str)
         request = request.timeout(Duration::from_millis(ms.into()));
     }
     if spec.expect.digest() {
+        let again = request.clone();
         let r = request.fetch_digest()?;
+        if let Some(status) = &spec.expect.status
+            && !status.items().contains(&r.status)
+        {
+            return Err(crate::basic::error_body(again, r.status, &status.items()));
+        }
         let head = Response {
             status: r.status,
             headers: r.headers.clone(),
@@ -137,6 +194,16 @@ fn expect_response(r: &Response, expect: &Expect, t: &mut Template) -> Result<Ve
         facts.push(expect_json(r, j, t)?);
     }
     for h in &expect.headers {
+        if h.absent {
+            if let Some(value) = r.header(&h.name) {
+                return fail(
+                    r.status,
+                    format!("expected no {} header, got {}: {value}", h.name, h.name),
+                );
+            }
+            facts.push(format!("no {}", h.name));
+            continue;
+        }
         match &h.matches {
             Some(re) => {
                 r.expect_header_match(&h.name, re)?;
@@ -275,4 +342,21 @@ fn capture(spec: &CheckSpec, r: &Answer, ctx: &Ctx, t: &mut Template) -> Result<
 fn path_of(url: &str) -> &str {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EARLIER_SHOWN, shown};
+
+    #[test]
+    fn an_earlier_failure_is_cut_past_its_limit() {
+        let long = "é".repeat(EARLIER_SHOWN + 5);
+        let cut = shown(&long);
+        assert_eq!(cut.chars().count(), EARLIER_SHOWN + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(
+            shown("expected status 200, got 404"),
+            "expected status 200, got 404"
+        );
+    }
 }

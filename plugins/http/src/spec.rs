@@ -137,7 +137,8 @@ pub struct Expect {
     /// Values at JSON pointers: `[{ pointer = "/token", matches = "^tok-" }]`.
     #[serde(default)]
     pub json: Vec<JsonExpect>,
-    /// Headers that must be present, or match: `[{ name = "content-type", matches = "json" }]`.
+    /// Headers that must be present, match, or be absent: `[{ name = "content-type", matches =
+    /// "json" }]`, `[{ name = "content-encoding", absent = true }]`.
     #[serde(default)]
     pub headers: Vec<HeaderExpect>,
     /// Text the body must contain: a string or a list.
@@ -233,6 +234,10 @@ pub struct HeaderExpect {
     pub name: String,
     /// The value must match this regex; without it the header must be present.
     pub matches: Option<String>,
+    /// The header must not be in the answer (e.g. `content-encoding` on a download that
+    /// clients must save as sent). Cannot be combined with `matches`.
+    #[serde(default)]
+    pub absent: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -52,6 +52,20 @@ pub fn run_stream(
         facts.push(format!("status {}", stream.status));
     }
     for h in &expect.headers {
+        if h.absent {
+            if let Some((_, value)) = stream
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&h.name))
+            {
+                return fail(
+                    stream.status,
+                    format!("expected no {} header, got {}: {value}", h.name, h.name),
+                );
+            }
+            facts.push(format!("no {}", h.name));
+            continue;
+        }
         stream.expect_header_match(&h.name, h.matches.as_deref().unwrap_or(""))?;
     }
     if let Some(limit) = expect.within_ms

@@ -235,6 +235,12 @@ pub fn patterns(c: &CheckSpec) -> Option<String> {
         }
     }
     for (i, h) in e.headers.iter().enumerate() {
+        if h.absent && h.matches.is_some() {
+            return Some(format!(
+                "expect.headers[{i}]: `absent = true` and `matches` contradict each other; \
+                 keep one"
+            ));
+        }
         if let Some(why) = h.matches.as_deref().and_then(bad_regex) {
             return Some(format!("expect.headers[{i}].matches: {why}"));
         }

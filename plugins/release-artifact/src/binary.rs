@@ -1,7 +1,9 @@
-//! The binary the manifest names: downloaded once, hashed as it streams
-//! (never held whole in memory), and compared with the manifest, the
-//! expected digest and the `SHA256SUMS` file. A manifest that gives the
-//! binary's size names a short download as truncated.
+//! The binary the manifest names: downloaded once (redirects followed by
+//! the pack, so the URL that answered is known), hashed as it streams
+//! (never held whole in memory), and compared with the manifest and the
+//! expected digest. A manifest that gives the binary's size names a short
+//! download as truncated; an empty binary and one served with a
+//! `Content-Encoding` are red whatever their digest.
 //!
 //! When the manifest gives a size within `max_mib`, the host hashes the body
 //! as it arrives (`fetch-digest`) and no byte of it crosses into the plugin:
@@ -15,6 +17,8 @@ use std::time::Instant;
 use plume_sdk::prelude::*;
 use plume_sdk::{Hasher, RequestBuilder, describe_error};
 
+use crate::encoding::binary_label;
+use crate::hops::{Answer, follow, shown};
 use crate::manifest::expected;
 use crate::settings::{max_bytes, timeout};
 use crate::short;
@@ -28,6 +32,47 @@ pub struct Download {
     pub sha256: String,
     pub bytes: u64,
     pub content_length: Option<String>,
+    /// The URL that answered, after redirects.
+    pub url: String,
+    /// The file name its `Content-Disposition` gives, if it gives one.
+    pub disposition_name: Option<String>,
+    /// Its `Content-Encoding`, if it carries one.
+    pub content_encoding: Option<String>,
+}
+
+/// The headers of the answer a download keeps.
+struct Head {
+    status: u16,
+    url: String,
+    content_length: Option<String>,
+    disposition_name: Option<String>,
+    content_encoding: Option<String>,
+}
+
+impl Head {
+    fn of(answer: &impl Answer, url: String) -> Head {
+        Head {
+            status: answer.status(),
+            content_length: answer.header("content-length").map(str::to_owned),
+            disposition_name: answer
+                .header("content-disposition")
+                .and_then(crate::disposition::file_name),
+            content_encoding: answer.header("content-encoding").map(str::to_owned),
+            url,
+        }
+    }
+
+    fn hashed(self, sha256: String, bytes: u64) -> Download {
+        Download {
+            status: self.status,
+            sha256,
+            bytes,
+            content_length: self.content_length,
+            url: self.url,
+            disposition_name: self.disposition_name,
+            content_encoding: self.content_encoding,
+        }
+    }
 }
 
 /// `of N ` when the manifest gave the size, for "received M of N bytes".
@@ -39,21 +84,21 @@ fn of_size(size: Option<u64>) -> String {
 /// `size` is what the manifest says the binary weighs, for the messages.
 pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Halt> {
     let cap = max_bytes(ctx)?;
+    let named = shown(url);
     let deadline = timeout(ctx)?;
     if let Some(n) = size
         && n <= cap
     {
         return hashed_on_the_host(ctx, url, cap, deadline);
     }
-    let mut stream = binary_request(ctx, url, deadline)
-        .open()
-        .map_err(|e| Halt::err(format!("GET {url}: {}", describe_error(&e))))?;
+    let opened = follow(ctx, url, deadline, |request| {
+        request
+            .open()
+            .map_err(|e| Halt::err(format!("GET {named}: {}", describe_error(&e))))
+    })?;
+    let mut stream = opened.answer;
     stream.expect_status(&[200])?;
-    let content_length = stream
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .map(|(_, v)| v.clone());
+    let head = Head::of(&stream, opened.url);
     let mut hasher = Hasher::new();
     let mut bytes = 0u64;
     let start = Instant::now();
@@ -62,7 +107,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
         let left = wait.saturating_sub(start.elapsed());
         let chunk = stream.read(CHUNK, left).map_err(|e| {
             Halt::err(format!(
-                "GET {url} broke off: received {bytes} {}bytes: {}",
+                "GET {named} broke off: received {bytes} {}bytes: {}",
                 of_size(size),
                 describe_error(&e)
             ))
@@ -74,7 +119,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
                     return fail(
                         stream.status,
                         format!(
-                            "{url} is larger than max_mib ({} MiB); stopped after {bytes} bytes",
+                            "{named} is larger than max_mib ({} MiB); stopped after {bytes} bytes",
                             cap >> 20
                         ),
                     );
@@ -85,7 +130,7 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
                 return fail(
                     stream.status,
                     format!(
-                        "{url}: received {bytes} {}bytes in {} ms and not finished",
+                        "{named}: received {bytes} {}bytes in {} ms and not finished",
                         of_size(size),
                         wait.as_millis()
                     ),
@@ -95,50 +140,60 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
             Chunk::End => break,
         }
     }
-    Ok(Download {
-        status: stream.status,
-        sha256: hasher.finish(),
-        bytes,
-        content_length,
-    })
-}
-
-/// The binary's GET, with the configured timeout when there is one.
-fn binary_request(ctx: &Ctx, url: &str, deadline: Option<Duration>) -> RequestBuilder {
-    let request = crate::settings::get(ctx, url);
-    match deadline {
-        Some(limit) => request.timeout(limit),
-        None => request,
-    }
+    Ok(head.hashed(hasher.finish(), bytes))
 }
 
 /// The body hashed by the host as it arrives; a body past `max_mib` (a
 /// server sending more than the manifest says) is refused after the fact,
-/// bounded meanwhile by the suite's `max-digest-mib` and the timeout.
+/// bounded meanwhile by the suite's `max-digest-mib` and the timeout. An
+/// answer other than 200 is hashed too, not kept, so its body (an S3
+/// `<Error>` document, a CDN's error page) is fetched again for the line.
 fn hashed_on_the_host(
     ctx: &Ctx,
     url: &str,
     cap: u64,
     deadline: Option<Duration>,
 ) -> Result<Download, Halt> {
-    let got = binary_request(ctx, url, deadline).fetch_digest()?;
-    got.expect_status(&[200])?;
-    if got.bytes > cap {
+    let got = follow(ctx, url, deadline, RequestBuilder::fetch_digest)?;
+    let (answer, final_url) = (got.answer, got.url);
+    if answer.status != 200 {
+        return Err(error_body(ctx, &final_url, answer.status));
+    }
+    if answer.bytes > cap {
         return fail(
-            got.status,
+            answer.status,
             format!(
-                "{url} is larger than max_mib ({} MiB): received {} bytes",
+                "{} is larger than max_mib ({} MiB): received {} bytes",
+                shown(url),
                 cap >> 20,
-                got.bytes
+                answer.bytes
             ),
         );
     }
-    Ok(Download {
-        status: got.status,
-        content_length: got.header("content-length").map(str::to_owned),
-        sha256: got.sha256,
-        bytes: got.bytes,
-    })
+    Ok(Head::of(&answer, final_url).hashed(answer.sha256, answer.bytes))
+}
+
+/// The failure for a `status` answer from `url` whose body was hashed, not
+/// kept: the body of a second GET, as `expected status 200, got 404; body: …`.
+fn error_body(ctx: &Ctx, url: &str, status: u16) -> Halt {
+    let second = ctx.get(url).try_send();
+    if let Ok(r) = &second
+        && r.status == status
+        && let Err(shown) = r.expect_status(&[200])
+    {
+        return shown;
+    }
+    let why = match second {
+        Ok(r) => format!("a second GET for its body answered {}", r.status),
+        Err(e) => format!("a second GET for its body failed: {}", describe_error(&e)),
+    };
+    Halt::Err {
+        status: Some(status),
+        detail: format!(
+            "expected status 200, got {status} from {} ({why})",
+            shown(url)
+        ),
+    }
 }
 
 /// The manifest's size, when it gave one.
@@ -171,9 +226,14 @@ pub fn matches_manifest(ctx: &mut Ctx) -> Check {
     let got = download(ctx, &ctx.recall("download_url")?, size)?;
     ctx.publish("served_sha", &got.sha256);
     ctx.publish("served_bytes", &got.bytes.to_string());
+    ctx.publish("served_url", &got.url);
     ctx.publish(
         "content_length",
         got.content_length.as_deref().unwrap_or(""),
+    );
+    ctx.publish(
+        "disposition_name",
+        got.disposition_name.as_deref().unwrap_or(""),
     );
     if let Some(short_by) = size_mismatch(got.bytes, size) {
         return fail(
@@ -182,6 +242,20 @@ pub fn matches_manifest(ctx: &mut Ctx) -> Check {
                 "{short_by} (served sha {} != version.json sha {})",
                 short(&got.sha256),
                 short(&manifest)
+            ),
+        );
+    }
+    if got.bytes == 0 {
+        return fail(
+            got.status,
+            format!(
+                "the binary is empty: 0 bytes from {}{}",
+                shown(&got.url),
+                if got.sha256 == manifest {
+                    " (the manifest gives the empty file's sha256)"
+                } else {
+                    ""
+                }
             ),
         );
     }
@@ -196,10 +270,18 @@ pub fn matches_manifest(ctx: &mut Ctx) -> Check {
             ),
         );
     }
+    if let Some(label) = binary_label(got.content_encoding.as_deref(), &got.sha256) {
+        return fail(got.status, label);
+    }
+    let redirected = if got.url == ctx.recall("download_url")? {
+        String::new()
+    } else {
+        format!(" (served by {})", shown(&got.url))
+    };
     ok(
         got.status,
         format!(
-            "{} bytes{}, sha256 {} matches the manifest",
+            "{} bytes{}, sha256 {} matches the manifest, no Content-Encoding{redirected}",
             got.bytes,
             if size.is_some() {
                 " as the manifest says"
@@ -260,121 +342,4 @@ pub fn expected_sha(ctx: &mut Ctx) -> Check {
         None,
         format!("served and published sha {} as built", short(&want)),
     )
-}
-
-/// One line of a checksum file as `(hex digest, file name)`: GNU
-/// `sha256sum` (`<hex>  <name>`, `<hex> *<name>` in binary mode) or BSD
-/// and `sha256sum --tag` (`SHA256 (<name>) = <hex>`).
-fn sums_line(line: &str) -> Option<(String, &str)> {
-    let line = line.trim();
-    let (hex, name) = match line.strip_prefix("SHA256 (") {
-        Some(tagged) => {
-            let (name, hex) = tagged.rsplit_once(") = ")?;
-            (hex, name)
-        }
-        None => {
-            let (hex, name) = line.split_once(char::is_whitespace)?;
-            (hex, name.trim_start().trim_start_matches('*'))
-        }
-    };
-    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| (hex.to_ascii_lowercase(), name))
-}
-
-/// The digest a checksum file gives for `file`; a listed name with a folder
-/// (`dist/x`, `./x`) is the file `x`.
-pub fn sums_entry(sums: &str, file: &str) -> Option<String> {
-    sums.lines()
-        .filter_map(sums_line)
-        .find_map(|(hex, name)| (name.rsplit('/').next() == Some(file)).then_some(hex))
-}
-
-/// The first few names a checksum file lists, for a line saying it does
-/// not list the one wanted.
-fn sums_names(sums: &str) -> String {
-    const SHOWN: usize = 5;
-    let names: Vec<&str> = sums.lines().filter_map(sums_line).map(|(_, n)| n).collect();
-    match names.len() {
-        0 => "no line in sha256sum or BSD format".to_owned(),
-        n if n <= SHOWN => format!("it lists {}", names.join(", ")),
-        n => format!("it lists {}, … ({n} files)", names[..SHOWN].join(", ")),
-    }
-}
-
-pub fn sums_match(ctx: &mut Ctx) -> Check {
-    let Some(url) = ctx.config_given("sums_url") else {
-        return skip("sums_url is not set: no SHA256SUMS file to compare with");
-    };
-    let served = ctx.recall("served_sha")?;
-    let download_url = ctx.recall("download_url")?;
-    let file = download_url
-        .split(['?', '#'])
-        .next()
-        .and_then(|u| u.rsplit('/').next())
-        .map(percent_decoded)
-        .unwrap_or_default();
-    let file = file.as_str();
-    let resp = crate::settings::get(ctx, &url).send()?;
-    resp.expect_status(&[200])?;
-    let text = resp.text();
-    let Some(listed) = sums_entry(&text, file) else {
-        return fail(
-            resp.status,
-            format!("{url} lists no {file}: {}", sums_names(&text)),
-        );
-    };
-    if listed != served {
-        return fail(
-            resp.status,
-            format!(
-                "served sha {} != SHA256SUMS sha {} for {file}",
-                short(&served),
-                short(&listed)
-            ),
-        );
-    }
-    ok(
-        resp.status,
-        format!("SHA256SUMS lists {file} with sha {}", short(&listed)),
-    )
-}
-
-/// A URL path segment with its `%XX` escapes decoded (`plume%2B1.bin` is
-/// the file `plume+1.bin`).
-fn percent_decoded(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{sums_entry, sums_names};
-
-    const HEX: &str = "AB12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34";
-
-    #[test]
-    fn checksum_files_are_read_in_gnu_and_bsd_formats() {
-        let want = Some(HEX.to_ascii_lowercase());
-        assert_eq!(sums_entry(&format!("{HEX}  x.bin\n"), "x.bin"), want);
-        assert_eq!(sums_entry(&format!("{HEX} *x.bin\r\n"), "x.bin"), want);
-        assert_eq!(
-            sums_entry(&format!("SHA256 (x.bin) = {HEX}\n"), "x.bin"),
-            want
-        );
-        assert_eq!(sums_entry(&format!("{HEX}  ./dist/x.bin\n"), "x.bin"), want);
-        assert_eq!(sums_entry(&format!("{HEX}  y.bin\n"), "x.bin"), None);
-        assert_eq!(sums_entry(&format!("MD5 (x.bin) = {HEX}\n"), "x.bin"), None);
-        assert_eq!(sums_entry("deadbeef  x.bin\n", "x.bin"), None);
-    }
-
-    #[test]
-    fn a_file_without_the_name_says_what_it_lists() {
-        let some: String = (0..7).map(|i| format!("{HEX}  f{i}\n")).collect();
-        assert_eq!(
-            sums_names(&some),
-            "it lists f0, f1, f2, f3, f4, … (7 files)"
-        );
-        assert_eq!(sums_names("<html>"), "no line in sha256sum or BSD format");
-    }
 }

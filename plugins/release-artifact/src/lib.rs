@@ -8,9 +8,13 @@
 //! `plugins/release-artifact/README.md` for the config keys.
 
 mod binary;
+mod disposition;
+mod encoding;
+mod hops;
 mod manifest;
 mod origin;
 mod settings;
+mod sums;
 
 use plume_sdk::prelude::*;
 
@@ -28,7 +32,7 @@ fn plugin() -> Plugin {
                 .check("binary.matches_manifest", binary::matches_manifest)
                 .check("binary.content_length", binary::content_length)
                 .check("expected.sha", binary::expected_sha)
-                .check("sums.matches", binary::sums_match)
+                .check("sums.matches", sums::sums_match)
                 .check("origin.same_manifest", origin::same_manifest)
                 .check("origin.same_binary", origin::same_binary)
         })

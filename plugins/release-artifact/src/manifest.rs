@@ -2,7 +2,10 @@
 //! checks that follow (`version`, `sha256`, `download_url`, and `size` when
 //! the manifest gives one).
 
+use plume_sdk::RequestBuilder;
 use plume_sdk::prelude::*;
+
+use crate::hops::{follow, shown};
 
 use crate::settings::{manifest_url, pointer};
 use crate::short;
@@ -19,6 +22,8 @@ pub struct Manifest {
     pub download_url: String,
     /// The binary's size in bytes, at `size_pointer` (`/size`), if given.
     pub size: Option<u64>,
+    /// `" (gzip-decoded as clients do)"` when it came encoded, else empty.
+    pub decoded: String,
 }
 
 /// The size at `size_pointer`: optional at the default `/size`, required
@@ -50,7 +55,9 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
         pointer(ctx, "url_pointer", "/download_url"),
         pointer(ctx, "time_pointer", "/updated_at"),
     );
-    let resp = crate::settings::get(ctx, url).send()?;
+    let resp = follow(ctx, url, None, RequestBuilder::send)?.answer;
+    resp.expect_status(&[200])?;
+    let (resp, decoded) = crate::encoding::decoded(resp, url)?;
     resp.expect_status(&[200])?
         .expect_json_match(&v, SEMVER)?
         .expect_json_match(&s, SHA256)?
@@ -59,6 +66,7 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
     let size = size_of(ctx, &resp)?;
     Ok(Manifest {
         size,
+        decoded,
         status: resp.status,
         version: resp.json_str(&v)?,
         sha256: resp.json_str(&s)?.to_ascii_lowercase(),
@@ -81,10 +89,11 @@ pub fn shape(ctx: &mut Ctx) -> Check {
     ok(
         m.status,
         format!(
-            "version {}, sha256 {}, {}{size}",
+            "version {}, sha256 {}, {}{size}{}",
             m.version,
             short(&m.sha256),
-            m.download_url
+            shown(&m.download_url),
+            m.decoded
         ),
     )
 }

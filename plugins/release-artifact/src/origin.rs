@@ -5,6 +5,7 @@
 use plume_sdk::prelude::*;
 
 use crate::binary::{download, manifest_size, size_mismatch};
+use crate::hops::{origin_of, shown};
 use crate::manifest::fetch;
 use crate::settings::manifest_url;
 use crate::short;
@@ -39,14 +40,21 @@ pub fn same_manifest(ctx: &mut Ctx) -> Check {
     if !differences.is_empty() {
         return fail(
             origin.status,
-            format!("{} (cdn {cdn}, origin {url})", differences.join("; ")),
+            format!(
+                "{} (cdn {}, origin {})",
+                differences.join("; "),
+                shown(&cdn),
+                shown(&url)
+            ),
         );
     }
     ok(
         origin.status,
         format!(
-            "origin and cdn both at {version}, sha {} (cdn {cdn}, origin {url})",
-            short(&sha)
+            "origin and cdn both at {version}, sha {} (cdn {}, origin {})",
+            short(&sha),
+            shown(&cdn),
+            shown(&url)
         ),
     )
 }
@@ -56,8 +64,23 @@ pub fn same_binary(ctx: &mut Ctx) -> Check {
     let served = ctx.recall("served_sha")?;
     let url = ctx.recall("origin_download_url")?;
     let cdn = ctx.recall("download_url")?;
+    let cdn_served = ctx.recall("served_url")?;
+    let itself = |how: &str, to: &str| {
+        skip(format!(
+            "the origin's manifest {how} the CDN's own binary ({}): there is no origin copy to \
+             compare, only the manifests (origin.same_manifest)",
+            shown(to)
+        ))
+    };
+    if url == cdn || url == cdn_served {
+        return itself("names", &url);
+    }
     let size = manifest_size(ctx)?;
     let origin = download(ctx, &url, size)?;
+    if origin.url == cdn_served {
+        return itself("names a URL that redirects to", &origin.url);
+    }
+    let urls = format!("cdn {}, origin {}", shown(&cdn), shown(&url));
     if origin.sha256 != served {
         let truncated = size_mismatch(origin.bytes, size)
             .map(|m| format!("; the origin's {}", m.trim_start_matches("the ")))
@@ -65,16 +88,29 @@ pub fn same_binary(ctx: &mut Ctx) -> Check {
         return fail(
             origin.status,
             format!(
-                "cdn sha {} != origin sha {} (cdn {cdn}, origin {url}){truncated}",
+                "cdn sha {} != origin sha {} ({urls}){truncated}",
                 short(&served),
                 short(&origin.sha256)
+            ),
+        );
+    }
+    let cdn_host = origin_of(&cdn_served);
+    if cdn_host.is_some() && origin_of(&origin.url) == cdn_host {
+        return ok(
+            origin.status,
+            format!(
+                "the binary the origin's manifest names has the same {} bytes, sha {}, but is \
+                 served by the CDN's host {} too: no copy on another host was compared ({urls})",
+                origin.bytes,
+                short(&served),
+                cdn_host.unwrap_or_default()
             ),
         );
     }
     ok(
         origin.status,
         format!(
-            "origin serves the same {} bytes, sha {} (cdn {cdn}, origin {url})",
+            "origin serves the same {} bytes, sha {} ({urls})",
             origin.bytes,
             short(&served)
         ),

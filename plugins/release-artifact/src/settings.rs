@@ -1,9 +1,8 @@
 //! The pack's config keys and their defaults.
 
-use plume_sdk::RequestBuilder;
 use plume_sdk::prelude::*;
 
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 13] = [
     "manifest_url",
     "expected_version",
     "expected_sha",
@@ -16,6 +15,7 @@ pub const KEYS: [&str; 12] = [
     "url_pointer",
     "time_pointer",
     "size_pointer",
+    "file_name",
 ];
 
 /// The manifest's URL (required).
@@ -48,15 +48,4 @@ pub fn timeout(ctx: &Ctx) -> Result<Option<Duration>, Halt> {
             .map(|ms| Some(Duration::from_millis(ms)))
             .map_err(|_| Halt::err(format!("config timeout_ms {v:?} is not a number"))),
     }
-}
-
-/// Redirect hops the pack follows: release downloads are usually a redirect
-/// to an asset host or a signed CDN URL (GitHub Releases, S3 presigned
-/// links). Every hop must be in the suite's `allow-hosts`; one that is not
-/// is a `denied:` line naming it.
-const REDIRECTS: u8 = 5;
-
-/// A GET of `url` that follows redirects (see [`REDIRECTS`]).
-pub fn get(ctx: &Ctx, url: &str) -> RequestBuilder {
-    ctx.get(url).follow_redirects(REDIRECTS)
 }

@@ -84,6 +84,28 @@ fn first_to_expire(chain: &[plume_sdk::Certificate]) -> Option<(&plume_sdk::Cert
         })
 }
 
+/// The certificate of the presented chain whose validity starts after
+/// `now`, if one does (a self-signed root sent along is left out), and what
+/// to call it.
+fn first_not_yet_valid(
+    chain: &[plume_sdk::Certificate],
+    now: i64,
+) -> Option<(&plume_sdk::Certificate, String)> {
+    chain
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| (*i == 0 || c.subject != c.issuer) && c.not_before > now)
+        .max_by_key(|(_, c)| c.not_before)
+        .map(|(i, c)| {
+            let what = if i == 0 {
+                "the certificate ".to_owned()
+            } else {
+                format!("the intermediate {} ", c.subject)
+            };
+            (c, what)
+        })
+}
+
 fn expiry(ctx: &Ctx, url: &str) -> Check {
     let p = peer(ctx, url)?;
     let leaf = leaf(&p)?;
@@ -92,6 +114,16 @@ fn expiry(ctx: &Ctx, url: &str) -> Check {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
+    if let Some((early, what)) = first_not_yet_valid(&p.chain, now) {
+        return fail(
+            None,
+            format!(
+                "{what}is not valid yet: valid from {} ({} days from now)",
+                date::ymd(early.not_before),
+                (early.not_before - now).div_euclid(86_400)
+            ),
+        );
+    }
     let left = first.not_after - now;
     let days = left.div_euclid(86_400);
     let on = date::ymd(first.not_after);

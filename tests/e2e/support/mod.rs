@@ -11,6 +11,7 @@
 //! - [`http`]: a blocking GET for talking to those servers.
 //! - [`raw`]: raw HTTP/1.1 on a socket: stalled heads, held connections.
 //! - [`registry`]: an OCI registry (docker-registry) and oras-py.
+//! - [`s3`]: an S3-compatible store (moto's server) filled through boto3.
 //! - [`peak_rss`]: a process's own peak RSS, measured from a small parent;
 //! - [`tools`]: the Debian, PyPI and npm programs the tests run, installed on
 //!   first use.
@@ -30,5 +31,6 @@ pub mod peak_rss;
 pub mod prometheus;
 pub mod raw;
 pub mod registry;
+pub mod s3;
 pub mod server;
 pub mod tools;

@@ -36,4 +36,7 @@ pub struct Config {
     /// JSON pointer to the binary's size in bytes (default "/size", optional there; required when
     /// set).
     pub size_pointer: Option<String>,
+    /// The name `SHA256SUMS` lists the binary under (default: the answer's `Content-Disposition`
+    /// file name, else the last segment of the URL that answered, after redirects).
+    pub file_name: Option<String>,
 }

@@ -33,6 +33,7 @@ mod outcomes;
 mod pack_http;
 mod pack_http_next;
 mod pack_oauth;
+mod pack_oauth_dot;
 mod pack_oauth_next;
 mod pack_release;
 mod pack_release_s3;

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use crate::support::harness::{Run, plume_command, suite};
-use crate::support::oidc::{Oidc, PASSWORD};
+use crate::support::oidc::{CLIENT_SECRET, Oidc, PASSWORD};
 
 fn run_pack(oidc: &Oidc, extra: &str, password: Option<&str>) -> Run {
     run_pack_with(oidc, extra, password, None)
@@ -69,10 +69,10 @@ fn a_healthy_server_passes_discovery_flows_and_negative_paths() {
     let oidc = Oidc::start(&[]);
     let r = run_pack(&oidc, "", Some(PASSWORD));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert_eq!(outcome_set(&r, "ok").len(), 14, "{}", r.stdout);
+    assert_eq!(outcome_set(&r, "ok").len(), 15, "{}", r.stdout);
     r.expect("discovery.as_metadata.pkce_s256", "ok", "[\"S256\"]");
     r.expect(
-        "discovery.www_authenticate.on_401",
+        "resource.www_authenticate.on_401",
         "ok",
         "401 with Bearer realm=",
     );
@@ -91,7 +91,16 @@ fn a_healthy_server_passes_discovery_flows_and_negative_paths() {
         "ok",
         "400 and no redirect",
     );
-    r.expect("flow.negative.unknown_client", "ok", "invalid_client");
+    r.expect(
+        "flow.negative.unknown_client",
+        "ok",
+        "gets 400 and no redirect (RFC 6749 §4.1.2.1)",
+    );
+    r.expect(
+        "flow.id_token.verified",
+        "ok",
+        "signature verified with the JWKS key",
+    );
     // The registered client is deleted at the end (RFC 7592).
     r.expect("cleanup.registered-client", "ok", "204");
 }
@@ -109,7 +118,8 @@ fn each_bug_is_caught_by_its_check() {
     r.expect(
         "flow.negative.missing_pkce",
         "err",
-        "an authorization request without PKCE was accepted: redirected to",
+        "an authorization request without code_challenge was accepted for a public client \
+         (redirected back with a code",
     );
 
     let no_rotation = Oidc::start(&["no-rotation"]);
@@ -200,4 +210,55 @@ fn a_sign_in_form_at_the_authorization_endpoint_is_signed_in_on() {
         "authorize answers 200 with the sign-in form itself",
     );
     r.expect("flow.code.pkce_s256", "ok", "");
+}
+
+/// Keycloak accepts an authorization request by showing its sign-in form
+/// with 200 at the authorization endpoint: without PKCE, that is a public
+/// client let in without `code_challenge` (red, said so), and a confidential
+/// client allowed to skip it (a skip). Healthy, the same endpoint refuses the
+/// request before showing any form.
+#[test]
+fn a_sign_in_form_shown_without_pkce_is_acceptance() {
+    let healthy = Oidc::start(&["login-at-authorize"]);
+    let r = run_pack(&healthy, "client_id = \"plume-test\"", None);
+    r.expect("flow.negative.missing_pkce", "ok", "error=invalid_request");
+
+    let lax = Oidc::start(&["login-at-authorize", "no-pkce"]);
+    let r = run_pack(&lax, "client_id = \"plume-test\"", None);
+    r.expect(
+        "flow.negative.missing_pkce",
+        "err",
+        "an authorization request without code_challenge was accepted for a public client \
+         (the server showed its sign-in form at the authorization endpoint)",
+    );
+    let r = run_pack_with(
+        &lax,
+        "client_id = \"plume-confidential\"",
+        None,
+        Some(CLIENT_SECRET),
+    );
+    r.expect(
+        "flow.negative.missing_pkce",
+        "skip",
+        "does not require PKCE of this confidential client (the server showed its sign-in form",
+    );
+}
+
+/// Registration refused by the server's policy (Keycloak's anonymous
+/// registration policies answer 403 insufficient_scope) is a skip giving the
+/// server's reason, and red when registration is required.
+#[test]
+fn registration_refused_by_policy_is_a_skip_with_the_servers_reason() {
+    let oidc = Oidc::start(&["registration-policy"]);
+    let r = run_pack(&oidc, "", Some(PASSWORD));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.expect(
+        "flow.client",
+        "skip",
+        "the server refused to register a client (403 insufficient_scope: Policy 'Trusted Hosts' \
+         rejected request to client-registration service. Details: Host not trusted.)",
+    );
+    let r = run_pack(&oidc, "require = [\"registration\"]", Some(PASSWORD));
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    r.expect("flow.client", "err", "and registration is required");
 }

@@ -22,13 +22,13 @@ fn the_newest_major_with_stock_login_and_consent_pages_is_green() {
     let oidc = Oidc::start_next(&[]);
     let r = run_pack_with(&oidc, OFFLINE, Some(PASSWORD), None);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert_eq!(outcome_set(&r, "ok").len(), 14, "{}", r.stdout);
+    assert_eq!(outcome_set(&r, "ok").len(), 15, "{}", r.stdout);
     r.expect("flow.client", "ok", "(RFC 7591)");
     r.expect(
         "flow.code.pkce_s256",
         "ok",
-        "signed in through a consent page, state preserved, code exchanged with PKCE S256: \
-         access token and refresh token",
+        "signed in through a consent page (pressed \"Continue\"), state preserved, code \
+         exchanged with PKCE S256: access token and refresh token",
     );
     // A registered client is public: its refresh token must rotate, and does.
     r.expect("flow.refresh.rotates", "ok", "a new refresh token");

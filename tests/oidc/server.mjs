@@ -18,6 +18,9 @@
 //   issuer-slash     the issuer is published with a trailing slash (as Auth0 does)
 //   login-at-authorize  the authorization endpoint answers 200 with the sign-in
 //                    form itself (as Keycloak does) instead of redirecting to it
+//   registration-policy  dynamic registration is listed but refused to an
+//                    anonymous caller with 403 insufficient_scope (as Keycloak's
+//                    anonymous client registration policies refuse it)
 
 import http from "node:http";
 import Provider from "oidc-provider";
@@ -137,6 +140,13 @@ server.on("request", async (req, res) => {
       }));
     }
     if (path.startsWith("/interaction/")) return await interaction(req, res);
+    if (FAULTS.has("registration-policy") && path === "/reg" && req.method === "POST") {
+      return send(res, 403, "application/json", JSON.stringify({
+        error: "insufficient_scope",
+        error_description: "Policy 'Trusted Hosts' rejected request to client-registration " +
+          "service. Details: Host not trusted.",
+      }));
+    }
     return callback(req, res);
   } catch (e) {
     send(res, 500, "text/plain", String(e));

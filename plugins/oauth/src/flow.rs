@@ -1,14 +1,11 @@
-//! Group `flow`: a client (configured or registered), the test user signed
-//! in through the server's own form, the authorization code with PKCE S256,
-//! the token on the resource, refresh rotation, revocation, and the reuse
-//! of a rotated refresh token.
+//! Group `flow`'s start: a client (configured or registered), the test user
+//! signed in through the server's own form, and the authorization code with
+//! PKCE S256 exchanged for tokens (see `lifecycle` for what follows).
 
 use plume_sdk::prelude::*;
 
 use crate::client_auth::{authenticated_post, client_auth};
-use crate::settings::{
-    absent, authorize_params, issuer, redirect_uri, required, resource_url, scope,
-};
+use crate::settings::{absent, authorize_params, issuer, openid, redirect_uri, required, scope};
 use crate::signin::{is_sign_in_page, location, sign_in, sign_in_on};
 use crate::web::{Jar, form, pkce, query_param, resolve};
 
@@ -19,13 +16,15 @@ pub fn endpoint(ctx: &Ctx, key: &str) -> Result<String, Halt> {
     })
 }
 
-/// The authorization request for `client_id`, PKCE S256 when `challenge` is given.
+/// The authorization request for `client_id`, PKCE S256 when `challenge`
+/// is given, and OpenID Connect's `nonce` when `nonce` is.
 pub fn authorize_url(
     ctx: &Ctx,
     client_id: &str,
     redirect: &str,
     challenge: Option<&str>,
     state: &str,
+    nonce: Option<&str>,
 ) -> Result<String, Halt> {
     let scope = scope(ctx);
     let mut pairs = vec![
@@ -38,6 +37,9 @@ pub fn authorize_url(
     if let Some(c) = challenge {
         pairs.push(("code_challenge", c));
         pairs.push(("code_challenge_method", "S256"));
+    }
+    if let Some(n) = nonce {
+        pairs.push(("nonce", n));
     }
     // `authorize_params` adds parameters (`prompt`) or replaces one (`scope`).
     let extra = authorize_params(ctx)?;
@@ -85,6 +87,24 @@ pub fn client(ctx: &mut Ctx) -> Check {
         "token_endpoint_auth_method": "none",
     });
     let resp = ctx.post(&registration).json(&body).send()?;
+    if matches!(resp.status, 401 | 403) {
+        // Refused by the server's registration policy (RFC 7591 §3.2.2 leaves it to the server).
+        let doc = resp.json().unwrap_or_default();
+        let reason = [doc["error"].as_str(), doc["error_description"].as_str()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
+        return absent(
+            ctx,
+            "registration",
+            &format!(
+                "the server refused to register a client ({} {reason}): its registration policy \
+                 needs more than an anonymous request; configure client_id",
+                resp.status
+            ),
+        );
+    }
     resp.expect_status(&[201])?.expect_non_empty("/client_id")?;
     let id = resp.json_str("/client_id")?;
     // RFC 7592: a server that lets clients manage themselves gets this one deleted.
@@ -102,7 +122,14 @@ pub fn sign_in_redirect(ctx: &mut Ctx) -> Check {
     let client_id = ctx.recall("client_id")?;
     let redirect = redirect_uri(ctx)?;
     let (_, challenge) = pkce(ctx)?;
-    let url = authorize_url(ctx, &client_id, &redirect, Some(&challenge), &ctx.marker())?;
+    let url = authorize_url(
+        ctx,
+        &client_id,
+        &redirect,
+        Some(&challenge),
+        &ctx.marker(),
+        None,
+    )?;
     let mut jar = Jar::default();
     let resp = ctx.get(&url).send()?;
     if is_sign_in_page(&resp) {
@@ -139,12 +166,31 @@ pub fn token_request(ctx: &Ctx, client_id: &str, pairs: &[(&str, &str)]) -> Resu
     authenticated_post(ctx, &endpoint(ctx, "token_endpoint")?, client_id, pairs)
 }
 
-pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
+/// What a sign-in and code exchange gave: the token answer, the consent
+/// button pressed on the way, the session, and the nonce sent.
+pub struct Exchange {
+    pub tokens: Response,
+    pub consent: Option<String>,
+    pub jar: Jar,
+    pub nonce: Option<String>,
+}
+
+/// Signs the test user in and exchanges the code with its PKCE verifier;
+/// `err` naming what went wrong on the way.
+pub fn sign_in_and_exchange(ctx: &Ctx) -> Result<Exchange, Halt> {
     let client_id = ctx.recall("client_id")?;
     let redirect = redirect_uri(ctx)?;
     let (verifier, challenge) = pkce(ctx)?;
     let state = ctx.marker();
-    let url = authorize_url(ctx, &client_id, &redirect, Some(&challenge), &state)?;
+    let nonce = openid(ctx).then(|| ctx.marker());
+    let url = authorize_url(
+        ctx,
+        &client_id,
+        &redirect,
+        Some(&challenge),
+        &state,
+        nonce.as_deref(),
+    )?;
     let mut jar = Jar::default();
     let resp = ctx.get(&url).send()?;
     let signed = if is_sign_in_page(&resp) {
@@ -196,169 +242,41 @@ pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
         .expect_status(&[200])?
         .expect_non_empty("/access_token")?
         .expect_json_match("/token_type", "(?i)^bearer$")?;
+    Ok(Exchange {
+        tokens,
+        consent: signed.consent,
+        jar: signed.jar,
+        nonce,
+    })
+}
+
+pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
+    let done = sign_in_and_exchange(ctx)?;
+    // The negative checks send their requests with this session.
+    ctx.publish("session_cookies", &done.jar.header());
+    let tokens = &done.tokens;
     let access = tokens.json_str("/access_token")?;
     ctx.publish("access_token", &access);
     let refresh = tokens.json_str("/refresh_token").ok();
     if let Some(r) = &refresh {
         ctx.publish("refresh_token", r);
     }
+    if let (Some(nonce), Ok(id_token)) = (&done.nonce, tokens.json_str("/id_token")) {
+        ctx.publish("nonce", nonce);
+        ctx.publish("id_token", &id_token);
+    }
     ok(
         tokens.status,
         format!(
             "signed in{}, state preserved, code exchanged with PKCE S256: access token{}",
-            if signed.consent {
-                " through a consent page"
-            } else {
-                ""
-            },
+            done.consent
+                .map(|button| format!(" through a consent page (pressed {button})"))
+                .unwrap_or_default(),
             if refresh.is_some() {
                 " and refresh token"
             } else {
                 " (no refresh token)"
             }
         ),
-    )
-}
-
-/// The resource's status for `token`.
-fn resource_status(ctx: &Ctx, token: &str) -> Result<u16, Halt> {
-    Ok(ctx.get(resource_url(ctx)?).bearer(token).send()?.status)
-}
-
-pub fn token_works(ctx: &mut Ctx) -> Check {
-    let access = ctx.recall("access_token")?;
-    let url = resource_url(ctx)?;
-    let resp = ctx.get(&url).bearer(&access).send()?;
-    resp.expect_status(&[200])?;
-    ok(resp.status, format!("the access token opens {url}"))
-}
-
-/// The token endpoint's answer to a refresh with `token`.
-fn refresh(ctx: &Ctx, token: &str) -> Result<Response, Halt> {
-    let client_id = ctx.recall("client_id")?;
-    token_request(
-        ctx,
-        &client_id,
-        &[("grant_type", "refresh_token"), ("refresh_token", token)],
-    )
-}
-
-/// Why there is no refresh token to use: no client, a sign-in that did not
-/// pass, or a server that issued none (`err` when `refresh` is required).
-fn no_refresh_token<T>(ctx: &Ctx) -> Result<T, Halt> {
-    if ctx.recall("client_id").is_err() {
-        return skip("no refresh token to use: there is no client (see flow.client)");
-    }
-    if ctx.recall("access_token").is_err() {
-        return skip(
-            "no refresh token to use: the sign-in and code exchange did not pass \
-             (see flow.code.pkce_s256)",
-        );
-    }
-    absent(
-        ctx,
-        "refresh",
-        &format!(
-            "the server issued no refresh token with the access token (scope {:?}; some servers \
-             issue one only for offline_access with prompt=consent: see scope and authorize_params)",
-            scope(ctx)
-        ),
-    )
-}
-
-pub fn refresh_rotates(ctx: &mut Ctx) -> Check {
-    let Ok(old) = ctx.recall("refresh_token") else {
-        return no_refresh_token(ctx);
-    };
-    let resp = refresh(ctx, &old)?;
-    resp.expect_status(&[200])?
-        .expect_non_empty("/access_token")?;
-    ctx.publish("access_token_2", &resp.json_str("/access_token")?);
-    let new = resp.json_str("/refresh_token").ok().filter(|n| *n != old);
-    // OAuth 2.1 (section 4.3.1) requires rotation (or sender-constrained
-    // tokens) for public clients only; a confidential client may keep its token.
-    let public = client_auth(ctx)?.is_public();
-    let Some(new) = new else {
-        if public {
-            return fail(
-                resp.status,
-                "the refresh answer has no new refresh_token: the public client's refresh token \
-                 does not rotate (OAuth 2.1 requires it for public clients)",
-            );
-        }
-        ctx.publish("refresh_kept", "1");
-        return ok(
-            resp.status,
-            "refresh gave a new access token; the refresh token did not rotate, which OAuth 2.1 \
-             allows for a confidential client",
-        );
-    };
-    ctx.publish("refresh_token_2", &new);
-    ok(
-        resp.status,
-        "refresh gave a new access token and a new refresh token",
-    )
-}
-
-pub fn revoke(ctx: &mut Ctx) -> Check {
-    let Ok(endpoint) = ctx.published("discovery", "revocation_endpoint") else {
-        return absent(
-            ctx,
-            "revocation",
-            "the server's metadata has no revocation_endpoint",
-        );
-    };
-    let access = ctx
-        .recall("access_token_2")
-        .or_else(|_| ctx.recall("access_token"))?;
-    let client_id = ctx.recall("client_id")?;
-    let before = resource_status(ctx, &access)?;
-    if before != 200 {
-        return fail(
-            before,
-            format!("the token did not work before revocation: {before}"),
-        );
-    }
-    let resp = authenticated_post(
-        ctx,
-        &endpoint,
-        &client_id,
-        &[("token", &access), ("token_type_hint", "access_token")],
-    )?;
-    resp.expect_status(&[200])?;
-    let after = resource_status(ctx, &access)?;
-    if after != 401 {
-        return fail(
-            after,
-            format!("after revocation the token still gets {after}, expected 401"),
-        );
-    }
-    ok(
-        resp.status,
-        "revoked (RFC 7009): the token went from 200 to 401 on the resource",
-    )
-}
-
-pub fn reuse_rejected(ctx: &mut Ctx) -> Check {
-    // A missing refresh token is reported (and required) once, by refresh.rotates.
-    let Ok(old) = ctx.recall("refresh_token") else {
-        return skip("no refresh token to reuse (see flow.refresh.rotates)");
-    };
-    if ctx.recall("refresh_token_2").is_err() {
-        return if ctx.recall("refresh_kept").is_ok() {
-            skip(
-                "the refresh token did not rotate (allowed for a confidential client): no \
-                 rotated-out token to reuse",
-            )
-        } else {
-            skip("no rotated-out refresh token: flow.refresh.rotates did not pass")
-        };
-    }
-    let resp = refresh(ctx, &old)?;
-    resp.expect_status(&[400, 401])?
-        .expect_json_eq("/error", "invalid_grant")?;
-    ok(
-        resp.status,
-        "the rotated-out refresh token is refused: invalid_grant",
     )
 }

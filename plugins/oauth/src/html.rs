@@ -1,7 +1,33 @@
-//! The forms of a sign-in or consent page, read the way a browser submits
-//! them: the form's `action` (the page itself when it has none), its
-//! `method`, and its inputs with their types and values, hidden ones
-//! included. Enough HTML for a server's own interaction pages, not more.
+//! The forms of a sign-in or consent page, parsed by an HTML5 parser
+//! (`scraper`, on html5ever) and submitted the way a browser submits them
+//! (HTML's "constructing the entry list"): hidden and text fields with their
+//! values, checked boxes, selected options, text areas, and the activated
+//! submit button's `name=value` — Django OAuth Toolkit's "Authorize" button is
+//! `name="allow"`, and a submission without it is a refusal. Disabled
+//! controls are left out, as a browser leaves them out.
+
+use scraper::{ElementRef, Html, Selector};
+
+/// One control of a form that can contribute to its entry list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Control {
+    pub name: String,
+    /// The `type` of an `<input>` (lower case, `text` when unset), or the
+    /// element's name: `textarea`, `select`.
+    pub kind: String,
+    pub value: String,
+    /// For checkboxes and radios: whether it is checked.
+    pub checked: bool,
+}
+
+/// A submit button: `<button>` (type submit by default) or `<input type=submit|image>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Button {
+    pub name: Option<String>,
+    pub value: String,
+    /// What the user reads on it (its text, or its `value` for an input).
+    pub label: String,
+}
 
 /// One `<form>` of a page.
 #[derive(Debug, Default, PartialEq)]
@@ -10,164 +36,188 @@ pub struct Form {
     pub action: Option<String>,
     /// `get` or `post` (lower case; `get` when unset, as in HTML).
     pub method: String,
-    /// `(name, type, value)` of each named `<input>`.
-    pub inputs: Vec<(String, String, String)>,
+    pub controls: Vec<Control>,
+    /// The submit buttons, in document order (the first is the default one).
+    pub buttons: Vec<Button>,
+}
+
+/// Words on a consent page's approving and refusing buttons (Django OAuth
+/// Toolkit "Authorize"/`allow`, Keycloak `accept`/"Yes", oidc-provider
+/// "Continue", Okta and Auth0 "Allow"/"Accept").
+const APPROVE: [&str; 8] = [
+    "allow",
+    "accept",
+    "approve",
+    "authorize",
+    "authorise",
+    "consent",
+    "yes",
+    "continue",
+];
+const REFUSE: [&str; 7] = [
+    "cancel", "deny", "decline", "reject", "refuse", "no", "abort",
+];
+
+fn says(button: &Button, words: &[&str]) -> bool {
+    let text = format!(
+        "{} {} {}",
+        button.name.as_deref().unwrap_or_default(),
+        button.value,
+        button.label
+    )
+    .to_lowercase();
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| words.contains(&w))
 }
 
 impl Form {
     /// Whether the form asks for a password (a sign-in form).
     pub fn has_password(&self) -> bool {
-        self.inputs.iter().any(|(_, t, _)| t == "password")
+        self.controls.iter().any(|c| c.kind == "password")
     }
 
-    /// The hidden inputs, as a browser would send them.
-    pub fn hidden(&self) -> Vec<(String, String)> {
-        self.inputs
-            .iter()
-            .filter(|(_, t, _)| t == "hidden")
-            .map(|(n, _, v)| (n.clone(), v.clone()))
-            .collect()
+    /// The button a person signing in presses: the default (first) one.
+    pub fn default_button(&self) -> Option<&Button> {
+        self.buttons.first()
     }
+
+    /// The button a person consenting presses: one that says it approves,
+    /// else the first that does not say it refuses.
+    pub fn approve_button(&self) -> Option<&Button> {
+        self.buttons
+            .iter()
+            .find(|b| says(b, &APPROVE) && !says(b, &REFUSE))
+            .or_else(|| self.buttons.iter().find(|b| !says(b, &REFUSE)))
+    }
+
+    /// The entry list a browser submits with `submitter` activated.
+    pub fn entries(&self, submitter: Option<&Button>) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .controls
+            .iter()
+            .filter(|c| !matches!(c.kind.as_str(), "checkbox" | "radio") || c.checked)
+            .filter(|c| !matches!(c.kind.as_str(), "file" | "reset" | "button"))
+            .map(|c| {
+                let value = if matches!(c.kind.as_str(), "checkbox" | "radio") && c.value.is_empty()
+                {
+                    "on".to_owned()
+                } else {
+                    c.value.clone()
+                };
+                (c.name.clone(), value)
+            })
+            .collect();
+        if let Some(Button {
+            name: Some(name),
+            value,
+            ..
+        }) = submitter
+        {
+            out.push((name.clone(), value.clone()));
+        }
+        out
+    }
+}
+
+fn selector(css: &str) -> Selector {
+    // The selectors are constants of this file, checked by its tests.
+    Selector::parse(css).unwrap_or_else(|_| unreachable!("a valid selector: {css}"))
+}
+
+fn text_of(el: ElementRef<'_>) -> String {
+    el.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Every form of `html`, in document order.
 pub fn forms(html: &str) -> Vec<Form> {
-    let lower = html.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(start) = lower[from..].find("<form").map(|i| i + from) {
-        let end = lower[start..]
-            .find("</form")
-            .map_or(html.len(), |i| i + start);
-        let open_end = lower[start..end].find('>').map_or(end, |i| i + start);
-        let attrs = attributes(&html[start + 5..open_end]);
-        let mut form = Form {
-            action: attr(&attrs, "action"),
-            method: attr(&attrs, "method")
-                .map_or_else(|| "get".to_owned(), |m| m.to_ascii_lowercase()),
-            inputs: Vec::new(),
-        };
-        let body = &html[open_end.min(end)..end];
-        let body_lower = &lower[open_end.min(end)..end];
-        let mut at = 0;
-        while let Some(i) = body_lower[at..].find("<input").map(|i| i + at) {
-            let close = body_lower[i..].find('>').map_or(body.len(), |j| j + i);
-            let a = attributes(&body[i + 6..close]);
-            if let Some(name) = attr(&a, "name") {
-                let kind =
-                    attr(&a, "type").map_or_else(|| "text".to_owned(), |t| t.to_ascii_lowercase());
-                form.inputs
-                    .push((name, kind, attr(&a, "value").unwrap_or_default()));
-            }
-            at = close;
-        }
-        out.push(form);
-        from = end.max(start + 5);
-    }
-    out
-}
-
-fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
-    attrs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-}
-
-/// The attributes of a tag's inside (`action="/x" method=post required`).
-fn attributes(tag: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut chars = tag.trim_end_matches('/').char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
-        if c.is_whitespace() || c == '/' {
-            chars.next();
-            continue;
-        }
-        let mut name_end = i;
-        while let Some(&(j, c)) = chars.peek() {
-            if c.is_whitespace() || c == '=' || c == '/' {
-                break;
-            }
-            name_end = j + c.len_utf8();
-            chars.next();
-        }
-        let name = tag[i..name_end].to_ascii_lowercase();
-        while chars.peek().is_some_and(|&(_, c)| c.is_whitespace()) {
-            chars.next();
-        }
-        let mut value = String::new();
-        if chars.peek().is_some_and(|&(_, c)| c == '=') {
-            chars.next();
-            while chars.peek().is_some_and(|&(_, c)| c.is_whitespace()) {
-                chars.next();
-            }
-            match chars.peek().map(|&(_, c)| c) {
-                Some(q @ ('"' | '\'')) => {
-                    chars.next();
-                    for (_, c) in chars.by_ref() {
-                        if c == q {
-                            break;
-                        }
-                        value.push(c);
-                    }
+    let doc = Html::parse_document(html);
+    let controls = selector("input, button, select, textarea");
+    let selected = selector("option");
+    doc.select(&selector("form"))
+        .map(|f| {
+            let attr = |n: &str| f.value().attr(n).map(str::to_owned);
+            let mut form = Form {
+                action: attr("action"),
+                method: attr("method").map_or_else(|| "get".to_owned(), |m| m.to_ascii_lowercase()),
+                ..Form::default()
+            };
+            for el in f.select(&controls) {
+                let v = el.value();
+                if v.attr("disabled").is_some() {
+                    continue;
                 }
-                _ => {
-                    while let Some(&(_, c)) = chars.peek() {
-                        if c.is_whitespace() {
-                            break;
+                let name = v.attr("name").map(str::to_owned);
+                let value = v.attr("value").unwrap_or_default().to_owned();
+                match v.name() {
+                    "button" => {
+                        if v.attr("type")
+                            .is_none_or(|t| t.eq_ignore_ascii_case("submit"))
+                        {
+                            form.buttons.push(Button {
+                                name,
+                                value,
+                                label: text_of(el),
+                            });
                         }
-                        value.push(c);
-                        chars.next();
+                    }
+                    "input" => {
+                        let kind = v
+                            .attr("type")
+                            .map_or_else(|| "text".to_owned(), str::to_ascii_lowercase);
+                        if kind == "submit" || kind == "image" {
+                            form.buttons.push(Button {
+                                name,
+                                label: value.clone(),
+                                value,
+                            });
+                        } else if let Some(name) = name {
+                            form.controls.push(Control {
+                                name,
+                                kind,
+                                value,
+                                checked: v.attr("checked").is_some(),
+                            });
+                        }
+                    }
+                    "textarea" => {
+                        if let Some(name) = name {
+                            form.controls.push(Control {
+                                name,
+                                kind: "textarea".to_owned(),
+                                value: el.text().collect(),
+                                checked: false,
+                            });
+                        }
+                    }
+                    _ => {
+                        let Some(name) = name else { continue };
+                        let options: Vec<ElementRef<'_>> = el.select(&selected).collect();
+                        let chosen = options
+                            .iter()
+                            .find(|o| o.value().attr("selected").is_some())
+                            .or_else(|| options.first());
+                        if let Some(o) = chosen {
+                            let value = o
+                                .value()
+                                .attr("value")
+                                .map_or_else(|| text_of(*o), str::to_owned);
+                            form.controls.push(Control {
+                                name,
+                                kind: "select".to_owned(),
+                                value,
+                                checked: false,
+                            });
+                        }
                     }
                 }
             }
-        }
-        if name.is_empty() {
-            chars.next();
-            continue;
-        }
-        out.push((name, decode_entities(&value)));
-    }
-    out
-}
-
-/// `&amp;`, `&quot;`, `&#39;`, `&#x2F;` and the like, as a browser reads them.
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let decoded = after.find(';').filter(|&e| e <= 8).and_then(|e| {
-            let name = &after[..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            }?;
-            Some((c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &after[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+            form
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -187,24 +237,69 @@ mod tests {
             Some("http://h:1/interaction/u/x?a=1&b=2")
         );
         assert_eq!(f[0].method, "post");
-        assert_eq!(f[0].hidden(), [("prompt".to_owned(), "consent".to_owned())]);
+        let button = f[0].approve_button();
+        assert_eq!(button.map(|b| b.label.as_str()), Some("Continue"));
+        assert_eq!(
+            f[0].entries(button),
+            [("prompt".to_owned(), "consent".to_owned())]
+        );
         assert!(!f[0].has_password());
+    }
+
+    #[test]
+    fn the_activated_button_is_submitted_as_a_browser_does() {
+        // Django OAuth Toolkit's consent page: "Cancel" has no name, "Authorize" is `allow`.
+        let page = r#"<form id="authorizationForm" method="post">
+            <input type="hidden" name="csrfmiddlewaretoken" value="c">
+            <input type="hidden" name="resource" id="id_resource">
+            <input type="submit" class="btn" value="Cancel"/>
+            <input type="submit" class="btn btn-primary" name="allow" value="Authorize"/>
+            </form>"#;
+        let f = &forms(page)[0];
+        let button = f.approve_button();
+        assert_eq!(
+            f.entries(button),
+            [
+                ("csrfmiddlewaretoken".to_owned(), "c".to_owned()),
+                ("resource".to_owned(), String::new()),
+                ("allow".to_owned(), "Authorize".to_owned()),
+            ]
+        );
+        // Keycloak's: `accept` and `cancel`, both named.
+        let page = r#"<form method="post"><input type="hidden" name="code" value="x">
+            <input name="cancel" type="submit" value="No"><input name="accept" type="submit" value="Yes"></form>"#;
+        let f = &forms(page)[0];
+        assert_eq!(
+            f.approve_button().and_then(|b| b.name.as_deref()),
+            Some("accept")
+        );
     }
 
     #[test]
     fn a_sign_in_form_without_action_has_its_password_input() {
         let page = "<form method=post><input name=login><input name='password' type=password required>\
-                    <input type=hidden name=csrf value=t0k></form><form><input name=q></form>";
+                    <input type=hidden name=csrf value=t0k><input type=checkbox name=remember>\
+                    <input type=checkbox name=terms checked><input name=off disabled value=x>\
+                    <select name=realm><option value=a>A<option value=b selected>B</select>\
+                    <input type=submit name=login-button value='Sign In'></form><form><input name=q></form>";
         let f = forms(page);
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].action, None);
         assert!(f[0].has_password());
-        assert_eq!(f[0].hidden(), [("csrf".to_owned(), "t0k".to_owned())]);
-        assert_eq!(f[1].method, "get");
         assert_eq!(
-            f[1].inputs,
-            [("q".to_owned(), "text".to_owned(), String::new())]
+            f[0].entries(f[0].default_button()),
+            [
+                ("login", ""),
+                ("password", ""),
+                ("csrf", "t0k"),
+                ("terms", "on"),
+                ("realm", "b"),
+                ("login-button", "Sign In"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
         );
+        assert_eq!(f[1].method, "get");
+        assert_eq!(f[1].entries(None), [("q".to_owned(), String::new())]);
     }
 
     #[test]
@@ -218,6 +313,7 @@ mod tests {
         ] {
             let _ = forms(page);
         }
-        assert_eq!(decode_entities("a &bogus b &#65;"), "a &bogus b A");
+        let f = forms("<form action='a &bogus b &#65;'>");
+        assert_eq!(f[0].action.as_deref(), Some("a &bogus b A"));
     }
 }

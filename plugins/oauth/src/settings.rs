@@ -111,6 +111,16 @@ pub fn scope(ctx: &Ctx) -> String {
         .unwrap_or_else(|| "openid".to_owned())
 }
 
+/// Whether the authorization request asks for `openid` (OpenID Connect):
+/// in `scope`, or in a `scope` that `authorize_params` puts instead.
+pub fn openid(ctx: &Ctx) -> bool {
+    let scope = authorize_params(ctx)
+        .ok()
+        .and_then(|p| p.into_iter().find(|(k, _)| k == "scope").map(|(_, v)| v))
+        .unwrap_or_else(|| scope(ctx));
+    scope.split_whitespace().any(|s| s == "openid")
+}
+
 /// The protected resource; checks that need it skip without it.
 pub fn resource_url(ctx: &Ctx) -> Result<String, Halt> {
     ctx.config_given("resource_url").map_or_else(

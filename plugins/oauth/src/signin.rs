@@ -1,8 +1,9 @@
 //! The test user's way through the server's own pages, as a browser takes
-//! it: the sign-in form read from the page (its `action`, its hidden fields,
-//! the configured fields and the password), then every redirect, and a
-//! consent page — a form without a password — submitted with its hidden
-//! fields, until the server redirects back to the client.
+//! it: the sign-in form read from the page (its `action`, its fields,
+//! the configured fields and the password, its default button), then every
+//! redirect, and a consent page — a form without a password — submitted as
+//! a person approving it would (its fields and the approving button's
+//! `name=value`), until the server redirects back to the client.
 
 use plume_sdk::prelude::*;
 
@@ -16,10 +17,12 @@ const MAX_HOPS: usize = 12;
 /// How many consent pages a sign-in may meet.
 const MAX_CONSENTS: usize = 2;
 
-/// Where the sign-in came back to the client, and whether it met a consent page.
+/// Where the sign-in came back to the client, the consent button pressed on
+/// the way (if a consent page was met), and the session's cookies.
 pub struct SignedIn {
     pub back: String,
-    pub consent: bool,
+    pub consent: Option<String>,
+    pub jar: Jar,
 }
 
 pub fn location(r: &Response) -> Result<&str, Halt> {
@@ -63,9 +66,9 @@ fn submit(
     Ok((resp, action))
 }
 
-/// The page's hidden fields overridden and completed by `mine`.
-fn merged(hidden: Vec<(String, String)>, mine: &[(String, String)]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = hidden
+/// The form's own entries overridden and completed by `mine`.
+fn merged(entries: Vec<(String, String)>, mine: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = entries
         .into_iter()
         .filter(|(k, _)| !mine.iter().any(|(m, _)| m == k))
         .collect();
@@ -102,7 +105,13 @@ pub fn sign_in_on(
         .find(|f| f.has_password())
         .or_else(|| found.iter().find(|f| f.method == "post"));
     let (mut resp, mut at) = match login {
-        Some(f) => submit(ctx, &jar, sign_in, f, &merged(f.hidden(), &fields))?,
+        Some(f) => submit(
+            ctx,
+            &jar,
+            sign_in,
+            f,
+            &merged(f.entries(f.default_button()), &fields),
+        )?,
         // No form on the page: post the fields to it, as a form without an action would.
         None => submit(
             ctx,
@@ -116,6 +125,7 @@ pub fn sign_in_on(
         )?,
     };
     let mut consents = 0;
+    let mut pressed = None;
     for _ in 0..MAX_HOPS {
         jar.take(&resp.headers);
         if (300..400).contains(&resp.status) {
@@ -123,7 +133,8 @@ pub fn sign_in_on(
             if next.starts_with(redirect) {
                 return Ok(SignedIn {
                     back: next,
-                    consent: consents > 0,
+                    consent: pressed,
+                    jar,
                 });
             }
             resp = jar.on(ctx.get(&next)).send()?;
@@ -161,7 +172,12 @@ pub fn sign_in_on(
             );
         }
         let page_url = at.clone();
-        (resp, at) = submit(ctx, &jar, &page_url, consent, &consent.hidden())?;
+        let button = consent.approve_button();
+        pressed = Some(button.map_or_else(
+            || "a form without buttons".to_owned(),
+            |b| format!("{:?}", b.label),
+        ));
+        (resp, at) = submit(ctx, &jar, &page_url, consent, &consent.entries(button))?;
     }
     fail(
         None,

@@ -78,10 +78,23 @@ pub fn resolve(base: &str, location: &str) -> String {
 
 /// Cookies set during one sign-in, sent back on every later request to the
 /// same server (paths and expiry are not modelled: one short flow).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Jar(Vec<(String, String)>);
 
 impl Jar {
+    /// The jar a `Cookie` header (as [`Jar::header`] writes it) holds.
+    pub fn from_header(header: &str) -> Jar {
+        Jar(header
+            .split("; ")
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn take(&mut self, headers: &[(String, String)]) {
         for (k, v) in headers {
             if !k.eq_ignore_ascii_case("set-cookie") {

@@ -6,6 +6,7 @@
 //! - [`server`]: an HTTP server on 127.0.0.1 that records what it received;
 //! - [`nginx`]: nginx serving document roots on loopback ports;
 //! - [`oidc`]: oidc-provider authorization servers run by node;
+//! - [`django_oauth`]: a Django OAuth Toolkit server run by the tools venv's python;
 //! - [`prometheus`]: Prometheus and the Pushgateway from Debian's packages;
 //! - [`monitor`]: `plume monitor` as a process on a free loopback port;
 //! - [`http`]: a blocking GET for talking to those servers.
@@ -21,6 +22,7 @@
 //! script looks for them in the test modules (`tests/e2e/*.rs`) alone.
 
 pub mod browser;
+pub mod django_oauth;
 pub mod harness;
 pub mod hostile_registry;
 pub mod http;

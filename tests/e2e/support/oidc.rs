@@ -49,25 +49,32 @@ impl Oidc {
             .stderr(Stdio::null())
             .spawn()
             .expect("node is not installed: install node and npm (as .ci/run does)");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(port) = line.strip_prefix("listening ") {
-                        break port.trim().to_owned();
-                    }
-                }
-                _ => panic!("the oidc server in tests/{folder} exited before listening"),
-            }
-        };
-        // Keep draining its output: a closed pipe would kill it at its next line.
-        std::thread::spawn(move || for _ in lines {});
+        let port = port_when_listening(&mut child, &format!("the oidc server in tests/{folder}"));
         Oidc {
             child,
             issuer: format!("http://127.0.0.1:{port}"),
         }
     }
+}
+
+/// The port a test server (`child`, its stdout piped) prints as
+/// `listening PORT` when ready; its output is drained after that.
+pub fn port_when_listening(child: &mut Child, what: &str) -> String {
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let port = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(port) = line.strip_prefix("listening ") {
+                    break port.trim().to_owned();
+                }
+            }
+            _ => panic!("{what} exited before listening"),
+        }
+    };
+    // Keep draining its output: a closed pipe would kill it at its next line.
+    std::thread::spawn(move || for _ in lines {});
+    port
 }
 
 impl Drop for Oidc {

@@ -17,7 +17,7 @@ pub struct Config {
     pub metadata_url: Option<String>,
     /// A protected resource; without it the checks that need one skip.
     pub resource_url: Option<String>,
-    /// The resource's RFC 9728 metadata; without it `resource_metadata` skips.
+    /// The resource's RFC 9728 metadata; without it `resource.metadata` skips.
     pub resource_metadata_url: Option<String>,
     /// Registered for the client; never fetched. Required for the `flow` group.
     pub redirect_uri: Option<String>,

@@ -28,16 +28,20 @@
 //!
 //! Credentials nobody configured but a server handed out (token fields in
 //! JSON, presigned URLs' signatures) are masked by their names in every
-//! line, whatever their length (`obtained`).
+//! line, whatever their length (`obtained`). Values a plugin registers
+//! while a run goes on (`log.mask`) join the run's redactor, a
+//! [`GrowingRedactor`], and are masked like configured secrets from then on.
 //!
 //! [`Redactor::line`] is the one way to a [`SafeLine`]: redacted, then one
 //! line with nothing that drives a terminal, bounded ([`crate::text`]).
 //! Every text Plume shows that it did not write itself holds one.
 
+mod growing;
 mod obtained;
 mod unescaped;
 mod urls;
 
+pub use growing::GrowingRedactor;
 pub use urls::{url_credentials, url_shown};
 
 use std::fmt;
@@ -168,6 +172,20 @@ impl Redactor {
                 .chain(&other.secrets)
                 .map(String::as_str),
         )
+    }
+
+    /// Whether `value` is one of its secrets (not merely a form of one).
+    pub fn masks(&self, value: &str) -> bool {
+        self.secrets
+            .binary_search_by(|s| s.as_str().cmp(value))
+            .is_ok()
+    }
+
+    /// How many forms of its secrets it looks for, and the heap its
+    /// automaton holds, in bytes (for the benchmarks).
+    pub fn size(&self) -> (usize, usize) {
+        let heap = self.matcher.as_ref().map_or(0, AhoCorasick::memory_usage);
+        (self.needles.len(), heap)
     }
 
     /// Whether it masks nothing.

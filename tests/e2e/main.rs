@@ -21,6 +21,7 @@ mod init;
 mod isolation;
 mod kubernetes;
 mod limits;
+mod masking;
 mod monitor;
 mod monitor_browser;
 mod monitor_listener;

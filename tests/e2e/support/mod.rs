@@ -9,6 +9,8 @@
 //! - [`prometheus`]: Prometheus and the Pushgateway from Debian's packages;
 //! - [`monitor`]: `plume monitor` as a process on a free loopback port;
 //! - [`http`]: a blocking GET for talking to those servers.
+//! - [`outputs`]: every output of a run (each report format, `-v`, the
+//!   monitor's endpoints) and the encodings of a value none may show;
 //! - [`raw`]: raw HTTP/1.1 on a socket: stalled heads, held connections.
 //! - [`registry`]: an OCI registry (docker-registry) and oras-py.
 //! - [`peak_rss`]: a process's own peak RSS, measured from a small parent;
@@ -26,6 +28,7 @@ pub mod http;
 pub mod monitor;
 pub mod nginx;
 pub mod oidc;
+pub mod outputs;
 pub mod peak_rss;
 pub mod prometheus;
 pub mod raw;

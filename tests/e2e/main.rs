@@ -22,6 +22,7 @@ mod isolation;
 mod kubernetes;
 mod limits;
 mod masking;
+mod masking_packs;
 mod monitor;
 mod monitor_browser;
 mod monitor_listener;

@@ -85,6 +85,7 @@ pub fn client(ctx: &mut Ctx) -> Check {
         "token_endpoint_auth_method": "none",
     });
     let resp = ctx.post(&registration).json(&body).send()?;
+    crate::masked::credentials(&resp);
     resp.expect_status(&[201])?.expect_non_empty("/client_id")?;
     let id = resp.json_str("/client_id")?;
     // RFC 7592: a server that lets clients manage themselves gets this one deleted.
@@ -136,7 +137,9 @@ pub fn sign_in_redirect(ctx: &mut Ctx) -> Check {
 
 /// The token endpoint's answer to `pairs`, the client authenticated.
 pub fn token_request(ctx: &Ctx, client_id: &str, pairs: &[(&str, &str)]) -> Result<Response, Halt> {
-    authenticated_post(ctx, &endpoint(ctx, "token_endpoint")?, client_id, pairs)
+    let resp = authenticated_post(ctx, &endpoint(ctx, "token_endpoint")?, client_id, pairs)?;
+    crate::masked::credentials(&resp);
+    Ok(resp)
 }
 
 pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
@@ -164,6 +167,7 @@ pub fn code_with_pkce(ctx: &mut Ctx) -> Check {
     let Some(code) = query_param(&back, "code") else {
         return fail(None, format!("no code in the redirect back: {back}"));
     };
+    crate::masked::value(&code);
     let returned = query_param(&back, "state").unwrap_or_default();
     if returned != state {
         return fail(

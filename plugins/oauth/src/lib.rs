@@ -15,6 +15,7 @@ mod client_auth;
 mod discovery;
 mod flow;
 mod html;
+mod masked;
 mod negative;
 mod settings;
 mod signin;

@@ -11,6 +11,7 @@ mod binary;
 mod manifest;
 mod origin;
 mod settings;
+mod signed;
 
 use plume_sdk::prelude::*;
 

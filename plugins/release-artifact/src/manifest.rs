@@ -51,6 +51,9 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
         pointer(ctx, "time_pointer", "/updated_at"),
     );
     let resp = crate::settings::get(ctx, url).send()?;
+    if let Ok(download) = resp.json_str(&u) {
+        crate::signed::mask_signing_parameters(&download);
+    }
     resp.expect_status(&[200])?
         .expect_json_match(&v, SEMVER)?
         .expect_json_match(&s, SHA256)?

@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 /// The test user's password.
 pub const PASSWORD: &str = "e2e-smoke-password";
@@ -18,6 +19,9 @@ pub const CLIENT_SECRET: &str = "e2e-confidential-secret";
 pub struct Oidc {
     child: Child,
     pub issuer: String,
+    /// The credentials it printed having handed out (fault `leaky-resource`),
+    /// as (kind, value): `code`, `cookie` or a JSON field's name.
+    credentials: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 fn dir(folder: &str) -> PathBuf {
@@ -62,11 +66,31 @@ impl Oidc {
             }
         };
         // Keep draining its output: a closed pipe would kill it at its next line.
-        std::thread::spawn(move || for _ in lines {});
+        let credentials = Arc::new(Mutex::new(Vec::new()));
+        let seen = credentials.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Some((kind, value)) = line
+                    .strip_prefix("credential ")
+                    .and_then(|rest| rest.split_once(' '))
+                {
+                    seen.lock()
+                        .unwrap()
+                        .push((kind.to_owned(), value.to_owned()));
+                }
+            }
+        });
         Oidc {
             child,
             issuer: format!("http://127.0.0.1:{port}"),
+            credentials,
         }
+    }
+
+    /// Every credential the server has handed out so far, as it printed them
+    /// (only with the `leaky-resource` fault).
+    pub fn credentials(&self) -> Vec<(String, String)> {
+        self.credentials.lock().unwrap().clone()
     }
 }
 

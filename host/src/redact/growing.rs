@@ -5,9 +5,10 @@
 //! Guarantees: a value added is masked, in every form [`Redactor`] knows, in
 //! every text redacted after [`GrowingRedactor::add`] returned, by every
 //! thread. Text redacted before is not revisited. Adding is cheap (the value
-//! is queued); the automaton is rebuilt once, when text is next redacted, for
-//! however many values were queued since, so a plugin registering many
-//! values in a row costs one rebuild.
+//! is queued); when text is next redacted, one automaton is built for
+//! however many values were queued since (merged with the smaller ones
+//! before it, see `part`), so neither many values in a row nor values
+//! alternating with lines rebuild everything each time.
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
@@ -53,8 +54,7 @@ impl GrowingRedactor {
         if queued.is_empty() {
             return self.read();
         }
-        let added = Redactor::new(queued.iter().map(String::as_str));
-        let joined = Arc::new(self.read().joined(&added));
+        let joined = Arc::new(self.read().with_added(queued.iter().map(String::as_str)));
         queued.clear();
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = joined.clone();
         joined
@@ -86,5 +86,27 @@ mod tests {
         assert!(r.knows("configured-pw") && r.knows("tok-1234"));
         r.add("queued-9999");
         assert!(r.knows("queued-9999") && !r.knows("tok-12345"));
+    }
+
+    #[test]
+    fn values_added_one_at_a_time_stay_in_a_few_automata_and_all_are_masked() {
+        let r = GrowingRedactor::new(Redactor::new(["configured-pw"]));
+        let values: Vec<String> = (0..200).map(|i| format!("value-{i:03}-x")).collect();
+        for v in &values {
+            r.add(v);
+            assert_eq!(r.current().redact(&format!("[{v}]")), "[***]");
+        }
+        let all = r.current();
+        let (_, automata, _) = all.size();
+        assert!(automata <= 9, "{automata} automata for 201 secrets");
+        let line = values.join(" ") + " configured-pw value-200-x";
+        let masked = all.redact(&line);
+        assert_eq!(
+            masked,
+            format!("{} *** value-200-x", vec!["***"; 200].join(" "))
+        );
+        // A span found by two automata (a value inside a longer one) is masked once.
+        r.add("ue-007-x value-008");
+        assert_eq!(r.current().redact("a value-007-x value-008-x b"), "a *** b");
     }
 }

@@ -213,6 +213,15 @@ pub const OCI_MAX_CONFIG_BYTES: u64 = MIB;
 /// Largest token-service answer or registry error body read.
 pub const OCI_MAX_SMALL_BODY_BYTES: u64 = 64 * KIB;
 
+/// Values one plugin may register for redaction (`log.mask`) in a run.
+/// Not configurable: each joins the redactor every line of the run passes
+/// through, so together they bound its size (an OAuth flow registers about
+/// ten; `host/benches/README.md` has what the redactor costs at the bound).
+pub const MASK_MAX_VALUES: usize = 256;
+
+/// Bytes of the values one plugin may register for redaction in a run.
+pub const MASK_MAX_BYTES: u64 = 256 * KIB;
+
 /// Redirects one registry request may follow.
 pub const OCI_MAX_REDIRECTS: usize = 5;
 
@@ -226,6 +235,8 @@ pub enum Quota {
     AssertBytes,
     /// Hashers one instance holds open at once.
     Hashers,
+    /// Values one plugin registers for redaction, and their bytes.
+    Masked,
 }
 
 impl Quota {
@@ -236,7 +247,7 @@ impl Quota {
             Quota::Cleanups => "max-cleanups",
             Quota::CleanupBytes => "max-cleanup-kib",
             Quota::AssertBytes => "max-body-mib",
-            Quota::Hashers => "not configurable",
+            Quota::Hashers | Quota::Masked => "not configurable",
         }
     }
 }

@@ -4,8 +4,36 @@
 //! excerpt of the body, so a check's line is enough to debug from:
 //! `at /billing_plan: expected a value, found none; body: {"id":7,...}`.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use regex::Regex;
 use serde_json::Value;
+
+use crate::redact::Redactor;
+
+thread_local! {
+    /// The redactor of the run whose assertion runs on this thread, if any.
+    static RUN_REDACTOR: RefCell<Option<Arc<Redactor>>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` with `redactor` as the one excerpts are redacted and cut
+/// with: a run's, which holds the values its plugins masked so far, so a
+/// cut never leaves the first part of one on show.
+pub fn redacting_with<T>(redactor: Arc<Redactor>, work: impl FnOnce() -> T) -> T {
+    let before = RUN_REDACTOR.with(|r| r.replace(Some(redactor)));
+    let out = work();
+    RUN_REDACTOR.with(|r| *r.borrow_mut() = before);
+    out
+}
+
+/// The redactor for excerpts: the running assertion's run's, else every
+/// secret the process has read.
+fn secrets() -> Arc<Redactor> {
+    RUN_REDACTOR
+        .with(|r| r.borrow().clone())
+        .unwrap_or_else(crate::console::redactor)
+}
 
 /// Response headers as the contract passes them: name and value pairs.
 pub type Headers = Vec<(String, String)>;
@@ -41,7 +69,7 @@ pub fn excerpt(body: &[u8]) -> String {
         Some(rest) => ("<BOM>", rest),
         None => ("", &*text),
     };
-    let secrets = crate::console::redactor();
+    let secrets = secrets();
     let bounded = secrets.cut_prefix(text, EXCERPT_CHARS * 4);
     let redacted = secrets.redact(bounded);
     let flat: String = bom
@@ -150,7 +178,7 @@ fn text_of(value: &Value) -> String {
 
 /// A value as JSON for a failure message, redacted before it is cut.
 fn quoted(value: &Value) -> String {
-    let secrets = crate::console::redactor();
+    let secrets = secrets();
     let text = value.to_string();
     let text = secrets.redact(secrets.cut_prefix(&text, EXCERPT_CHARS * 4));
     if text.chars().count() > EXCERPT_CHARS {

@@ -28,26 +28,31 @@
 //!
 //! Credentials nobody configured but a server handed out (token fields in
 //! JSON, presigned URLs' signatures) are masked by their names in every
-//! line, whatever their length (`obtained`).
+//! line, whatever their length (`obtained`). Values a plugin registers
+//! while a run goes on (`log.mask`) join the run's redactor, a
+//! [`GrowingRedactor`], and are masked like configured secrets from then on.
 //!
 //! [`Redactor::line`] is the one way to a [`SafeLine`]: redacted, then one
 //! line with nothing that drives a terminal, bounded ([`crate::text`]).
 //! Every text Plume shows that it did not write itself holds one.
 
+mod growing;
 mod obtained;
+mod part;
 mod unescaped;
 mod urls;
 
+pub use growing::GrowingRedactor;
 pub use urls::{url_credentials, url_shown};
 
 use std::fmt;
 use std::ops::Deref;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 
 use crate::text;
+use part::Part;
 use unescaped::Unescaped;
 
 /// Shortest secret value (and shortest form of one) worth redacting, in
@@ -121,12 +126,10 @@ impl PartialEq<&str> for SafeLine {
 
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// The secrets themselves, so redactors can be joined.
+    /// The secrets themselves, sorted, so redactors can be joined.
     secrets: Vec<String>,
-    /// Every form of every secret, longest first.
-    needles: Vec<String>,
-    /// All the needles at once; `None` when there is nothing to redact.
-    matcher: Option<AhoCorasick>,
+    /// Every form of every secret, in one automaton or a few (`part`).
+    parts: Vec<Part>,
 }
 
 impl Redactor {
@@ -138,26 +141,8 @@ impl Redactor {
             .collect();
         secrets.sort();
         secrets.dedup();
-        let mut needles: Vec<String> = secrets
-            .iter()
-            .flat_map(|s| forms(s))
-            .filter(|n| n.len() >= MIN_SECRET_LEN)
-            .collect();
-        needles.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        needles.dedup();
-        let matcher = if needles.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&needles)
-                .ok()
-        };
-        Redactor {
-            secrets,
-            needles,
-            matcher,
-        }
+        let parts = Part::new(needles_of(&secrets)).into_iter().collect();
+        Redactor { secrets, parts }
     }
 
     /// A redactor for this one's secrets and `other`'s.
@@ -170,9 +155,60 @@ impl Redactor {
         )
     }
 
+    /// A redactor for this one's secrets and `added`, built for the added
+    /// ones alone (merged with the smaller parts before), so adding values
+    /// one at a time does not rebuild the whole automaton each time.
+    pub fn with_added<'a>(&self, added: impl IntoIterator<Item = &'a str>) -> Redactor {
+        let mut fresh: Vec<String> = added
+            .into_iter()
+            .filter(|s| s.len() >= MIN_SECRET_LEN && !self.masks(s))
+            .map(str::to_owned)
+            .collect();
+        fresh.sort();
+        fresh.dedup();
+        let Some(part) = Part::new(needles_of(&fresh)) else {
+            return self.clone();
+        };
+        let mut secrets = self.secrets.clone();
+        secrets.extend(fresh);
+        secrets.sort();
+        let mut parts = self.parts.clone();
+        parts.push(part);
+        while let [.., before, last] = parts.as_slice()
+            && before.bytes() <= 2 * last.bytes()
+        {
+            let Some(merged) = Part::merged(before, last) else {
+                break;
+            };
+            parts.truncate(parts.len() - 2);
+            parts.push(merged);
+        }
+        Redactor { secrets, parts }
+    }
+
+    /// Whether `value` is one of its secrets (not merely a form of one).
+    pub fn masks(&self, value: &str) -> bool {
+        self.secrets
+            .binary_search_by(|s| s.as_str().cmp(value))
+            .is_ok()
+    }
+
+    /// How many forms of its secrets it looks for, in how many automata,
+    /// and the heap they hold, in bytes (for the benchmarks).
+    pub fn size(&self) -> (usize, usize, usize) {
+        let forms = self.parts.iter().map(|p| p.needles().len()).sum();
+        let heap = self.parts.iter().map(Part::heap).sum();
+        (forms, self.parts.len(), heap)
+    }
+
     /// Whether it masks nothing.
     pub fn is_empty(&self) -> bool {
-        self.needles.is_empty()
+        self.parts.is_empty()
+    }
+
+    /// Every needle, part by part.
+    fn needles(&self) -> impl Iterator<Item = &String> {
+        self.parts.iter().flat_map(|p| p.needles())
     }
 
     /// `raw` as it may be shown: secrets masked, one safe line, at most
@@ -194,7 +230,7 @@ impl Redactor {
     pub fn redact(&self, text: &str) -> String {
         let masked = obtained::mask(text);
         let text = masked.as_ref();
-        if self.needles.is_empty() {
+        if self.is_empty() {
             return text.to_owned();
         }
         let mut spans = self.spans(text);
@@ -225,26 +261,14 @@ impl Redactor {
         out
     }
 
-    /// Where the needles occur in `text`, in order. Needles and text are
-    /// UTF-8, so every span starts and ends on a character boundary.
+    /// Where the needles occur in `text`, in order (spans of different
+    /// parts may overlap; `redact` masks their union).
     fn spans(&self, text: &str) -> Vec<(usize, usize)> {
-        if let Some(found) = self
-            .matcher
-            .as_ref()
-            .and_then(|m| m.try_find_iter(text).ok())
-        {
-            return found.map(|m| (m.start(), m.end())).collect();
+        let mut spans: Vec<(usize, usize)> =
+            self.parts.iter().flat_map(|p| p.spans(text)).collect();
+        if self.parts.len() > 1 {
+            spans.sort_unstable();
         }
-        // The automaton could not be built: one needle at a time.
-        let mut spans: Vec<(usize, usize)> = self
-            .needles
-            .iter()
-            .flat_map(|n| {
-                text.match_indices(n.as_str())
-                    .map(|(i, m)| (i, i + m.len()))
-            })
-            .collect();
-        spans.sort_unstable();
         spans
     }
 
@@ -254,12 +278,12 @@ impl Redactor {
     /// not leave the first part of a secret on show.
     pub fn cut_prefix<'a>(&self, text: &'a str, max: usize) -> &'a str {
         let mut head = text::prefix(text, max);
-        if head.len() == text.len() || self.needles.is_empty() {
+        if head.len() == text.len() || self.is_empty() {
             return head;
         }
         head = &head[..head.len() - partial_escape(head)];
         let mut keep = head.len() - self.begun(head);
-        let longest = self.needles.first().map_or(0, String::len);
+        let longest = self.needles().map(String::len).max().unwrap_or(0);
         let window_start = floor_boundary(head, head.len().saturating_sub(longest * ESCAPE_MAX));
         for u in Unescaped::levels(&head[window_start..]) {
             let begun = self.begun(&u.view);
@@ -274,7 +298,7 @@ impl Redactor {
     /// How many bytes at the end of `text` begin (but do not finish) a needle.
     fn begun(&self, text: &str) -> usize {
         let mut trim = 0;
-        for needle in &self.needles {
+        for needle in self.needles() {
             let longest = needle.len().min(text.len() + 1);
             if let Some(k) = (trim + 1..longest)
                 .rev()
@@ -326,6 +350,15 @@ fn is_partial_escape(tail: &str) -> bool {
     let (first, after) = digits.split_at(4);
     let high = hex(first) && matches!(u32::from_str_radix(first, 16), Ok(0xd800..=0xdbff));
     high && after.len() < 6 && (after.is_empty() || is_partial_escape(after))
+}
+
+/// Every form of every one of `secrets` worth looking for.
+fn needles_of(secrets: &[String]) -> Vec<String> {
+    secrets
+        .iter()
+        .flat_map(|s| forms(s))
+        .filter(|n| n.len() >= MIN_SECRET_LEN)
+        .collect()
 }
 
 /// Every form of `secret` a line might show.

@@ -167,10 +167,19 @@ export declare class Ctx {
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
+  /** Masks `value` in everything the run shows from now on (see `maskSecret`). */
+  maskSecret(value: string): void;
 }
 
 export declare function configValue(key: string): string | undefined;
 export declare function rejectConfig(key: string, message: string): never;
+/**
+ * Masks a value the plugin obtained (token, code, cookie, signed URL) in
+ * everything the run shows from now on, in every encoding (contract 0.1.3).
+ * Call it before logging or returning anything that holds the value; lines
+ * already shown are not recalled. Under 4 characters it is not masked.
+ */
+export declare function maskSecret(value: string): void;
 export declare function sha256(data: string | Uint8Array): string;
 
 /** An incremental SHA-256 computed by the host. */

@@ -21,6 +21,8 @@ mod init;
 mod isolation;
 mod kubernetes;
 mod limits;
+mod masking;
+mod masking_packs;
 mod monitor;
 mod monitor_browser;
 mod monitor_listener;

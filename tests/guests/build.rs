@@ -76,6 +76,9 @@ const GUESTS: &[Guest] = &[
     guest("PACK_OAUTH",            "oauth",          Source::Rust("plume-pack-oauth")),
     guest("TLS_JS",                "tls-js",         Source::Js("tests/guests/scripts/tls.js")),
     guest("TLS_PY",                "tls-py",         Source::Python("tests/guests/scripts/tls.py")),
+    guest("MASK",                  "mask",           Source::Rust("guest-mask")),
+    guest("MASK_JS",               "mask-js",        Source::Js("tests/guests/scripts/mask.js")),
+    guest("MASK_PY",               "mask-py",        Source::Python("tests/guests/scripts/mask.py")),
 ];
 
 /// Where a guest counts as used: the `.rs` files directly in these folders
@@ -107,6 +110,7 @@ fn main() {
         "hog",
         "wrong-world",
         "contract-0.1.0",
+        "mask",
     ] {
         println!(
             "cargo:rerun-if-changed={}",

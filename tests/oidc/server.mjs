@@ -14,6 +14,11 @@
 //   no-pkce          authorization requests without PKCE are accepted
 //   no-rotation      refresh tokens are not rotated
 //   no-registration  dynamic client registration is off
+//   leaky-resource   the resource answers 500 quoting a valid access token it
+//                    was sent (401 as usual without one); every credential the server hands out (token and
+//                    registration answers' fields, the code in a redirect,
+//                    cookie values) is printed as a `credential KIND VALUE` line,
+//                    for the test to look for in Plume's outputs
 // and variants a correct server may have:
 //   issuer-slash     the issuer is published with a trailing slash (as Auth0 does)
 //   login-at-authorize  the authorization endpoint answers 200 with the sign-in
@@ -125,9 +130,39 @@ async function login_at_authorize(req, res) {
     `<input name="password" type="password"><button>Sign in</button></form>`);
 }
 
+const CREDENTIAL_FIELDS = ["access_token", "refresh_token", "id_token", "registration_access_token", "client_secret"];
+
+// Prints every credential an answer hands out as a `credential KIND VALUE` line.
+function printCredentials(res) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    const found = [];
+    const location = String(res.getHeader("location") ?? "");
+    const code = location && new URL(location, issuer).searchParams.get("code");
+    if (code) found.push(["code", code]);
+    for (const cookie of [res.getHeader("set-cookie") ?? []].flat()) {
+      const value = String(cookie).split(";")[0].split("=").slice(1).join("=");
+      if (value.length >= 4) found.push(["cookie", value]);
+    }
+    try {
+      const json = JSON.parse(String(chunk ?? ""));
+      for (const field of CREDENTIAL_FIELDS) if (typeof json[field] === "string") found.push([field, json[field]]);
+    } catch {}
+    for (const [kind, value] of found) console.log(`credential ${kind} ${value}`);
+    return end(chunk, ...rest);
+  };
+}
+
 server.on("request", async (req, res) => {
   const path = new URL(req.url, issuer).pathname;
   try {
+    if (FAULTS.has("leaky-resource")) {
+      const token = (req.headers.authorization ?? "").replace(/^Bearer /i, "");
+      if (path === "/me" && token && await provider.AccessToken.find(token)) {
+        return send(res, 500, "text/plain", `debug: the token sent was ${token}`);
+      }
+      printCredentials(res);
+    }
     if (FAULTS.has("login-at-authorize") && path === "/auth" && req.method === "GET"
         && !req.headers["x-plume-inner"]) {
       return await login_at_authorize(req, res);

@@ -55,7 +55,11 @@ impl StoreState {
             .into());
         }
         self.waiting_on(format!("assert.{call} on a {} body", bytes(size)));
-        let verdict = offload::run(body.len() + args, move || matcher(&body)).await;
+        let redactor = self.run.ledger.redactor();
+        let verdict = offload::run(body.len() + args, move || {
+            matchers::redacting_with(redactor, || matcher(&body))
+        })
+        .await;
         self.pending = None;
         verdict
     }
@@ -148,7 +152,10 @@ impl Host for StoreState {
         headers: Headers,
         name: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        Ok(matchers::header_present(&headers, &name))
+        let redactor = self.run.ledger.redactor();
+        Ok(matchers::redacting_with(redactor, || {
+            matchers::header_present(&headers, &name)
+        }))
     }
     async fn header_matches(
         &mut self,
@@ -157,8 +164,11 @@ impl Host for StoreState {
         regex: String,
     ) -> wasmtime::Result<Result<(), String>> {
         let size: usize = headers.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let redactor = self.run.ledger.redactor();
         offload::run(size, move || {
-            matchers::header_matches(&headers, &name, &regex)
+            matchers::redacting_with(redactor, || {
+                matchers::header_matches(&headers, &name, &regex)
+            })
         })
         .await
     }

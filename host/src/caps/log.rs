@@ -1,9 +1,19 @@
-//! `plume:check/log`: a plugin's own lines, and unique markers.
+//! `plume:check/log`: a plugin's own lines, unique markers, and values a
+//! plugin obtained and registers for redaction (`mask`, 0.1.3).
+//!
+//! A value masked joins the run's redactor (the ledger's): every text of the
+//! run that reaches a sink after the call — any group's, any check's —
+//! shows it as `***` in every encoding the redactor knows, and so do the
+//! excerpts assertions quote and `plume list`. Each value is counted against the plugin's
+//! budget, once however often it is masked ([`crate::limits::MASK_MAX_VALUES`], [`crate::limits::MASK_MAX_BYTES`]);
+//! past it the instance ends with the quota's line. A value too short to
+//! mask is not masked: a warning line says so, without the value.
 
 use rand::RngCore;
 
 use crate::engine::bindings::log::{Host, Level};
 use crate::engine::state::StoreState;
+use crate::redact::MIN_SECRET_LEN;
 
 /// A fresh `PLUME-MARKER-<32 hex digits>`.
 pub fn new_marker() -> String {
@@ -25,5 +35,23 @@ impl Host for StoreState {
 
     fn marker(&mut self) -> wasmtime::Result<String> {
         Ok(new_marker())
+    }
+
+    fn mask(&mut self, value: String) -> wasmtime::Result<()> {
+        if crate::redact::check_secret(&value).is_err() {
+            let note = format!(
+                "log.mask: a value of {} character(s) is not masked: values of at least {MIN_SECRET_LEN} characters are (a shorter one would mangle ordinary text)",
+                value.chars().count()
+            );
+            self.log("warn", &note);
+            return Ok(());
+        }
+        // Masking a value twice (a retried check, two SDK calls) costs once.
+        if self.run.ledger.masks(&value) {
+            return Ok(());
+        }
+        self.budget.charge_mask(value.len() as u64)?;
+        self.run.ledger.mask(&value);
+        Ok(())
     }
 }

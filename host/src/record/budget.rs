@@ -1,5 +1,6 @@
 //! What one plugin may take from the host in a run, counted across all its
-//! instances: published bytes, cleanups and their bytes, live instances.
+//! instances: published bytes, cleanups and their bytes, values registered
+//! for redaction and their bytes, live instances.
 //!
 //! Every group of a plugin runs on its own instance, so a quota kept per
 //! instance would multiply with the groups a plugin describes. A
@@ -15,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
 
-use crate::limits::{Limits, Quota, QuotaExceeded, bytes};
+use crate::limits::{Limits, MASK_MAX_BYTES, MASK_MAX_VALUES, Quota, QuotaExceeded, bytes};
 use crate::text::quoted;
 
 /// One plugin's running totals and its instance slots.
@@ -25,6 +26,8 @@ pub struct PluginBudget {
     published_bytes: AtomicU64,
     cleanups: AtomicUsize,
     cleanup_bytes: AtomicU64,
+    masked: AtomicUsize,
+    masked_bytes: AtomicU64,
     /// One permit per instance the plugin may hold at once.
     pub instances: Arc<Semaphore>,
 }
@@ -36,6 +39,8 @@ impl PluginBudget {
             published_bytes: AtomicU64::new(0),
             cleanups: AtomicUsize::new(0),
             cleanup_bytes: AtomicU64::new(0),
+            masked: AtomicUsize::new(0),
+            masked_bytes: AtomicU64::new(0),
             instances: Arc::new(Semaphore::new(limits.instances.max(1))),
         }
     }
@@ -95,6 +100,40 @@ impl PluginBudget {
                     bytes(total)
                 ),
                 limit: bytes(limit),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl PluginBudget {
+    /// Counts a value the plugin registers for redaction (`log.mask`);
+    /// past [`MASK_MAX_VALUES`] values or [`MASK_MAX_BYTES`] bytes it is
+    /// refused. The line names the value's size, never the value.
+    pub fn charge_mask(&self, size: u64) -> Result<(), QuotaExceeded> {
+        let count = self.masked.fetch_add(1, Ordering::Relaxed) + 1;
+        if count > MASK_MAX_VALUES {
+            self.masked.fetch_sub(1, Ordering::Relaxed);
+            return Err(QuotaExceeded {
+                quota: Quota::Masked,
+                what: format!(
+                    "masking a value would be plugin {}'s value number {count} to mask",
+                    self.plugin
+                ),
+                limit: format!("{MASK_MAX_VALUES} values"),
+            });
+        }
+        if let Err(total) = add_within(&self.masked_bytes, size, MASK_MAX_BYTES) {
+            self.masked.fetch_sub(1, Ordering::Relaxed);
+            return Err(QuotaExceeded {
+                quota: Quota::Masked,
+                what: format!(
+                    "masking a value of {} would bring plugin {}'s masked values to {}",
+                    bytes(size),
+                    self.plugin,
+                    bytes(total)
+                ),
+                limit: bytes(MASK_MAX_BYTES),
             });
         }
         Ok(())

@@ -8,7 +8,8 @@
 //!
 //! It is the one choke point every sink is fed from, so every text a plugin
 //! chose — group and check names, details, log lines, cleanup labels — is made
-//! safe here, once, by [`Redactor::line`]: secrets redacted, then one line with
+//! safe here, once, by [`Redactor::line`]: secrets redacted (the suite's, and
+//! every value a plugin masked before the text landed: [`Ledger::mask`]), then one line with
 //! no control or bidi characters, cut at its limit with a note. The records
 //! hold [`SafeLine`]s, which only the redactor makes. Sinks only escape for
 //! their own format. A sink that panics is reported once on standard error
@@ -19,9 +20,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
+use std::sync::Arc;
+
 use crate::events::{CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary};
 use crate::limits::LOG_MESSAGE_MAX;
-use crate::redact::{Redactor, SafeLine};
+use crate::redact::{GrowingRedactor, Redactor, SafeLine};
 use crate::text;
 
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +46,7 @@ struct Inner {
 /// The run's record; shared by every task.
 pub struct Ledger {
     inner: Mutex<Inner>,
-    redactor: Redactor,
+    redactor: GrowingRedactor,
     start: Instant,
     started_at: SystemTime,
 }
@@ -58,7 +61,7 @@ impl Ledger {
                 summary: Summary::default(),
                 closed: false,
             }),
-            redactor,
+            redactor: GrowingRedactor::new(redactor),
             start: Instant::now(),
             started_at: SystemTime::now(),
         }
@@ -82,13 +85,25 @@ impl Ledger {
     /// A text from outside, as sinks get it: secrets masked, one safe line,
     /// at most `max` bytes plus the note of its full size when cut.
     pub fn line(&self, raw: &str, max: usize) -> SafeLine {
-        self.redactor.line(raw, max)
+        self.redactor.current().line(raw, max)
     }
 
-    /// The run's redactor, for text the host builds from what it received
-    /// before the ledger sees it (a body's excerpt).
-    pub fn redactor(&self) -> &Redactor {
-        &self.redactor
+    /// The run's redactor as it is now, for text the host builds from what
+    /// it received before the ledger sees it (a body's excerpt).
+    pub fn redactor(&self) -> Arc<Redactor> {
+        self.redactor.current()
+    }
+
+    /// Masks `value` in every text that reaches the sinks from now on
+    /// (`log.mask`); what they were told before is not recalled. The caller
+    /// has checked its length ([`crate::redact::check_secret`]).
+    pub fn mask(&self, value: &str) {
+        self.redactor.add(value);
+    }
+
+    /// Whether `value` is masked already (a secret of the suite, or masked earlier in the run).
+    pub fn masks(&self, value: &str) -> bool {
+        self.redactor.knows(value)
     }
 
     /// A group or check name, or a cleanup label, as sinks get it.
@@ -250,11 +265,12 @@ impl Ledger {
     /// Each line of `message` becomes one event; every line break counts
     /// (a lone CR too), and each line is cut at [`crate::limits::LOG_MAX`].
     pub fn log(&self, group: &str, check: &str, level: &str, message: &str) {
-        let head = self.redactor.cut_prefix(message, LOG_MESSAGE_MAX);
-        let redacted = self.redactor.redact(head);
+        let redactor = self.redactor.current();
+        let head = redactor.cut_prefix(message, LOG_MESSAGE_MAX);
+        let redacted = redactor.redact(head);
         let mut lines: Vec<String> = text::lines(&redacted)
             .map(|line| {
-                let shown = self.redactor.redact(&text::one_line(line));
+                let shown = redactor.redact(&text::one_line(line));
                 text::bound(shown, line.len(), crate::limits::LOG_MAX, false)
             })
             .collect();

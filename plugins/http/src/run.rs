@@ -123,6 +123,7 @@ fn attempt(spec: &CheckSpec, ctx: &Ctx, t: &mut Template, url: &str, what: &str)
     if spec.expect.digest() {
         let again = request.clone();
         let r = request.fetch_digest()?;
+        mask_secrets(spec, &r.headers, None);
         if let Some(status) = &spec.expect.status
             && !status.items().contains(&r.status)
         {
@@ -164,6 +165,7 @@ fn attempt(spec: &CheckSpec, ctx: &Ctx, t: &mut Template, url: &str, what: &str)
         }
         None => {
             let response = request.send()?;
+            mask_secrets(spec, &response.headers, Some(&response));
             let facts = expect_response(&response, &spec.expect, t)?;
             let answer = Answer {
                 status: response.status,
@@ -328,6 +330,9 @@ fn capture(spec: &CheckSpec, r: &Answer, ctx: &Ctx, t: &mut Template) -> Result<
                 )));
             }
         };
+        if c.secret {
+            ctx.mask_secret(&value);
+        }
         ctx.publish(&c.name, &value);
         names.push(c.name.as_str());
     }
@@ -336,6 +341,25 @@ fn capture(spec: &CheckSpec, r: &Answer, ctx: &Ctx, t: &mut Template) -> Result<
     } else {
         format!("; captured {}", names.join(", "))
     })
+}
+
+/// Masks what the `secret` captures will take, the moment the answer
+/// arrives: before any expectation can quote it in a failure. A value not
+/// there is left to [`capture`] to report.
+fn mask_secrets(spec: &CheckSpec, headers: &[(String, String)], response: Option<&Response>) {
+    for c in spec.capture.iter().filter(|c| c.secret) {
+        let value = match (&c.json, &c.header, response) {
+            (Some(pointer), None, Some(r)) => r.json_str(pointer).ok(),
+            (None, Some(header), _) => headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(header))
+                .map(|(_, v)| v.clone()),
+            _ => None,
+        };
+        if let Some(v) = value {
+            plume_sdk::mask_secret(&v);
+        }
+    }
 }
 
 /// The path and query of a URL, for compact lines.

@@ -268,4 +268,9 @@ pub struct Capture {
     pub header: Option<String>,
     /// A template, e.g. "{{marker}}".
     pub value: Option<String>,
+    /// The value is a credential (a token, a session id): it is masked in
+    /// every line, log and report of the run from the moment the answer
+    /// holding it arrives, as a configured secret is.
+    #[serde(default)]
+    pub secret: bool,
 }

@@ -87,6 +87,7 @@ pub fn client(ctx: &mut Ctx) -> Check {
         "token_endpoint_auth_method": "none",
     });
     let resp = ctx.post(&registration).json(&body).send()?;
+    crate::masked::credentials(&resp);
     if matches!(resp.status, 401 | 403) {
         // Refused by the server's registration policy (RFC 7591 §3.2.2 leaves it to the server).
         let doc = resp.json().unwrap_or_default();
@@ -163,7 +164,9 @@ pub fn sign_in_redirect(ctx: &mut Ctx) -> Check {
 
 /// The token endpoint's answer to `pairs`, the client authenticated.
 pub fn token_request(ctx: &Ctx, client_id: &str, pairs: &[(&str, &str)]) -> Result<Response, Halt> {
-    authenticated_post(ctx, &endpoint(ctx, "token_endpoint")?, client_id, pairs)
+    let resp = authenticated_post(ctx, &endpoint(ctx, "token_endpoint")?, client_id, pairs)?;
+    crate::masked::credentials(&resp);
+    Ok(resp)
 }
 
 /// What a sign-in and code exchange gave: the token answer, the consent
@@ -210,6 +213,7 @@ pub fn sign_in_and_exchange(ctx: &Ctx) -> Result<Exchange, Halt> {
     let Some(code) = query_param(&back, "code") else {
         return fail(None, format!("no code in the redirect back: {back}"));
     };
+    crate::masked::value(&code);
     let returned = query_param(&back, "state").unwrap_or_default();
     if returned != state {
         return fail(

@@ -20,6 +20,7 @@ mod flow;
 mod html;
 mod id_token;
 mod lifecycle;
+mod masked;
 mod negative;
 mod settings;
 mod signin;

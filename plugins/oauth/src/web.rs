@@ -102,6 +102,7 @@ impl Jar {
             }
             let pair = v.split(';').next().unwrap_or_default();
             if let Some((name, value)) = pair.split_once('=') {
+                crate::masked::value(value.trim());
                 let name = name.trim().to_owned();
                 self.0.retain(|(n, _)| *n != name);
                 self.0.push((name, value.trim().to_owned()));

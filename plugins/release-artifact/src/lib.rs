@@ -14,6 +14,7 @@ mod hops;
 mod manifest;
 mod origin;
 mod settings;
+mod signed;
 mod sums;
 
 use plume_sdk::prelude::*;

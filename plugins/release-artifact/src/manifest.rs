@@ -56,8 +56,12 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
         pointer(ctx, "time_pointer", "/updated_at"),
     );
     let resp = follow(ctx, url, None, RequestBuilder::send)?.answer;
+    // Masked before any expectation can quote the body, and again once a
+    // compressed body is decoded.
+    crate::signed::mask_download(&resp, &u);
     resp.expect_status(&[200])?;
     let (resp, decoded) = crate::encoding::decoded(resp, url)?;
+    crate::signed::mask_download(&resp, &u);
     resp.expect_status(&[200])?
         .expect_json_match(&v, SEMVER)?
         .expect_json_match(&s, SHA256)?

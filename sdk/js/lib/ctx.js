@@ -1,11 +1,11 @@
 // Ctx: what a check can reach (config, secrets, group values, HTTP,
-// cleanups, logs, markers, TLS facts), and what the function that builds
+// cleanups, logs, markers, masks, TLS facts), and what the function that builds
 // the Plugin can (configValue, rejectConfig), and the host's SHA-256.
-import * as cleanup from "plume:check/cleanup@0.1.2";
-import * as config from "plume:check/config@0.1.2";
-import * as digest from "plume:check/digest@0.1.2";
-import * as log from "plume:check/log@0.1.2";
-import * as tls from "plume:check/tls@0.1.2";
+import * as cleanup from "plume:check/cleanup@0.1.3";
+import * as config from "plume:check/config@0.1.3";
+import * as digest from "plume:check/digest@0.1.3";
+import * as log from "plume:check/log@0.1.3";
+import * as tls from "plume:check/tls@0.1.3";
 import { fail, httpCall, skip, unwrap } from "./outcome.js";
 import { RequestBuilder, bytes } from "./request.js";
 
@@ -92,6 +92,23 @@ export class Ctx {
   warn(message) {
     log.write("warn", String(message));
   }
+  /** Masks `value` in everything the run shows from now on: see maskSecret. */
+  maskSecret(value) {
+    maskSecret(value);
+  }
+}
+
+/**
+ * Masks a value the plugin obtained (a token, a code, a cookie, a signed URL)
+ * in everything the run shows from now on, in every encoding, as a configured
+ * secret is (contract 0.1.3, GitHub Actions' `::add-mask::`). Call it the
+ * moment the value arrives, before logging or returning anything that holds
+ * it: lines already shown are not recalled. A value shorter than 4 characters
+ * is not masked (the host logs a warning); a plugin may mask at most 256
+ * values, 256 KiB altogether, per run.
+ */
+export function maskSecret(value) {
+  log.mask(String(value));
 }
 
 /**

@@ -1,7 +1,7 @@
 // eventually: "I deleted it" and "it's deleted" are not the same statement.
 // Retries a question until it holds or a deadline passes, and says how many
 // attempts it took.
-import * as clock from "plume:check/clock@0.1.2";
+import * as clock from "plume:check/clock@0.1.3";
 import { Halt } from "./outcome.js";
 
 /** A question that came true, and what it took. */

@@ -82,7 +82,11 @@ export function reset(overrides = {}) {
       }
     },
   };
-  host.log = { write: (level, message) => call("log", [level, message]), marker: () => "PLUME-MARKER-00ff" };
+  host.log = {
+    write: (level, message) => call("log", [level, message]),
+    marker: () => "PLUME-MARKER-00ff",
+    mask: (value) => call("mask", [value]),
+  };
   host.tls = {
     inspect: (url) => {
       call("tls", [url]);

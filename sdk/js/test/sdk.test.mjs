@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { reset } from "./fake-host.mjs";
 import {
   Ctx, Halt, Pass, Plugin, Settled, configValue, describeError, eventually, exportPlugin, fail, ok,
-  rejectConfig, runningGroup, skip,
+  maskSecret, rejectConfig, runningGroup, skip,
 } from "../plume.js";
 
 const halted = (fn) => {
@@ -160,6 +160,13 @@ test("rejectConfig hands the host the key and message, and never returns", () =>
   const state = reset();
   assert.throws(() => rejectConfig("checks[2].expect", "must be a number"), /unreachable/);
   assert.deepEqual(state.calls, [["reject", "checks[2].expect", "must be a number"]]);
+});
+
+test("maskSecret and ctx.maskSecret hand the host the value as a string", () => {
+  const state = reset();
+  maskSecret("tok-1234");
+  new Ctx("g", "c").maskSecret(56789);
+  assert.deepEqual(state.calls, [["mask", "tok-1234"], ["mask", "56789"]]);
 });
 
 test("the SDK's version is the workspace's", () => {

@@ -5,8 +5,8 @@
 // fails one or the other.
 import {
   Ctx, DigestResponse, Group, Halt, Hasher, JsonKind, Pass, Plugin, RequestBuilder, Response,
-  Settled, Stream, configValue, describeError, eventually, exportPlugin, fail, ok, rejectConfig,
-  runningGroup, sha256, skip,
+  Settled, Stream, configValue, describeError, eventually, exportPlugin, fail, maskSecret, ok,
+  rejectConfig, runningGroup, sha256, skip,
 } from "../plume.js";
 
 /** @typedef {import("../plume.js").Check} Check */
@@ -64,6 +64,8 @@ export function everything(ctx) {
   ctx.debug(ctx.marker());
   ctx.info(`${ctx.group}.${ctx.check}`);
   ctx.warn("careful");
+  ctx.maskSecret(password);
+  maskSecret(`${password}-again`);
   const hasher = new Hasher();
   hasher.update("a");
   hasher.update(new Uint8Array([98]));

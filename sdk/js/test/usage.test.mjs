@@ -39,6 +39,7 @@ test("every capability runs, with the types the declarations give", () => {
   assert.deepEqual(state.calls.filter(([n]) => n === "defer").map(([, l, r]) => `${l} ${r.method}`),
     ["thing DELETE", "put PUT", "patch PATCH", "post POST"]);
   assert.deepEqual(state.calls.filter(([n]) => n === "log").map(([, l]) => l), ["debug", "info", "warn"]);
+  assert.deepEqual(state.calls.filter(([n]) => n === "mask"), [["mask", "pw"], ["mask", "pw-again"]]);
 });
 
 test("outcomes of the other checks, and the plugin as described", () => {

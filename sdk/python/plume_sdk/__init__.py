@@ -28,7 +28,7 @@ from ._outcome import Check, Halt, Pass, Result, describe_error, fail, ok, skip
 from ._response import Digest, DigestResponse, JsonKind, Response
 from ._stream import Stream
 from ._request import RequestBuilder
-from ._ctx import Ctx, Hasher, config_value, reject_config, sha256
+from ._ctx import Ctx, Hasher, config_value, mask_secret, reject_config, sha256
 from ._retry import Settled, eventually
 from ._plugin import CheckFn, Group, Plugin, export_plugin, running_group
 
@@ -54,6 +54,7 @@ __all__ = [
     "eventually",
     "export_plugin",
     "fail",
+    "mask_secret",
     "ok",
     "reject_config",
     "running_group",

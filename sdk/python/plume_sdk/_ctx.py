@@ -1,5 +1,5 @@
 """Ctx: what a check can reach (config, secrets, group values, HTTP, cleanups,
-logs, markers, TLS facts), what the function that builds the Plugin can
+logs, markers, masks, TLS facts), what the function that builds the Plugin can
 (config_value, reject_config), and the host's SHA-256."""
 
 from __future__ import annotations
@@ -101,6 +101,21 @@ class Ctx:
 
     def warn(self, message: str) -> None:
         log.write(log.Level.WARN, str(message))
+
+    def mask_secret(self, value: str) -> None:
+        """Masks `value` in everything the run shows from now on: see `mask_secret`."""
+        mask_secret(value)
+
+
+def mask_secret(value: str) -> None:
+    """Masks a value the plugin obtained (a token, a code, a cookie, a signed
+    URL) in everything the run shows from now on, in every encoding, as a
+    configured secret is (contract 0.1.3, GitHub Actions' `::add-mask::`).
+    Call it the moment the value arrives, before logging or returning anything
+    that holds it: lines already shown are not recalled. A value shorter than
+    4 characters is not masked (the host logs a warning); a plugin may mask at
+    most 256 values, 256 KiB altogether, per run."""
+    log.mask(str(value))
 
 
 def config_value(key: str) -> Optional[str]:

@@ -156,6 +156,7 @@ log = _module(
     Level=Enum("Level", {"DEBUG": 0, "INFO": 1, "WARN": 2}),
     write=lambda level, message: HOST.calls.append(("log", level.name, message)),
     marker=lambda: "PLUME-MARKER-00ff",
+    mask=lambda value: HOST.calls.append(("mask", value)),
 )
 tls = _module(
     "wit_world.imports.tls",

@@ -204,6 +204,12 @@ def test_export_plugin_builds_on_first_use_for_the_running_group_else_whole(host
     assert len(builds) == 3, "after describe() every group uses the whole plugin"
 
 
+def test_mask_secret_hands_the_host_the_value_as_a_string(host: Any) -> None:
+    sdk.mask_secret("tok-1234")
+    sdk.Ctx("g", "c").mask_secret(56789)  # type: ignore[arg-type]
+    assert host.calls == [("mask", "tok-1234"), ("mask", "56789")]
+
+
 def test_reject_config_hands_the_host_the_key_and_message(host: Any) -> None:
     with pytest.raises(RuntimeError, match="unreachable"):
         sdk.reject_config("checks[2].expect", "must be a number")

@@ -138,6 +138,22 @@ impl Ctx {
     pub fn warn(&self, message: impl AsRef<str>) {
         log::write(log::Level::Warn, message.as_ref());
     }
+
+    /// Masks `value` in everything the run shows from now on: see [`mask_secret`].
+    pub fn mask_secret(&self, value: impl AsRef<str>) {
+        mask_secret(value);
+    }
+}
+
+/// Masks a value the plugin obtained (a token, a code, a cookie, a signed
+/// URL) in everything the run shows from now on, in every encoding, as a
+/// configured secret is (contract 0.1.3, GitHub Actions' `::add-mask::`).
+/// Call it the moment the value arrives, before logging or returning
+/// anything that holds it: lines already shown are not recalled. A value
+/// shorter than 4 characters is not masked (the host logs a warning); a
+/// plugin may mask at most 256 values, 256 KiB altogether, per run.
+pub fn mask_secret(value: impl AsRef<str>) {
+    log::mask(value.as_ref());
 }
 
 /// A value that is there and not blank, trimmed.

@@ -43,7 +43,7 @@ pub mod __bindings {
     });
 }
 
-pub use ctx::{Ctx, Hasher, config_value, reject_config, sha256};
+pub use ctx::{Ctx, Hasher, config_value, mask_secret, reject_config, sha256};
 pub use outcome::{Check, Halt, Pass, describe_error, fail, ok, skip};
 pub use plugin::{Group, Plugin, running_group};
 pub use request::RequestBuilder;

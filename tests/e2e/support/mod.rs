@@ -10,6 +10,8 @@
 //! - [`prometheus`]: Prometheus and the Pushgateway from Debian's packages;
 //! - [`monitor`]: `plume monitor` as a process on a free loopback port;
 //! - [`http`]: a blocking GET for talking to those servers.
+//! - [`outputs`]: every output of a run (each report format, `-v`, the
+//!   monitor's endpoints) and the encodings of a value none may show;
 //! - [`raw`]: raw HTTP/1.1 on a socket: stalled heads, held connections.
 //! - [`registry`]: an OCI registry (docker-registry) and oras-py.
 //! - [`s3`]: an S3-compatible store (moto's server) filled through boto3.
@@ -29,6 +31,7 @@ pub mod http;
 pub mod monitor;
 pub mod nginx;
 pub mod oidc;
+pub mod outputs;
 pub mod peak_rss;
 pub mod prometheus;
 pub mod raw;

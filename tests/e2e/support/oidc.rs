@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 /// The test user's password.
 pub const PASSWORD: &str = "e2e-smoke-password";
@@ -18,6 +19,9 @@ pub const CLIENT_SECRET: &str = "e2e-confidential-secret";
 pub struct Oidc {
     child: Child,
     pub issuer: String,
+    /// The credentials it printed having handed out (fault `leaky-resource`),
+    /// as (kind, value): `code`, `cookie` or a JSON field's name.
+    credentials: Printed,
 }
 
 fn dir(folder: &str) -> PathBuf {
@@ -49,17 +53,34 @@ impl Oidc {
             .stderr(Stdio::null())
             .spawn()
             .expect("node is not installed: install node and npm (as .ci/run does)");
-        let port = port_when_listening(&mut child, &format!("the oidc server in tests/{folder}"));
+        let (port, credentials) =
+            port_and_credentials(&mut child, &format!("the oidc server in tests/{folder}"));
         Oidc {
             child,
             issuer: format!("http://127.0.0.1:{port}"),
+            credentials,
         }
+    }
+
+    /// Every credential the server has handed out so far, as it printed them
+    /// (only with the `leaky-resource` fault).
+    pub fn credentials(&self) -> Vec<(String, String)> {
+        self.credentials.lock().unwrap().clone()
     }
 }
 
 /// The port a test server (`child`, its stdout piped) prints as
 /// `listening PORT` when ready; its output is drained after that.
 pub fn port_when_listening(child: &mut Child, what: &str) -> String {
+    port_and_credentials(child, what).0
+}
+
+/// Credentials a server printed as `credential KIND VALUE`, as (kind, value).
+type Printed = Arc<Mutex<Vec<(String, String)>>>;
+
+/// As [`port_when_listening`], also keeping each `credential KIND VALUE`
+/// line the server prints after that.
+fn port_and_credentials(child: &mut Child, what: &str) -> (String, Printed) {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let port = loop {
@@ -73,8 +94,21 @@ pub fn port_when_listening(child: &mut Child, what: &str) -> String {
         }
     };
     // Keep draining its output: a closed pipe would kill it at its next line.
-    std::thread::spawn(move || for _ in lines {});
-    port
+    let credentials = Printed::default();
+    let seen = credentials.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if let Some((kind, value)) = line
+                .strip_prefix("credential ")
+                .and_then(|rest| rest.split_once(' '))
+            {
+                seen.lock()
+                    .unwrap()
+                    .push((kind.to_owned(), value.to_owned()));
+            }
+        }
+    });
+    (port, credentials)
 }
 
 impl Drop for Oidc {

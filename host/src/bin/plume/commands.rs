@@ -243,8 +243,9 @@ pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let sandbox = Sandbox::new(cache)?;
     let shared = RunShared::quiet()?;
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &Selection::default()).await?;
-    // What a plugin describes is its own text: redacted, one safe line each.
-    let redactor = redactor_for(&suite);
+    // What a plugin describes is its own text: redacted (with the values
+    // it masked while describing), one safe line each.
+    let redactor = redactor_for(&suite).joined(&shared.ledger.redactor());
     let show = |text: &str| redactor.line(text, plume::limits::LABEL_MAX);
     for p in &plugins {
         let source = match (&p.entry.oci, plume::packs::builtin(&p.entry.path)) {

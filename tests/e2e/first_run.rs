@@ -95,7 +95,7 @@ fn two_first_runs_on_an_empty_cache_pass_print_the_usual_lines_and_leave_valid_e
         assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
         for (prefix, _) in PORTS {
             let lines = lines_of(first, prefix);
-            assert_eq!(lines.len(), 14, "{prefix} has 14 checks:\n{}", first.stdout);
+            assert!(lines.len() >= 14, "{prefix}: {}", first.stdout);
             assert_eq!(
                 lines,
                 lines_of(&usual, prefix),

@@ -26,7 +26,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, ModuleVersionStrategy, Store, Strategy, Trap, UpdateDeadline};
+use wasmtime::{
+    Config, Engine, ModuleVersionStrategy, OptLevel, RegallocAlgorithm, Store, Strategy, Trap,
+    UpdateDeadline,
+};
 
 use crate::caps::config::ConfigRejected;
 use crate::engine::bindings::PluginPre;
@@ -264,6 +267,13 @@ pub(crate) fn engine_config(strategy: Strategy) -> wasmtime::Result<Config> {
     // function, with LLVM's libunwind (the static musl build) a scan of
     // every registered frame on unload: 16 % of `plume list`.
     config.native_unwind_info(false);
+    if strategy == Strategy::Winch {
+        // Winch leaves the trampolines between the host and wasm to
+        // Cranelift: a third of a baseline compile of a JavaScript plugin.
+        // They run once per call, so compile them the quick way too.
+        config.cranelift_opt_level(OptLevel::None);
+        config.cranelift_regalloc_algorithm(RegallocAlgorithm::SinglePass);
+    }
     config.module_version(ModuleVersionStrategy::Custom(code_version()))?;
     Ok(config)
 }

@@ -43,7 +43,7 @@ async fn start(
         upstream: Arc::default(),
     };
     let state = StoreState::new(shared, entry(name, path), position);
-    let mut store = sandbox.store(state);
+    let mut store = sandbox.store(&pre, state);
     let begin = Instant::now();
     pre.instantiate_async(&mut store)
         .await

@@ -18,12 +18,15 @@ fn compile(dir: &Path, extra: &[&str]) -> Run {
     Run::from_output(out)
 }
 
-/// The entries of a cache folder: everything but check files and the stat index.
+/// The entries of a cache folder: everything but check files, the stat index
+/// and the background compiles' lock.
 fn entries(dir: &Path) -> Vec<PathBuf> {
     let mut list: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
-    list.retain(|p| p.extension().is_none_or(|e| e != "check") && !p.ends_with("index"));
+    list.retain(|p| {
+        p.extension().is_none_or(|e| e != "check") && !p.ends_with("index") && !p.ends_with("locks")
+    });
     list.sort();
     list
 }
@@ -136,12 +139,90 @@ fn no_cache_writes_nothing_and_the_environment_moves_the_cache() {
 
     let env_dir = tempfile::tempdir().unwrap();
     let out = plume_command()
-        .args(["inspect", plume_test_guests::BASIC])
+        .args(["compile", plume_test_guests::BASIC])
         .env("PLUME_CACHE_DIR", env_dir.path())
         .output()
         .unwrap();
     assert!(out.status.success());
     only_entry(env_dir.path());
+}
+
+#[test]
+fn an_entry_of_another_plume_version_or_cpu_is_refused_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    compile(dir.path(), &[]);
+    let entry = only_entry(dir.path());
+    let genuine = std::fs::read(&entry).unwrap();
+    // The version string compiled code carries: Plume's and wasmtime's.
+    let version = format!("plume {} wasmtime ", env!("CARGO_PKG_VERSION"));
+    let at = find(&genuine, version.as_bytes()).expect("the entry names its Plume version");
+
+    // Another Plume version: the same length, another number.
+    let mut other_version = genuine.clone();
+    other_version[at + "plume ".len()] ^= 0x01;
+    forge(&entry, &other_version);
+    let r = compile(dir.path(), &[]);
+    assert!(
+        r.stdout.contains("recompiled in ")
+            && r.stdout.contains("wasmtime refused the entry")
+            && r.stdout.contains("incompatible version"),
+        "{}",
+        r.stdout
+    );
+    assert!(compile(dir.path(), &[]).stdout.contains("already cached"));
+
+    // Another CPU architecture: the target after the version, renamed.
+    let arch = std::env::consts::ARCH;
+    let other_arch = match arch {
+        "x86_64" => "mips64",
+        "aarch64" => "riscv64",
+        other => panic!("no architecture of the same length as {other} to forge"),
+    };
+    let target = at + find(&genuine[at..], format!("{arch}-").as_bytes()).expect("the target");
+    let mut other_cpu = genuine.clone();
+    other_cpu[target..target + arch.len()].copy_from_slice(other_arch.as_bytes());
+    forge(&entry, &other_cpu);
+    let r = compile(dir.path(), &[]);
+    assert!(
+        r.stdout.contains("wasmtime refused the entry")
+            && r.stdout
+                .contains(&format!("compiled for architecture '{other_arch}'")),
+        "{}",
+        r.stdout
+    );
+
+    // Code for a CPU with a feature this one lacks: the first CPU feature the
+    // entry records (`has_...`, a length-prefixed name and a flag) becomes
+    // `has_zzz...`, a feature no CPU here has, turned on.
+    let flags = &genuine[target..];
+    let i = find(flags, b"has_").expect("the entry records the CPU's features");
+    let name_len = usize::from(flags[i - 1]);
+    let mut other_features = genuine.clone();
+    let name = target + i + "has_".len()..target + i + name_len;
+    other_features[name].fill(b'z');
+    other_features[target + i + name_len + 1] = 1;
+    forge(&entry, &other_features);
+    let r = compile(dir.path(), &[]);
+    assert!(
+        r.stdout.contains("wasmtime refused the entry")
+            && r.stdout.contains("incompatible with native host"),
+        "{}",
+        r.stdout
+    );
+    assert!(compile(dir.path(), &[]).stdout.contains("already cached"));
+}
+
+/// Writes `bytes` as `entry` with a matching check file: intact by the
+/// cache's own check, so only wasmtime's header check stands in the way.
+fn forge(entry: &Path, bytes: &[u8]) {
+    let mut check = (bytes.len() as u64).to_le_bytes().to_vec();
+    check.extend_from_slice(&crc32(bytes).to_le_bytes());
+    std::fs::write(entry, bytes).unwrap();
+    std::fs::write(entry.with_extension("check"), check).unwrap();
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// CRC-32 (IEEE), as the cache's trailer uses; written out so the test does

@@ -407,6 +407,7 @@ fn list_and_inspect_show_plugin_metadata_as_safe_lines() {
     let prefixes = [
         "plugin:  ",
         "file:    ",
+        "compiled: ",
         "config:  ",
         "secrets: ",
         "groups:",

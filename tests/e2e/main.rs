@@ -15,6 +15,7 @@ mod demo;
 mod docs;
 mod egress;
 mod faulty;
+mod first_run;
 mod forgery;
 mod html_report;
 mod init;

@@ -14,6 +14,12 @@ use crate::support::harness::{Run, plume_command};
 
 /// Runs the polyglot suite against a fresh service with `faults` on.
 fn run_polyglot(faults: &[Fault]) -> Run {
+    run_polyglot_with(faults, &[])
+}
+
+/// Runs the polyglot suite against a fresh service with `faults` on, with
+/// `extra` arguments (`--cache-dir DIR`, say).
+pub(crate) fn run_polyglot_with(faults: &[Fault], extra: &[&str]) -> Run {
     let addresses = start_in_background(Options {
         admin_port: 0,
         mcp_port: 0,
@@ -36,6 +42,7 @@ fn run_polyglot(faults: &[Fault]) -> Run {
             "--var",
             &format!("plugin_dir={}", dir(plume_test_guests::DEMO_JS)),
         ])
+        .args(extra)
         .output()
         .expect("run plume");
     Run::from_output(out)
@@ -43,7 +50,7 @@ fn run_polyglot(faults: &[Fault]) -> Run {
 
 /// For one language prefix: check name -> (outcome, status, detail with ids,
 /// markers, ports and timings replaced by placeholders).
-fn lines_of(run: &Run, prefix: &str) -> BTreeMap<String, (String, String, String)> {
+pub(crate) fn lines_of(run: &Run, prefix: &str) -> BTreeMap<String, (String, String, String)> {
     let hex = Regex::new("[0-9a-f]{8,}").unwrap();
     let digits = Regex::new("[0-9]+").unwrap();
     run.names()

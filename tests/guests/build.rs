@@ -46,6 +46,8 @@ enum Source {
     Python(&'static str),
     /// `wat/multi_memory.wat`, filled in and parsed here.
     MultiMemory,
+    /// A component written as text (relative to this crate), parsed here.
+    Wat(&'static str),
 }
 
 const fn guest(name: &'static str, placeholder: &'static str, source: Source) -> Guest {
@@ -65,6 +67,7 @@ const GUESTS: &[Guest] = &[
     guest("FORGER",                "forger",         Source::Rust("guest-forger")),
     guest("HOG",                   "hog",            Source::Rust("guest-hog")),
     guest("MULTI_MEMORY",          "multi",          Source::MultiMemory),
+    guest("TAIL_CALL",             "tail-call",      Source::Wat("wat/tail_call.wat")),
     guest("WRONG_WORLD",           "wrong",          Source::Rust("guest-wrong-world")),
     guest("CONTRACT_0_1_0",        "contract-0.1.0", Source::Rust("guest-contract-0-1-0")),
     guest("DEMO",                  "demo",           Source::Rust("demo-plugin")),
@@ -139,6 +142,7 @@ fn main() {
                 build_scripted(&workspace, guest, script, &plugins)
             }
             Source::MultiMemory => multi_memory(&manifest_dir, &plugins),
+            Source::Wat(file) => parsed_wat(&manifest_dir.join(file), &plugins),
         };
         let (name, placeholder) = (guest.name, guest.placeholder);
         let path = file.display().to_string();
@@ -282,6 +286,17 @@ fn build_scripted(workspace: &Path, guest: &Guest, script: &str, plugins: &Path)
     for input in &inputs {
         println!("cargo:rerun-if-changed={}", input.display());
     }
+    out
+}
+
+/// A component written as text, parsed into `plugins/NAME.wasm`.
+fn parsed_wat(source: &Path, plugins: &Path) -> PathBuf {
+    println!("cargo:rerun-if-changed={}", source.display());
+    let bytes = wat::parse_file(source).expect("the guest's .wat parses");
+    std::fs::create_dir_all(plugins).expect("create the plugins folder");
+    let stem = source.file_stem().expect("a .wat file name");
+    let out = plugins.join(stem).with_extension("wasm");
+    std::fs::write(&out, bytes).expect("write the parsed guest");
     out
 }
 

@@ -2,8 +2,13 @@
 //! code on every later run.
 //!
 //! An entry is keyed by the component's SHA-256 and wasmtime's precompile
-//! compatibility hash (engine version and settings), so a changed plugin or
-//! a new `plume` never reuses stale code. Files are written to a temporary
+//! compatibility hash (the compiler, its settings, the CPU features it
+//! targets, and the version string of [`super::code_version`]: Plume's and
+//! wasmtime's), so a changed plugin, another `plume` or another CPU never
+//! finds another's entry. An entry that is there under the right name but
+//! was not written for this build and CPU (copied, restored from a CI cache,
+//! forged) is refused by wasmtime's header check, which compares the version
+//! string, the target and every CPU feature the code needs, and is rebuilt. Files are written to a temporary
 //! file and renamed into place, so readers never see half an entry and two
 //! runs writing the same entry at once are safe. Each entry has a sidecar
 //! with its length and CRC-32, checked on every load through a memory map
@@ -45,6 +50,22 @@ pub enum CacheOutcome {
     Rebuilt(String),
     /// The cache is off or its folder unusable: compiled, not stored.
     Bypassed,
+    /// No entry: compiled by the baseline compiler for this run; the
+    /// optimised compile into the cache goes on in the background
+    /// (see [`super::tiers`]).
+    Baseline,
+}
+
+/// What the cache holds for a component.
+pub enum Lookup {
+    /// A valid entry, loaded.
+    Hit(Component),
+    /// No entry.
+    Miss,
+    /// An entry that was unusable (the reason); it is deleted.
+    Stale(String),
+    /// The cache is off.
+    Off,
 }
 
 impl CompileCache {
@@ -128,29 +149,70 @@ impl CompileCache {
         digest: &str,
         wasm: impl FnOnce() -> std::io::Result<Cow<'a, [u8]>>,
     ) -> wasmtime::Result<(Component, CacheOutcome)> {
-        let Some(entry) = self.entry_path(engine, digest) else {
-            return Ok((
-                Component::from_binary(engine, &wasm()?)?,
-                CacheOutcome::Bypassed,
-            ));
+        let stale = match self.lookup(engine, digest) {
+            Lookup::Hit(component) => return Ok((component, CacheOutcome::Hit)),
+            Lookup::Off => {
+                return Ok((
+                    Component::from_binary(engine, &wasm()?)?,
+                    CacheOutcome::Bypassed,
+                ));
+            }
+            Lookup::Miss => None,
+            Lookup::Stale(why) => Some(why),
         };
-        let mut outcome = CacheOutcome::Miss;
-        if entry.exists() {
-            match deserialize(engine, &entry) {
-                Ok(component) => return Ok((component, CacheOutcome::Hit)),
-                Err(why) => {
-                    let _ = std::fs::remove_file(&entry);
-                    outcome = CacheOutcome::Rebuilt(why);
-                }
+        let (component, stored) = self.compile_and_store(engine, digest, &wasm()?)?;
+        let outcome = match (stored, stale) {
+            (false, _) => CacheOutcome::Bypassed,
+            (true, None) => CacheOutcome::Miss,
+            (true, Some(why)) => CacheOutcome::Rebuilt(why),
+        };
+        Ok((component, outcome))
+    }
+
+    /// The entry of `digest` under `engine`, checked; an unusable one is deleted.
+    pub fn lookup(&self, engine: &Engine, digest: &str) -> Lookup {
+        let Some(entry) = self.entry_path(engine, digest) else {
+            return Lookup::Off;
+        };
+        if !entry.exists() {
+            return Lookup::Miss;
+        }
+        match deserialize(engine, &entry) {
+            Ok(component) => Lookup::Hit(component),
+            Err(why) => {
+                let _ = std::fs::remove_file(&entry);
+                Lookup::Stale(why)
             }
         }
-        let compiled = engine.precompile_component(&wasm()?)?;
+    }
+
+    /// `wasm` compiled by `engine` and stored as the entry of `digest`;
+    /// `false` when it could not be stored (the cache off or unwritable).
+    pub fn compile_and_store(
+        &self,
+        engine: &Engine,
+        digest: &str,
+        wasm: &[u8],
+    ) -> wasmtime::Result<(Component, bool)> {
+        let compiled = engine.precompile_component(wasm)?;
         // SAFETY: the bytes were produced just now by this engine's `precompile_component`.
         let component = unsafe { Component::deserialize(engine, &compiled)? };
-        if store(&entry, &compiled).is_err() {
-            outcome = CacheOutcome::Bypassed;
+        let stored = self
+            .entry_path(engine, digest)
+            .is_some_and(|entry| store(&entry, &compiled).is_ok());
+        Ok((component, stored))
+    }
+
+    /// The SHA-256 of the file at `path`, and its bytes when they had to be
+    /// read for it (not when the stat index knew it or the cache is off).
+    pub fn digest_and_bytes(&self, path: &Path) -> std::io::Result<(String, Option<Vec<u8>>)> {
+        match self.dir.as_deref() {
+            Some(dir) => digest_of(dir, path),
+            None => {
+                let bytes = std::fs::read(path)?;
+                Ok((hex::encode(Sha256::digest(&bytes)), Some(bytes)))
+            }
         }
-        Ok((component, outcome))
     }
 }
 
@@ -227,7 +289,7 @@ fn deserialize(engine: &Engine, entry: &Path) -> Result<Component, String> {
     // output, intact (length and CRC-32 match); wasmtime rejects entries from
     // another version or configuration before using them.
     unsafe { Component::deserialize_file(engine, entry) }
-        .map_err(|e| format!("wasmtime refused the entry: {e}"))
+        .map_err(|e| format!("wasmtime refused the entry: {e:#}"))
 }
 
 /// Writes an entry and its check file, each atomically.

@@ -1,7 +1,9 @@
 //! The wasm sandbox: compile each plugin once, instantiate it per group.
 //!
 //! One [`Sandbox`] per process holds the wasmtime engine, the linker with
-//! every capability, the compiled-plugin [`cache`] and the epoch ticker.
+//! every capability, the compiled-plugin [`cache`], the compile policy of a
+//! plugin the cache lacks ([`tiers`]: Cranelift now, or Winch now and
+//! Cranelift in the background) and the epoch ticker.
 //! [`Sandbox::load`] reads (or takes from the [built-in packs](crate::packs))
 //! and compiles a component and checks it against
 //! the contract up front (an `InstancePre`), so a wrong plugin is refused
@@ -17,14 +19,18 @@ pub mod limiter;
 pub mod resources;
 pub mod shared;
 pub mod state;
+pub mod tiers;
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, OnceLock, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
+use wasmtime::{
+    Config, Engine, ModuleVersionStrategy, OptLevel, RegallocAlgorithm, Store, Strategy, Trap,
+    UpdateDeadline,
+};
 
 use crate::caps::config::ConfigRejected;
 use crate::engine::bindings::PluginPre;
@@ -32,6 +38,7 @@ use crate::engine::bindings::types::PluginInfo;
 use crate::engine::cache::{CacheOutcome, CompileCache};
 use crate::engine::limiter::InstanceLimiter;
 use crate::engine::state::StoreState;
+use crate::engine::tiers::{BaselineEngine, FirstRun, Source, Tiers};
 use crate::error::PlumeError;
 use crate::limits::{DeadlinePassed, QuotaExceeded};
 use crate::suite::PluginEntry;
@@ -39,7 +46,8 @@ use crate::suite::PluginEntry;
 /// How often the epoch advances: the granularity of timeouts in pure wasm code.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Advances the engine's epoch on its own thread until dropped.
+/// Advances the engines' epoch on its own thread until dropped: the
+/// optimised engine's, and the baseline engine's once it exists.
 ///
 /// The thread waits on a channel rather than sleeping, so dropping the
 /// ticker wakes it at once: a process that ends does not wait out the rest
@@ -50,13 +58,16 @@ struct EpochTicker {
 }
 
 impl EpochTicker {
-    fn start(engine: Engine) -> Self {
+    fn start(engine: Engine, baseline: Arc<OnceLock<Option<BaselineEngine>>>) -> Self {
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("plume-epoch".into())
             .spawn(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(EPOCH_TICK) {
                     engine.increment_epoch();
+                    if let Some(Some(b)) = baseline.get() {
+                        b.engine.increment_epoch();
+                    }
                 }
             })
             .ok();
@@ -84,31 +95,30 @@ pub struct Sandbox {
     cache: CompileCache,
     /// What [`Sandbox::load_shared`] compiled, by digest.
     shared: shared::SharedPlugins,
+    tiers: Tiers,
     _ticker: EpochTicker,
 }
 
 impl Sandbox {
+    /// A sandbox that compiles a plugin missing from the cache with Cranelift.
     pub fn new(cache: CompileCache) -> Result<Self, PlumeError> {
-        let mut config = Config::new();
-        // Every wasm loop checks the epoch, so a runaway guest yields to the
-        // executor each tick and its check's timeout can cancel it.
-        config.epoch_interruption(true);
-        config.wasm_component_model(true);
-        // No `.eh_frame` for compiled plugins: wasmtime walks wasm stacks
-        // with its own unwinder and catches host panics at the boundary, so
-        // the system unwinder never needs it; and registering it costs, per
-        // function, with LLVM's libunwind (the static musl build) a scan of
-        // every registered frame on unload: 16 % of `plume list`.
-        config.native_unwind_info(false);
-        let engine = Engine::new(&config).map_err(|e| PlumeError::Engine(e.to_string()))?;
-        let mut linker = Linker::new(&engine);
-        add_to_linker(&mut linker).map_err(|e| PlumeError::Engine(e.to_string()))?;
-        let ticker = EpochTicker::start(engine.clone());
+        Self::with_first_run(cache, FirstRun::Optimised)
+    }
+
+    /// A sandbox whose plugins missing from the cache are compiled as `first_run` says.
+    pub fn with_first_run(cache: CompileCache, first_run: FirstRun) -> Result<Self, PlumeError> {
+        let engine = engine_config(Strategy::Cranelift)
+            .and_then(|config| Engine::new(&config))
+            .map_err(|e| PlumeError::Engine(e.to_string()))?;
+        let linker = new_linker(&engine).map_err(|e| PlumeError::Engine(e.to_string()))?;
+        let tiers = Tiers::new(first_run, new_linker);
+        let ticker = EpochTicker::start(engine.clone(), tiers.baseline_slot());
         Ok(Sandbox {
             engine,
             linker,
             cache,
             shared: shared::SharedPlugins::default(),
+            tiers,
             _ticker: ticker,
         })
     }
@@ -163,9 +173,14 @@ impl Sandbox {
         path: &Path,
     ) -> Result<(Component, CacheOutcome), PlumeError> {
         if let Some(pack) = crate::packs::builtin(path) {
+            let source = Source::Builtin {
+                wasm: pack.wasm,
+                sha256: pack.sha256,
+                address: pack.address(),
+            };
             return self
-                .cache
-                .load_bytes(&self.engine, pack.wasm, pack.sha256)
+                .tiers
+                .load(&self.cache, &self.engine, &source)
                 .map_err(|e| {
                     PlumeError::Engine(format!("built-in pack {}: {e:#}", pack.address()))
                 });
@@ -190,8 +205,8 @@ impl Sandbox {
                 ));
             }
         }
-        self.cache
-            .load(&self.engine, path)
+        self.tiers
+            .load(&self.cache, &self.engine, &Source::File(path))
             .map_err(|e| not_component(flatten(&format!("{e:#}"))))
     }
 
@@ -207,10 +222,12 @@ impl Sandbox {
             path: path.to_owned(),
             reason: flatten(&format!("{e:#}")),
         };
-        let pre = self
-            .linker
-            .instantiate_pre(component)
-            .map_err(wrong_world)?;
+        // A component compiled by Winch links against the baseline engine's linker.
+        let linker = match self.tiers.baseline() {
+            Some(b) if Engine::same(component.engine(), &b.engine) => &b.linker,
+            _ => &self.linker,
+        };
+        let pre = linker.instantiate_pre(component).map_err(wrong_world)?;
         PluginPre::new(pre).map_err(wrong_world)
     }
 
@@ -221,8 +238,8 @@ impl Sandbox {
     /// the ticker is its own thread, so a guest looping in wasm (or on
     /// synchronous host calls) ends on time even when every runtime worker
     /// is busy and the runtime's timers fire late.
-    pub fn store(&self, state: StoreState) -> Store<StoreState> {
-        let mut store = Store::new(&self.engine, state);
+    pub fn store(&self, pre: &PluginPre<StoreState>, state: StoreState) -> Store<StoreState> {
+        let mut store = Store::new(pre.engine(), state);
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(|ctx| {
@@ -235,12 +252,53 @@ impl Sandbox {
     }
 }
 
-/// Adds WASI and every Plume capability to `linker`. The capabilities are
-/// the `Host` impls in [`crate::caps`], found through the bindings' traits.
-fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    wasmtime_wasi::p2::add_to_linker_async(linker)?;
-    bindings::Plugin::add_to_linker::<StoreState, HasSelf<StoreState>>(linker, |s| s)?;
-    Ok(())
+/// The configuration of both engines; `strategy` picks the compiler.
+///
+/// Compiled code records the version string set here, and wasmtime refuses
+/// to load code whose string differs: an entry written by another Plume (or
+/// wasmtime) version is rebuilt, never run. Code compiled for CPU features
+/// this machine lacks is refused by wasmtime's header check as well.
+pub(crate) fn engine_config(strategy: Strategy) -> wasmtime::Result<Config> {
+    let mut config = Config::new();
+    config.strategy(strategy);
+    // Every wasm loop checks the epoch, so a runaway guest yields to the
+    // executor each tick and its check's timeout can cancel it.
+    config.epoch_interruption(true);
+    config.wasm_component_model(true);
+    // No `.eh_frame` for compiled plugins: wasmtime walks wasm stacks
+    // with its own unwinder and catches host panics at the boundary, so
+    // the system unwinder never needs it; and registering it costs, per
+    // function, with LLVM's libunwind (the static musl build) a scan of
+    // every registered frame on unload: 16 % of `plume list`.
+    config.native_unwind_info(false);
+    if strategy == Strategy::Winch {
+        // Winch leaves the trampolines between the host and wasm to
+        // Cranelift: a third of a baseline compile of a JavaScript plugin.
+        // They run once per call, so compile them the quick way too.
+        config.cranelift_opt_level(OptLevel::None);
+        config.cranelift_regalloc_algorithm(RegallocAlgorithm::SinglePass);
+    }
+    config.module_version(ModuleVersionStrategy::Custom(code_version()))?;
+    Ok(config)
+}
+
+/// The version compiled code is tagged with: Plume's and wasmtime's.
+pub fn code_version() -> String {
+    format!(
+        "plume {} wasmtime {}",
+        env!("CARGO_PKG_VERSION"),
+        ModuleVersionStrategy::WasmtimeVersion.as_str()
+    )
+}
+
+/// A linker for `engine` with WASI and every Plume capability. The
+/// capabilities are the `Host` impls in [`crate::caps`], found through the
+/// bindings' traits.
+fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<StoreState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    bindings::Plugin::add_to_linker::<StoreState, HasSelf<StoreState>>(&mut linker, |s| s)?;
+    Ok(linker)
 }
 
 /// A plugin file that could not be read: missing, or why not.
@@ -284,7 +342,7 @@ pub async fn describe(
     state: StoreState,
     timeout: Duration,
 ) -> Result<PluginInfo, PlumeError> {
-    let mut store = sandbox.store(state);
+    let mut store = sandbox.store(pre, state);
     store.data_mut().deadline = Some(Instant::now() + timeout);
     let failed = |reason: String| PlumeError::DescribeFailed {
         plugin: entry.name.clone(),

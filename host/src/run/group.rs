@@ -71,7 +71,7 @@ impl GroupJob {
             self.skip_rest(1, &format!("instance aborted at {first}"));
             return GroupEnd::Failed;
         };
-        let mut store = self.runtime.store(state);
+        let mut store = self.runtime.store(&plugin.pre, state);
         let timeout = limits.check_timeout;
         let timed_out = |doing: String| {
             format!(

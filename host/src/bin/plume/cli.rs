@@ -363,6 +363,10 @@ pub struct CompileArgs {
     /// Plugin components (.wasm) or built-in packs (plume:http, ...).
     #[arg(required = true)]
     pub plugins: Vec<PathBuf>,
+    /// Compile at the lowest CPU priority (what a run starts after it
+    /// compiled a plugin with the baseline compiler).
+    #[arg(long, hide = true)]
+    pub background: bool,
 }
 
 fn report_spec(text: &str) -> Result<plume::reports::ReportSpec, String> {

@@ -10,6 +10,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use plume::engine::Sandbox;
 use plume::engine::cache::{CacheOutcome, CompileCache};
+use plume::engine::tiers::FirstRun;
 use plume::events::Sink;
 use plume::oci::{OciRef, Puller, Store};
 use plume::record::RunShared;
@@ -18,7 +19,7 @@ use plume::reports::terminal::{Mode, Printer};
 use plume::reports::{ReportSpec, RunInfo};
 use plume::run::RunEnd;
 use plume::run::plan::{Plan, Selection};
-use plume::run::prepare::{load_plugin, prepare, pull_plugins, redactor_for};
+use plume::run::prepare::{describe_compiled, prepare, pull_plugins, redactor_for};
 use plume::run::session::{NotStarted, Plugins, Session, Stop};
 use plume::run::shard::Shard;
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
@@ -99,7 +100,7 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         },
     )?;
     pull_suite_plugins(&mut suite, &cache).await?;
-    let sandbox = Arc::new(Sandbox::new(cache)?);
+    let sandbox = Arc::new(first_run_sandbox(cache)?);
     let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
     let printer = printer_for(&args.reports, args.verbose, args.quiet, args.color);
     let mut sinks = vec![printer];
@@ -240,7 +241,7 @@ impl Sink for Silent {
 pub async fn list(args: ListArgs, cache: CompileCache) -> Result<u8> {
     let mut suite = load_suite(&args.suite, Overrides::default())?;
     pull_suite_plugins(&mut suite, &cache).await?;
-    let sandbox = Sandbox::new(cache)?;
+    let sandbox = first_run_sandbox(cache)?;
     let shared = RunShared::quiet()?;
     let (plugins, plan) = prepare(&sandbox, &suite, &shared, &Selection::default()).await?;
     // What a plugin describes is its own text: redacted (with the values
@@ -296,9 +297,13 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
             .unwrap_or_else(|| "plugin".to_owned()),
     };
     let entry = Arc::new(PluginEntry::bare(&name, &args.plugin));
-    let sandbox = Sandbox::new(cache)?;
+    let sandbox = first_run_sandbox(cache)?;
     let shared = RunShared::quiet()?;
-    let loaded = load_plugin(&sandbox, entry, &shared).await?;
+    let start = std::time::Instant::now();
+    let (component, outcome) = sandbox.compile(&name, &args.plugin)?;
+    let took = start.elapsed().as_millis();
+    let pre = sandbox.link(&name, &args.plugin, &component)?;
+    let loaded = describe_compiled(&sandbox, entry, pre, &shared).await?;
     let info = &loaded.info;
     print_line(&format!(
         "plugin:  {} {}",
@@ -309,6 +314,17 @@ pub async fn inspect(args: InspectArgs, cache: CompileCache) -> Result<u8> {
         Some(pack) => plume::console::out(format_args!("file:    {}", builtin_source(pack))),
         None => plume::console::out(format_args!("file:    {}", args.plugin.display())),
     }
+    let compiled = match outcome {
+        CacheOutcome::Hit => "optimised, from the cache".to_owned(),
+        CacheOutcome::Miss | CacheOutcome::Rebuilt(_) => {
+            format!("optimised in {took} ms, now in the cache")
+        }
+        CacheOutcome::Bypassed => format!("optimised in {took} ms, not cached"),
+        CacheOutcome::Baseline => format!(
+            "by the baseline compiler in {took} ms; the optimised compile into the cache runs in the background"
+        ),
+    };
+    plume::console::out(format_args!("compiled: {compiled}"));
     print_line(&format!("config:  {}", list_or_none(&info.config_keys)));
     print_line(&format!("secrets: {}", list_or_none(&info.secrets)));
     plume::console::out(format_args!("groups:"));
@@ -360,11 +376,29 @@ fn print_line(line: &str) {
     plume::console::out(line);
 }
 
-/// `plume compile`.
+/// The sandbox of a command that runs plugins once (`run`, `list`,
+/// `inspect`): a plugin the cache lacks starts from the baseline compiler,
+/// and this binary compiles it into the cache in the background.
+fn first_run_sandbox(cache: CompileCache) -> Result<Sandbox, plume::PlumeError> {
+    let first_run = match std::env::current_exe() {
+        Ok(plume) => FirstRun::Baseline { plume },
+        Err(_) => FirstRun::Optimised,
+    };
+    Sandbox::with_first_run(cache, first_run)
+}
+
+/// `plume compile`, one compile at a time per cache folder; with
+/// `--background` (started by a run that compiled a plugin with the baseline
+/// compiler), at the lowest CPU priority.
 pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
     let Some(dir) = cache.dir().map(|d| d.display().to_string()) else {
         anyhow::bail!("the cache is off (--no-cache): there is nothing to warm");
     };
+    // A folder that cannot hold the lock cannot hold entries either; the
+    // compile below says so for each plugin.
+    let _turn = cache
+        .dir()
+        .and_then(|d| plume::engine::tiers::compile_turn(d, args.background).ok());
     let sandbox = Sandbox::new(cache)?;
     for path in &args.plugins {
         let name = path
@@ -379,6 +413,7 @@ pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
             CacheOutcome::Miss => format!("compiled in {took} ms"),
             CacheOutcome::Rebuilt(why) => format!("recompiled in {took} ms ({why})"),
             CacheOutcome::Bypassed => format!("compiled in {took} ms, but {dir} is not writable"),
+            CacheOutcome::Baseline => format!("compiled by the baseline compiler in {took} ms"),
         };
         plume::console::out(format_args!("{}: {what}", path.display()));
     }

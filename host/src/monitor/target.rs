@@ -92,10 +92,11 @@ impl Target {
     /// is bad input at start-up, not a failed run every minute.
     pub async fn check_plan(&self, sandbox: &Sandbox) -> Result<(), PlumeError> {
         let shared = RunShared::quiet()?;
-        self.compiled
+        let (plugins, _) = self
+            .compiled
             .describe_and_plan(sandbox, &self.suite, &shared, &self.selection)
-            .await
-            .map(|_| ())
+            .await?;
+        crate::run::plan::each_checks_something(&plugins)
     }
 
     /// Starts a run now, unless one is in flight. The run is its own task:

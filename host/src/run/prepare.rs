@@ -134,7 +134,8 @@ impl Compiled {
 
     /// Asks each plugin what it checks (a fresh instance each), validates
     /// what it says, and plans `selection`; a refused config names its place
-    /// in the suite file.
+    /// in the suite file. A plugin that describes no check is not refused
+    /// here (`plume list` and `plume lock` show it): a run refuses it.
     pub async fn describe_and_plan(
         &self,
         sandbox: &Sandbox,
@@ -149,7 +150,6 @@ impl Compiled {
                 .map_err(|e| placed(e, suite))?;
             plugins.push(described);
         }
-        crate::run::plan::each_checks_something(&plugins)?;
         let plan = plan_loaded(&plugins, selection)?;
         Ok((plugins, plan))
     }

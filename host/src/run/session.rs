@@ -31,7 +31,7 @@ use crate::events::{Sink, Summary};
 use crate::limits::Limits;
 use crate::record::RunShared;
 use crate::record::ledger::Ledger;
-use crate::run::plan::{Plan, Selection};
+use crate::run::plan::{Plan, Selection, each_checks_something};
 use crate::run::prepare::{Compiled, LoadedPlugin, redactor_for};
 use crate::run::shard::{self, Shard};
 use crate::run::{RunEnd, signal_name};
@@ -166,7 +166,13 @@ impl Session {
                 &compiled_now
             }
         };
-        let described = compiled.describe_and_plan(sandbox, suite, &shared, selection);
+        let described = async {
+            let (plugins, plan) = compiled
+                .describe_and_plan(sandbox, suite, &shared, selection)
+                .await?;
+            each_checks_something(&plugins)?;
+            Ok((plugins, plan))
+        };
         let (plugins, plan) = self
             .within(stop, async { described.await.map_err(NotStarted::Input) })
             .await?;

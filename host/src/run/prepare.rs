@@ -24,16 +24,6 @@ pub struct LoadedPlugin {
     pub info: PluginInfo,
 }
 
-/// Compiles one plugin and calls its `describe()`.
-pub async fn load_plugin(
-    sandbox: &Sandbox,
-    entry: Arc<PluginEntry>,
-    shared: &Arc<RunShared>,
-) -> Result<LoadedPlugin, PlumeError> {
-    let pre = sandbox.load(&entry.name, &entry.path, entry.sha256.as_deref())?;
-    describe_compiled(sandbox, entry, pre, shared).await
-}
-
 /// Calls `describe()` on a plugin compiled before (`plume monitor` compiles
 /// once and describes afresh for every run) and validates what it says.
 pub async fn describe_compiled(

@@ -61,6 +61,9 @@ impl StoreState {
         if let Err(HttpError::Denied(_)) = result {
             self.run.ledger.denied();
         }
+        if !self.run.ledger.wants_logs() {
+            return;
+        }
         let line = match (result, shown) {
             (Ok(_), Some(s)) => format!("{what} -> {s} in {took} ms"),
             (Ok(_), None) => format!("{what} in {took} ms"),

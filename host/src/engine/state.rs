@@ -161,7 +161,7 @@ impl StoreState {
     /// check's log budget: past it, one line says so and the rest is dropped,
     /// so a plugin flooding its log cannot flood the terminal or a report.
     pub fn log(&mut self, level: &str, message: &str) {
-        if message.is_empty() || self.log_bytes > CHECK_LOG_BYTES {
+        if message.is_empty() || self.log_bytes > CHECK_LOG_BYTES || !self.run.ledger.wants_logs() {
             return;
         }
         // Each line becomes an event of its own in every report, so a line

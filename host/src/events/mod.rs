@@ -117,6 +117,13 @@ impl OwnedEvent {
 pub trait Sink: Send {
     fn event(&mut self, event: &Event<'_>);
 
+    /// Whether it does anything with [`Event::Log`]: when no sink of a run
+    /// does, the run builds no log or trace line at all (they are a
+    /// plugin's own lines and the exchanges' traces: a few per check).
+    fn wants_logs(&self) -> bool {
+        true
+    }
+
     /// What it is, for the message if it fails: `the terminal`, `the json report`.
     fn name(&self) -> &'static str {
         "an output"

@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use std::sync::Arc;
@@ -46,6 +47,8 @@ struct Inner {
 /// The run's record; shared by every task.
 pub struct Ledger {
     inner: Mutex<Inner>,
+    /// Whether a sink shows or keeps log lines ([`Sink::wants_logs`]).
+    wants_logs: AtomicBool,
     redactor: GrowingRedactor,
     start: Instant,
     started_at: SystemTime,
@@ -53,7 +56,9 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn new(redactor: Redactor, sinks: Vec<Box<dyn Sink>>) -> Self {
+        let wants_logs = AtomicBool::new(sinks.iter().any(|s| s.wants_logs()));
         Ledger {
+            wants_logs,
             inner: Mutex::new(Inner {
                 sinks,
                 states: HashMap::new(),
@@ -65,6 +70,12 @@ impl Ledger {
             start: Instant::now(),
             started_at: SystemTime::now(),
         }
+    }
+
+    /// Whether a log line reaches any sink; when not, [`Ledger::log`] drops
+    /// it, and callers may skip building it.
+    pub fn wants_logs(&self) -> bool {
+        self.wants_logs.load(Ordering::Relaxed)
     }
 
     /// When the run started, by the wall clock; its summary's `elapsed` counts from here.
@@ -113,6 +124,9 @@ impl Ledger {
 
     /// Adds sinks before the run starts.
     pub fn add_sinks(&self, sinks: Vec<Box<dyn Sink>>) {
+        if sinks.iter().any(|s| s.wants_logs()) {
+            self.wants_logs.store(true, Ordering::Relaxed);
+        }
         self.lock().sinks.extend(sinks);
     }
 
@@ -265,6 +279,9 @@ impl Ledger {
     /// Each line of `message` becomes one event; every line break counts
     /// (a lone CR too), and each line is cut at [`crate::limits::LOG_MAX`].
     pub fn log(&self, group: &str, check: &str, level: &str, message: &str) {
+        if !self.wants_logs() {
+            return;
+        }
         let redactor = self.redactor.current();
         let head = redactor.cut_prefix(message, LOG_MESSAGE_MAX);
         let redacted = redactor.redact(head);

@@ -138,6 +138,10 @@ impl Sink for GithubReport {
         "the github report"
     }
 
+    fn wants_logs(&self) -> bool {
+        false
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::CheckFinished(r) => {

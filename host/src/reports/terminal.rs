@@ -130,6 +130,11 @@ impl<W: Write + Send> Sink for Printer<W> {
         "the terminal"
     }
 
+    /// Log lines are shown with `-v` only.
+    fn wants_logs(&self) -> bool {
+        self.mode.verbose && !self.mode.quiet
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::Planned(checks) => {

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use super::*;
-use crate::events::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, OwnedEvent, Summary};
+use crate::events::{
+    AttemptKind, CheckRecord, CleanupRecord, Earlier, FailedAttempt, Outcome, OwnedEvent, Summary,
+};
 use crate::redact::{Redactor, SafeLine};
 use crate::reports::Clock;
 use crate::reports::html::PageBuffer;
@@ -47,11 +49,12 @@ fn run() -> Vec<(u64, OwnedEvent)> {
         status: Some(200),
         detail: safe("200 OK in 12 ms"),
         elapsed: Duration::from_millis(40),
-        earlier: vec![FailedAttempt {
+        earlier: Earlier::from(vec![FailedAttempt {
+            kind: AttemptKind::Erred,
             status: Some(503),
             detail: safe("503: \"busy\"\nthen"),
             elapsed: Duration::from_millis(7),
-        }],
+        }]),
     };
     let login = CheckRecord {
         group: safe("api"),
@@ -60,7 +63,7 @@ fn run() -> Vec<(u64, OwnedEvent)> {
         status: None,
         detail: safe("connect: refused"),
         elapsed: Duration::from_millis(25),
-        earlier: Vec::new(),
+        earlier: Earlier::default(),
     };
     let home = CheckRecord {
         group: safe("web"),
@@ -69,7 +72,7 @@ fn run() -> Vec<(u64, OwnedEvent)> {
         status: None,
         detail: safe("not started: the ceiling passed"),
         elapsed: Duration::ZERO,
-        earlier: Vec::new(),
+        earlier: Earlier::default(),
     };
     let cleanup = CleanupRecord {
         label: safe("delete order 7"),
@@ -221,10 +224,10 @@ fn lines_keep_the_bytes_of_plume_events_1() {
         ),
         r#"{"at":"2027-01-15T08:00:00.001Z","check":"health","event":"check_started","group":"api"}"#.to_owned(),
         r#"{"at":"2027-01-15T08:00:00.005Z","check":"health","event":"log","group":"api","level":"trace","message":"GET http://127.0.0.1:1/ → 503"}"#.to_owned(),
-        r#"{"at":"2027-01-15T08:00:00.041Z","attempts":2,"check":"health","detail":"200 OK in 12 ms","duration_ms":40,"earlier":[{"detail":"503: \"busy\" | then","duration_ms":7,"status":503}],"event":"check_finished","flaky":true,"group":"api","outcome":"ok","status":200}"#.to_owned(),
+        r#"{"at":"2027-01-15T08:00:00.041Z","attempts":2,"check":"health","detail":"200 OK in 12 ms","duration_ms":40,"earlier":[{"detail":"503: \"busy\" | then","duration_ms":7,"kind":"erred","status":503}],"earlier_dropped":{"erred":0,"pending":0},"event":"check_finished","flaky":true,"group":"api","outcome":"ok","status":200}"#.to_owned(),
         r#"{"at":"2027-01-15T08:00:00.042Z","check":"login","event":"check_started","group":"api"}"#.to_owned(),
-        r#"{"at":"2027-01-15T08:00:00.067Z","attempts":1,"check":"login","detail":"connect: refused","duration_ms":25,"earlier":[],"event":"check_finished","flaky":false,"group":"api","outcome":"err","status":null}"#.to_owned(),
-        r#"{"at":"2027-01-15T08:00:00.100Z","attempts":1,"check":"home","detail":"not started: the ceiling passed","duration_ms":0,"earlier":[],"event":"check_finished","flaky":false,"group":"web","outcome":"skip","status":null}"#.to_owned(),
+        r#"{"at":"2027-01-15T08:00:00.067Z","attempts":1,"check":"login","detail":"connect: refused","duration_ms":25,"earlier":[],"earlier_dropped":{"erred":0,"pending":0},"event":"check_finished","flaky":false,"group":"api","outcome":"err","status":null}"#.to_owned(),
+        r#"{"at":"2027-01-15T08:00:00.100Z","attempts":1,"check":"home","detail":"not started: the ceiling passed","duration_ms":0,"earlier":[],"earlier_dropped":{"erred":0,"pending":0},"event":"check_finished","flaky":false,"group":"web","outcome":"skip","status":null}"#.to_owned(),
         r#"{"at":"2027-01-15T08:00:00.110Z","detail":"404 Not Found","duration_ms":9,"event":"cleanup_finished","label":"delete order 7","outcome":"err","status":404}"#.to_owned(),
         r#"{"at":"2027-01-15T08:00:00.120Z","cleanups_failed":1,"cleanups_ok":0,"denied":2,"duration_ms":120,"event":"run_finished","exit_code":1,"failed":1,"finished_at":"2027-01-15T08:00:00.120Z","flaky":1,"passed":1,"red":["api.login","cleanup.delete order 7"],"skipped":1,"started_at":"2027-01-15T08:00:00.000Z","stopped":"the ceiling passed"}"#.to_owned(),
     ];

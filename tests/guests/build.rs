@@ -82,6 +82,8 @@ const GUESTS: &[Guest] = &[
     guest("MASK",                  "mask",           Source::Rust("guest-mask")),
     guest("MASK_JS",               "mask-js",        Source::Js("tests/guests/scripts/mask.js")),
     guest("MASK_PY",               "mask-py",        Source::Python("tests/guests/scripts/mask.py")),
+    guest("ATTEMPTS_JS",           "attempts-js",    Source::Js("tests/guests/scripts/attempts.js")),
+    guest("ATTEMPTS_PY",           "attempts-py",    Source::Python("tests/guests/scripts/attempts.py")),
 ];
 
 /// Where a guest counts as used: the `.rs` files directly in these folders

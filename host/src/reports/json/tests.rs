@@ -281,3 +281,38 @@ fn a_file_without_the_fields_added_within_the_schema_still_reads() {
     assert_eq!(finished[0].detail, "fine");
     assert_eq!(finished[0].attempts(), 1);
 }
+
+#[test]
+fn attempts_past_the_bound_read_back_counted_and_a_dropped_erred_one_is_still_flaky() {
+    // 32 pending attempts kept, 3 more counted (one of them erred), then a pass.
+    let pending = r#"{"kind":"pending","status":404,"detail":"not yet","duration_ms":1}"#;
+    let earlier = vec![pending; crate::limits::EARLIER_ATTEMPTS_MAX].join(",");
+    let text = [
+        r#"{"event":"run_started","schema":"plume.events/1","suite":"s","shard":null,"started_at":"2027-01-15T08:00:00.000Z","checks":["g.c"]}"#.to_owned(),
+        format!(
+            r#"{{"event":"check_finished","at":"2027-01-15T08:00:00.041Z","group":"g","check":"c","outcome":"ok","status":200,"detail":"fine","duration_ms":40,"attempts":36,"flaky":true,"earlier":[{earlier}],"earlier_dropped":{{"erred":1,"pending":2}}}}"#
+        ),
+        r#"{"event":"run_finished","denied":0,"stopped":null,"finished_at":"2027-01-15T08:00:00.050Z"}"#.to_owned(),
+    ]
+    .join("\n");
+    let (summary, seen) = replayed(&text);
+    assert_eq!((summary.passed, summary.flaky), (1, 1));
+    let r = seen
+        .iter()
+        .find_map(|(_, e)| match e {
+            OwnedEvent::CheckFinished(r) => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(r.attempts(), 36);
+    assert!(r.flaky());
+    assert_eq!(r.earlier.len(), crate::limits::EARLIER_ATTEMPTS_MAX);
+    assert!(r.earlier.iter().all(|a| a.kind == AttemptKind::Pending));
+    let again = written(&[(41, OwnedEvent::CheckFinished(r))]);
+    assert!(
+        again.contains(r#""attempts":36"#)
+            && again.contains(r#""earlier_dropped":{"erred":1,"pending":2}"#)
+            && again.contains(r#""flaky":true"#),
+        "{again}"
+    );
+}

@@ -6,7 +6,7 @@
 //! `--retries 1` too, the counts adding up; past the bound of kept attempts
 //! every attempt is still counted. A guest in each SDK language waits with
 //! `eventually` (pending attempts: counted, not flaky) and asks again with
-//! `retried` (erred attempts: flaky).
+//! `retried` (erred attempts: flaky). A plugin built against 0.1.3 still runs.
 
 use serde_json::Value;
 
@@ -305,4 +305,20 @@ config = { base_url = "@url@", denied_url = "http://localhost:1/" }
     assert_eq!(event["flaky"], false, "{event}");
     assert_eq!(kinds(&event), ["pending", "pending"], "{event}");
     assert!(r.stdout.contains("1 passed, 0 failed"), "{}", r.stdout);
+}
+
+/// A plugin built against 0.1.3, before `log.attempt-failed`, still runs,
+/// its 0.1.3 import (`log.mask`) served.
+#[test]
+fn a_plugin_built_against_contract_0_1_3_still_runs() {
+    let server = TestServer::start();
+    let toml = format!(
+        "[plugins.old]\npath = \"{}\"\nallow-hosts = [\"@url@\"]\nconfig = {{ url = \"@url@/ok\" }}\n",
+        plume_test_guests::CONTRACT_0_1_3
+    );
+    let s = suite(&toml, &server.url());
+    let r = run(&s.path, &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    r.expect("old.masked", "ok", "a 0.1.3 plugin got and masked ***");
+    assert!(!r.stdout.contains(r#"{"status":"ok"}"#), "{}", r.stdout);
 }

@@ -70,6 +70,7 @@ const GUESTS: &[Guest] = &[
     guest("TAIL_CALL",             "tail-call",      Source::Wat("wat/tail_call.wat")),
     guest("WRONG_WORLD",           "wrong",          Source::Rust("guest-wrong-world")),
     guest("CONTRACT_0_1_0",        "contract-0.1.0", Source::Rust("guest-contract-0-1-0")),
+    guest("CONTRACT_0_1_3",        "contract-0.1.3", Source::Rust("guest-contract-0-1-3")),
     guest("DEMO",                  "demo",           Source::Rust("demo-plugin")),
     guest("DEMO_JS",               "demo-js",        Source::Js("examples/js/demo.js")),
     guest("DEMO_PY",               "demo-py",        Source::Python("examples/python/demo.py")),
@@ -115,6 +116,7 @@ fn main() {
         "hog",
         "wrong-world",
         "contract-0.1.0",
+        "contract-0.1.3",
         "mask",
     ] {
         println!(

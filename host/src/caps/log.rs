@@ -1,5 +1,13 @@
-//! `plume:check/log`: a plugin's own lines, unique markers, and values a
-//! plugin obtained and registers for redaction (`mask`, 0.1.3).
+//! `plume:check/log`: a plugin's own lines, unique markers, values a
+//! plugin obtained and registers for redaction (`mask`, 0.1.3), and the
+//! attempts it made itself (`attempt-failed`, 0.1.4).
+//!
+//! An attempt reported joins the running check's earlier attempts exactly
+//! as one `--retries` made: its detail redacted and cut as any detail is
+//! (only a kept attempt's text is read at all: past
+//! [`crate::limits::EARLIER_ATTEMPTS_MAX`] it is counted, not kept), so
+//! reports count it and an `erred` one makes a check that passes flaky.
+//! Outside a check (`describe`) the call is ignored.
 //!
 //! A value masked joins the run's redactor (the ledger's): every text of the
 //! run that reaches a sink after the call — any group's, any check's —
@@ -11,8 +19,14 @@
 
 use rand::RngCore;
 
-use crate::engine::bindings::log::{Host, Level};
+use std::time::Duration;
+
+use crate::engine::bindings::log::{
+    AttemptKind as WitKind, FailedAttempt as WitAttempt, Host, Level,
+};
 use crate::engine::state::StoreState;
+use crate::events::{AttemptKind, FailedAttempt};
+use crate::limits::DETAIL_MAX;
 use crate::redact::MIN_SECRET_LEN;
 
 /// A fresh `PLUME-MARKER-<32 hex digits>`.
@@ -52,6 +66,28 @@ impl Host for StoreState {
         }
         self.budget.charge_mask(value.len() as u64)?;
         self.run.ledger.mask(&value);
+        Ok(())
+    }
+
+    fn attempt_failed(&mut self, attempt: WitAttempt) -> wasmtime::Result<()> {
+        if !self.in_check() {
+            return Ok(());
+        }
+        let kind = match attempt.kind {
+            WitKind::Erred => AttemptKind::Erred,
+            WitKind::Pending => AttemptKind::Pending,
+        };
+        if !self.reported.has_room() {
+            self.reported.count_dropped(kind);
+            return Ok(());
+        }
+        let detail = self.run.ledger.line(&attempt.detail, DETAIL_MAX);
+        self.reported.push(FailedAttempt {
+            kind,
+            status: attempt.status,
+            detail,
+            elapsed: Duration::from_millis(attempt.elapsed_ms.into()),
+        });
         Ok(())
     }
 }

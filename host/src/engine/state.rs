@@ -14,6 +14,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::engine::capture::Capture;
 use crate::engine::limiter::InstanceLimiter;
+use crate::events::Earlier;
 use crate::limits::{CAPTURE_MAX_BYTES, CHECK_LOG_BYTES, LOG_LINE_COST};
 use crate::record::RunShared;
 use crate::record::budget::PluginBudget;
@@ -56,6 +57,9 @@ pub struct StoreState {
     pub arriving: Option<(String, u64)>,
     /// Incremental hashers the instance holds open (each is host memory).
     pub hashers: usize,
+    /// The attempts the plugin reported (`log.attempt-failed`) during the
+    /// current call of the check, their details already redacted and cut.
+    pub reported: Earlier,
     stdout: Capture,
     stderr: Capture,
     log_bytes: usize,
@@ -86,6 +90,7 @@ impl StoreState {
             pending: None,
             arriving: None,
             hashers: 0,
+            reported: Earlier::default(),
             stdout,
             stderr,
             log_bytes: 0,
@@ -131,6 +136,7 @@ impl StoreState {
         self.deadline = Some(deadline);
         self.pending = None;
         self.arriving = None;
+        self.reported = Earlier::default();
     }
 
     /// What a check that passed its deadline was doing: `while waiting for

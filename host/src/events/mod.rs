@@ -19,7 +19,9 @@ pub mod results;
 
 use std::time::Duration;
 
-pub use results::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, Summary};
+pub use results::{
+    AttemptKind, CheckRecord, CleanupRecord, Dropped, Earlier, FailedAttempt, Outcome, Summary,
+};
 
 /// What a sink is told, as it happens.
 #[derive(Debug)]

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use std::sync::Arc;
 
-use crate::events::{CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary};
+use crate::events::{CheckRecord, CleanupRecord, Earlier, Event, Outcome, Sink, Summary};
 use crate::limits::LOG_MESSAGE_MAX;
 use crate::redact::{GrowingRedactor, Redactor, SafeLine};
 use crate::text;
@@ -171,13 +171,14 @@ impl Ledger {
         status: Option<u16>,
         detail: &str,
     ) {
-        self.finish_after(group, check, outcome, status, detail, Vec::new());
+        self.finish_after(group, check, outcome, status, detail, Earlier::default());
     }
 
     /// [`Ledger::finish`] for a check tried more than once: `earlier` are the
-    /// attempts that erred before this outcome, their details already cut
-    /// ([`Ledger::line`]) when they ended, so a retried check holds no more
-    /// than one attempt's raw detail at a time.
+    /// attempts that did not pass before this outcome (`--retries`'s and the
+    /// plugin's own), their details already cut ([`Ledger::line`]) when they
+    /// ended, so a retried check holds no more than one attempt's raw detail
+    /// at a time.
     pub fn finish_after(
         &self,
         group: &str,
@@ -185,7 +186,7 @@ impl Ledger {
         outcome: Outcome,
         status: Option<u16>,
         detail: &str,
-        earlier: Vec<FailedAttempt>,
+        earlier: Earlier,
     ) {
         let mut inner = self.lock();
         if inner.closed {
@@ -203,7 +204,7 @@ impl Ledger {
         outcome: Outcome,
         status: Option<u16>,
         detail: &str,
-        earlier: Vec<FailedAttempt>,
+        earlier: Earlier,
     ) {
         let key = (group.to_owned(), check.to_owned());
         let elapsed = match inner.states.get(&key) {
@@ -254,7 +255,7 @@ impl Ledger {
                         Outcome::Err,
                         None,
                         &detail,
-                        Vec::new(),
+                        Earlier::default(),
                     );
                 }
                 Some(State::Pending) => {
@@ -266,7 +267,7 @@ impl Ledger {
                         Outcome::Skip,
                         None,
                         &detail,
-                        Vec::new(),
+                        Earlier::default(),
                     );
                 }
                 _ => {}

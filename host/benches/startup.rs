@@ -45,7 +45,7 @@ async fn start(
     let state = StoreState::new(shared, entry(name, path), position);
     let mut store = sandbox.store(&pre, state);
     let begin = Instant::now();
-    pre.instantiate_async(&mut store)
+    pre.instantiate_async(&mut *store)
         .await
         .expect("instantiate");
     (loaded, begin.elapsed())

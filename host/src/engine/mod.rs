@@ -16,6 +16,7 @@ pub mod bindings;
 pub mod cache;
 pub mod capture;
 pub mod limiter;
+pub mod reaper;
 pub mod resources;
 pub mod shared;
 pub mod state;
@@ -37,6 +38,7 @@ use crate::engine::bindings::PluginPre;
 use crate::engine::bindings::types::PluginInfo;
 use crate::engine::cache::{CacheOutcome, CompileCache};
 use crate::engine::limiter::InstanceLimiter;
+use crate::engine::reaper::Retiring;
 use crate::engine::state::StoreState;
 use crate::engine::tiers::{BaselineEngine, FirstRun, Source, Tiers};
 use crate::error::PlumeError;
@@ -238,7 +240,14 @@ impl Sandbox {
     /// the ticker is its own thread, so a guest looping in wasm (or on
     /// synchronous host calls) ends on time even when every runtime worker
     /// is busy and the runtime's timers fire late.
-    pub fn store(&self, pre: &PluginPre<StoreState>, state: StoreState) -> Store<StoreState> {
+    ///
+    /// The Store is [retired](reaper) when it goes out of scope: its
+    /// memory is unmapped off the run's path.
+    pub fn store(
+        &self,
+        pre: &PluginPre<StoreState>,
+        state: StoreState,
+    ) -> Retiring<Store<StoreState>> {
         let mut store = Store::new(pre.engine(), state);
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(1);
@@ -248,7 +257,7 @@ impl Sandbox {
             }
             Ok(UpdateDeadline::Yield(1))
         });
-        store
+        Retiring::new(store)
     }
 }
 
@@ -349,8 +358,8 @@ pub async fn describe(
         reason,
     };
     let work = async {
-        let instance = pre.instantiate_async(&mut store).await?;
-        instance.call_describe(&mut store).await
+        let instance = pre.instantiate_async(&mut *store).await?;
+        instance.call_describe(&mut *store).await
     };
     match tokio::time::timeout(timeout, work).await {
         Err(_) => Err(failed(format!(

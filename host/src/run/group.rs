@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::engine::bindings::types::{CheckResult, Outcome as WitOutcome};
+use crate::engine::reaper::Retiring;
 use crate::engine::state::{Position, StoreState};
 use crate::engine::{Sandbox, crash_detail};
 use crate::events::{AttemptKind, Earlier, FailedAttempt, Outcome};
@@ -69,7 +70,7 @@ impl GroupJob {
         // One of the plugin's instance slots, held until the group ends: a
         // plugin with many groups waits for its own slots, never another's.
         let slots = state.budget.instances.clone();
-        let Ok(_slot) = slots.acquire_owned().await else {
+        let Ok(slot) = slots.acquire_owned().await else {
             ledger.finish(
                 g,
                 first,
@@ -80,6 +81,9 @@ impl GroupJob {
             self.skip_rest(1, &format!("instance aborted at {first}"));
             return GroupEnd::Failed;
         };
+        // Retired after the Store (locals drop in reverse order), so the slot
+        // is free again only once the instance's memory is gone.
+        let _slot = Retiring::new(slot);
         let mut store = self.runtime.store(&plugin.pre, state);
         let timeout = limits.check_timeout;
         let timed_out = |doing: String| {
@@ -91,7 +95,7 @@ impl GroupJob {
 
         store.data_mut().deadline = Some(Instant::now() + timeout);
         let instance =
-            match tokio::time::timeout(timeout, plugin.pre.instantiate_async(&mut store)).await {
+            match tokio::time::timeout(timeout, plugin.pre.instantiate_async(&mut *store)).await {
                 Ok(Ok(instance)) => instance,
                 failure => {
                     let detail = match failure {
@@ -122,7 +126,7 @@ impl GroupJob {
             loop {
                 let began = Instant::now();
                 store.data_mut().start_attempt(began + timeout);
-                let call = instance.call_run_check(&mut store, local, check);
+                let call = instance.call_run_check(&mut *store, local, check);
                 let result = tokio::time::timeout(timeout, call).await;
                 let stderr = store.data_mut().log_output();
                 earlier.extend(std::mem::take(&mut store.data_mut().reported));

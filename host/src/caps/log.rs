@@ -8,11 +8,15 @@
 //! budget, once however often it is masked ([`crate::limits::MASK_MAX_VALUES`], [`crate::limits::MASK_MAX_BYTES`]);
 //! past it the instance ends with the quota's line. A value too short to
 //! mask is not masked: a warning line says so, without the value.
+//! [`LogView`] is all it reaches of the Store.
 
 use rand::RngCore;
+use wasmtime::component::HasData;
 
 use crate::engine::bindings::log::{Host, Level};
+use crate::engine::check_log::CheckLog;
 use crate::engine::state::StoreState;
+use crate::record::budget::PluginBudget;
 use crate::redact::MIN_SECRET_LEN;
 
 /// A fresh `PLUME-MARKER-<32 hex digits>`.
@@ -22,7 +26,47 @@ pub fn new_marker() -> String {
     format!("PLUME-MARKER-{}", hex::encode(bytes))
 }
 
-impl Host for StoreState {
+/// What `plume:check/log` reaches: the check's log (whose ledger holds the
+/// run's redactor a masked value joins) and the plugin's budget a mask is
+/// charged to.
+pub struct LogView<'a> {
+    pub log: CheckLog<'a>,
+    pub budget: &'a PluginBudget,
+}
+
+/// Names [`LogView`] for the linker.
+pub struct Log;
+
+impl HasData for Log {
+    type Data<'a> = LogView<'a>;
+}
+
+/// The log capability's view of `state`.
+pub fn view(state: &mut StoreState) -> LogView<'_> {
+    let StoreState {
+        run,
+        budget,
+        position,
+        log_bytes,
+        ..
+    } = state;
+    LogView {
+        log: CheckLog {
+            ledger: &run.ledger,
+            position,
+            spent: log_bytes,
+        },
+        budget,
+    }
+}
+
+impl LogView<'_> {
+    fn log(&mut self, level: &str, message: &str) {
+        self.log.write(level, message);
+    }
+}
+
+impl Host for LogView<'_> {
     fn write(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
         let level = match level {
             Level::Debug => "debug",
@@ -47,11 +91,11 @@ impl Host for StoreState {
             return Ok(());
         }
         // Masking a value twice (a retried check, two SDK calls) costs once.
-        if self.run.ledger.masks(&value) {
+        if self.log.ledger.masks(&value) {
             return Ok(());
         }
         self.budget.charge_mask(value.len() as u64)?;
-        self.run.ledger.mask(&value);
+        self.log.ledger.mask(&value);
         Ok(())
     }
 }

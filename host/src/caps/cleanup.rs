@@ -64,11 +64,7 @@ pub fn view(state: &mut StoreState) -> CleanupView<'_> {
         plugin,
         limits: &run.limits,
         budget,
-        log: CheckLog {
-            ledger: &run.ledger,
-            position,
-            spent: log_bytes,
-        },
+        log: CheckLog::new(&run.ledger, position, log_bytes),
     }
 }
 

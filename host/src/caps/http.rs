@@ -59,19 +59,11 @@ pub fn view(state: &mut StoreState) -> HttpView<'_> {
         ..
     } = state;
     HttpView {
-        egress: Egress {
-            clients: &run.clients,
-            settings: &run.http,
-            plugin,
-        },
+        egress: Egress::of(run, plugin),
         table,
         calls: Calls {
             pending,
-            log: CheckLog {
-                ledger: &run.ledger,
-                position,
-                spent: log_bytes,
-            },
+            log: CheckLog::new(&run.ledger, position, log_bytes),
         },
         arriving,
     }

@@ -51,11 +51,7 @@ pub fn view(state: &mut StoreState) -> LogView<'_> {
         ..
     } = state;
     LogView {
-        log: CheckLog {
-            ledger: &run.ledger,
-            position,
-            spent: log_bytes,
-        },
+        log: CheckLog::new(&run.ledger, position, log_bytes),
         budget,
     }
 }

@@ -1,7 +1,7 @@
 //! The host side of each WIT interface, one module per capability.
 //!
 //! No capability works on the whole of the Store's data
-//! ([`StoreState`]): each module declares a view that borrows only the
+//! ([`StoreState`](crate::engine::state::StoreState)): each module declares a view that borrows only the
 //! fields it needs — what the capability can touch is written in its view's
 //! fields — and implements the generated `Host` trait of its interface on
 //! that view. A `HasData` marker per module names the view for the linker,
@@ -36,6 +36,7 @@ use crate::engine::state::Pending;
 use crate::net::clients::{Clients, HttpSettings, PluginNet};
 use crate::net::exchange::describe_error;
 use crate::net::message::HttpError;
+use crate::record::RunShared;
 use crate::suite::PluginEntry;
 
 /// The `types` interface has no functions: its view reaches nothing.
@@ -65,7 +66,16 @@ pub struct Egress<'a> {
     pub plugin: &'a PluginEntry,
 }
 
-impl Egress<'_> {
+impl<'a> Egress<'a> {
+    /// The egress of `plugin` in the run `run`.
+    pub fn of(run: &'a RunShared, plugin: &'a PluginEntry) -> Self {
+        Egress {
+            clients: &run.clients,
+            settings: &run.http,
+            plugin,
+        }
+    }
+
     /// This plugin's client and connection slots.
     pub(crate) fn net(&self) -> Result<PluginNet, HttpError> {
         self.clients

@@ -41,18 +41,10 @@ pub fn view(state: &mut StoreState) -> TlsView<'_> {
         ..
     } = state;
     TlsView {
-        egress: Egress {
-            clients: &run.clients,
-            settings: &run.http,
-            plugin,
-        },
+        egress: Egress::of(run, plugin),
         calls: Calls {
             pending,
-            log: CheckLog {
-                ledger: &run.ledger,
-                position,
-                spent: log_bytes,
-            },
+            log: CheckLog::new(&run.ledger, position, log_bytes),
         },
     }
 }

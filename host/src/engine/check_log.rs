@@ -17,7 +17,16 @@ pub struct CheckLog<'a> {
     pub spent: &'a mut usize,
 }
 
-impl CheckLog<'_> {
+impl<'a> CheckLog<'a> {
+    /// The log of the check at `position`, which has logged `spent` bytes.
+    pub fn new(ledger: &'a Ledger, position: &'a Position, spent: &'a mut usize) -> Self {
+        CheckLog {
+            ledger,
+            position,
+            spent,
+        }
+    }
+
     /// Sends a line to the run's log as the current check's, within the
     /// check's log budget.
     pub fn write(&mut self, level: &str, message: &str) {

@@ -172,11 +172,7 @@ impl StoreState {
 
     /// The current check's log, for a capability's view.
     pub fn check_log(&mut self) -> CheckLog<'_> {
-        CheckLog {
-            ledger: &self.run.ledger,
-            position: &self.position,
-            spent: &mut self.log_bytes,
-        }
+        CheckLog::new(&self.run.ledger, &self.position, &mut self.log_bytes)
     }
 }
 

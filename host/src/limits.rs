@@ -100,6 +100,13 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// broken deploy behind a slow run.
 pub const MAX_RETRIES: u32 = 10;
 
+/// Earlier attempts one check's record keeps (those `--retries` made and
+/// those a plugin reports with `log.attempt-failed`, together): a check
+/// polling every 10 ms for a minute must not fill a report with 6,000 of
+/// them. Past it an attempt is counted, not kept, so `attempts` and
+/// `flaky` stay true.
+pub const EARLIER_ATTEMPTS_MAX: usize = 32;
+
 /// How long each preflight URL gets.
 pub const PREFLIGHT_TIMEOUT: Duration = Duration::from_secs(3);
 

@@ -199,7 +199,28 @@ export declare class Settled<T> {
   summary(): string;
 }
 
+/**
+ * Asks `attempt(n)` every `intervalMs` until it returns without an `err` or
+ * `deadlineMs` passes, for a state that settles over time (eventual
+ * consistency). Each miss is reported to the host as a "pending" attempt:
+ * counted in the check's `attempts`, never making it flaky.
+ */
 export declare function eventually<T>(deadlineMs: number, intervalMs: number, attempt: (n: number) => T): Settled<T>;
+/**
+ * `eventually` for a question that should have held at once: each miss is
+ * reported as an "erred" attempt, so a check that passes after one is flaky,
+ * as one `--retries` passed is.
+ */
+export declare function retried<T>(deadlineMs: number, intervalMs: number, attempt: (n: number) => T): Settled<T>;
+
+/** How an attempt that did not pass counts (contract 0.1.4). */
+export type AttemptKind = "erred" | "pending";
+/**
+ * Reports an attempt of the running check that did not pass and is asked
+ * again (contract 0.1.4): the reports count it and list it among the
+ * check's earlier attempts. `eventually` and `retried` call it for you.
+ */
+export declare function attemptFailed(kind: AttemptKind, status: number | undefined, detail: string, elapsedMs: number): void;
 
 export type CheckFn = (ctx: Ctx) => Check;
 

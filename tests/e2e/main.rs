@@ -42,6 +42,7 @@ mod pack_release;
 mod pack_release_s3;
 mod pack_tls;
 mod pinning;
+mod plugin_attempts;
 mod polyglot;
 mod push_gateway;
 mod redaction;

@@ -8,7 +8,8 @@
 //! skip) with its cause named: a checksum file listing the binary twice with
 //! different digests, an empty binary, an origin manifest that points at the
 //! CDN, a binary labelled `gzip` that is not, a manifest labelled `gzip`
-//! that is not, and a missing object's S3 error document.
+//! that is not, and a missing object's or a refused presigned URL's S3 error
+//! document (with a manifest `size`, streamed, and the manifest's own URL).
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -425,4 +426,41 @@ fn each_fault_of_a_stored_release_is_named() {
         "the origin's manifest names the CDN's own binary",
     );
     assert!(!r.stdout.contains("origin serves the same"), "{}", r.stdout);
+}
+
+/// A presigned URL the store refuses with 403 and an S3 error document: the
+/// line shows its `Code` and `Message` whichever way the body is fetched
+/// (hashed on the host when the manifest gives the size, streamed when it
+/// does not, the manifest's own URL), and never the signature. moto 5.2.1
+/// checks neither a presigned URL's expiry nor its signature (an expired or
+/// tampered URL is served 200); the 403 with an S3 error document it gives a
+/// GET is `SignatureDoesNotMatch`, for a presigned URL that carries
+/// `response-content-disposition` to a key it does not hold.
+#[test]
+fn a_refused_presigned_url_shows_the_stores_error_and_not_the_signature() {
+    let f = Faults::new();
+    let refused = |key: &str, name: &str| {
+        json!({ "presign": "releases", "key": key, "name": name,
+                "disposition": format!("attachment; filename={name}") })
+    };
+    let urls = f.store.apply(&json!([
+        refused("refused/plume-agent.bin", FILE),
+        refused("refused/version.json", "version.json"),
+    ]));
+    let message = "the store's error: SignatureDoesNotMatch: The request signature we calculated \
+                   does not match the signature you provided.";
+    for size in [Some(f.bytes.len()), None] {
+        let doc = manifest(&f.sha, urls[FILE].as_str().unwrap(), size);
+        let r = f.run(&[("version.json", &doc, json!({}))], "");
+        let check = "release.binary.matches_manifest";
+        r.expect(check, "err", "got 403");
+        r.expect(check, "err", "<Code>SignatureDoesNotMatch</Code>");
+        r.expect(check, "err", message);
+        no_signature(&r);
+    }
+    let manifest_url = urls["version.json"].as_str().unwrap();
+    let r = run_pack(&[f.store.url()], manifest_url, "");
+    r.expect("release.manifest.shape", "err", "got 403");
+    r.expect("release.manifest.shape", "err", message);
+    no_signature(&r);
 }

@@ -70,6 +70,7 @@ const GUESTS: &[Guest] = &[
     guest("TAIL_CALL",             "tail-call",      Source::Wat("wat/tail_call.wat")),
     guest("WRONG_WORLD",           "wrong",          Source::Rust("guest-wrong-world")),
     guest("CONTRACT_0_1_0",        "contract-0.1.0", Source::Rust("guest-contract-0-1-0")),
+    guest("CONTRACT_0_1_3",        "contract-0.1.3", Source::Rust("guest-contract-0-1-3")),
     guest("DEMO",                  "demo",           Source::Rust("demo-plugin")),
     guest("DEMO_JS",               "demo-js",        Source::Js("examples/js/demo.js")),
     guest("DEMO_PY",               "demo-py",        Source::Python("examples/python/demo.py")),
@@ -82,6 +83,8 @@ const GUESTS: &[Guest] = &[
     guest("MASK",                  "mask",           Source::Rust("guest-mask")),
     guest("MASK_JS",               "mask-js",        Source::Js("tests/guests/scripts/mask.js")),
     guest("MASK_PY",               "mask-py",        Source::Python("tests/guests/scripts/mask.py")),
+    guest("ATTEMPTS_JS",           "attempts-js",    Source::Js("tests/guests/scripts/attempts.js")),
+    guest("ATTEMPTS_PY",           "attempts-py",    Source::Python("tests/guests/scripts/attempts.py")),
 ];
 
 /// Where a guest counts as used: the `.rs` files directly in these folders
@@ -113,6 +116,7 @@ fn main() {
         "hog",
         "wrong-world",
         "contract-0.1.0",
+        "contract-0.1.3",
         "mask",
     ] {
         println!(

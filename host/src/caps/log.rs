@@ -1,5 +1,13 @@
-//! `plume:check/log`: a plugin's own lines, unique markers, and values a
-//! plugin obtained and registers for redaction (`mask`, 0.1.3).
+//! `plume:check/log`: a plugin's own lines, unique markers, values a
+//! plugin obtained and registers for redaction (`mask`, 0.1.3), and the
+//! attempts it made itself (`attempt-failed`, 0.1.4).
+//!
+//! An attempt reported joins the running check's earlier attempts exactly
+//! as one `--retries` made: its detail redacted and cut as any detail is
+//! (only a kept attempt's text is read at all: past
+//! [`crate::limits::EARLIER_ATTEMPTS_MAX`] it is counted, not kept), so
+//! reports count it and an `erred` one makes a check that passes flaky.
+//! Outside a check (`describe`) the call is ignored.
 //!
 //! A value masked joins the run's redactor (the ledger's): every text of the
 //! run that reaches a sink after the call — any group's, any check's —
@@ -13,9 +21,15 @@
 use rand::RngCore;
 use wasmtime::component::HasData;
 
-use crate::engine::bindings::log::{Host, Level};
+use std::time::Duration;
+
+use crate::engine::bindings::log::{
+    AttemptKind as WitKind, FailedAttempt as WitAttempt, Host, Level,
+};
 use crate::engine::check_log::CheckLog;
 use crate::engine::state::StoreState;
+use crate::events::{AttemptKind, Earlier, FailedAttempt};
+use crate::limits::DETAIL_MAX;
 use crate::record::budget::PluginBudget;
 use crate::redact::MIN_SECRET_LEN;
 
@@ -27,11 +41,12 @@ pub fn new_marker() -> String {
 }
 
 /// What `plume:check/log` reaches: the check's log (whose ledger holds the
-/// run's redactor a masked value joins) and the plugin's budget a mask is
-/// charged to.
+/// run's redactor a masked value joins), the plugin's budget a mask is
+/// charged to, and the attempts the plugin reported during the check.
 pub struct LogView<'a> {
     pub log: CheckLog<'a>,
     pub budget: &'a PluginBudget,
+    pub reported: &'a mut Earlier,
 }
 
 /// Names [`LogView`] for the linker.
@@ -48,11 +63,13 @@ pub fn view(state: &mut StoreState) -> LogView<'_> {
         budget,
         position,
         log_bytes,
+        reported,
         ..
     } = state;
     LogView {
         log: CheckLog::new(&run.ledger, position, log_bytes),
         budget,
+        reported,
     }
 }
 
@@ -92,6 +109,28 @@ impl Host for LogView<'_> {
         }
         self.budget.charge_mask(value.len() as u64)?;
         self.log.ledger.mask(&value);
+        Ok(())
+    }
+
+    fn attempt_failed(&mut self, attempt: WitAttempt) -> wasmtime::Result<()> {
+        if !self.log.position.in_check() {
+            return Ok(());
+        }
+        let kind = match attempt.kind {
+            WitKind::Erred => AttemptKind::Erred,
+            WitKind::Pending => AttemptKind::Pending,
+        };
+        if !self.reported.has_room() {
+            self.reported.count_dropped(kind);
+            return Ok(());
+        }
+        let detail = self.log.ledger.line(&attempt.detail, DETAIL_MAX);
+        self.reported.push(FailedAttempt {
+            kind,
+            status: attempt.status,
+            detail,
+            elapsed: Duration::from_millis(attempt.elapsed_ms.into()),
+        });
         Ok(())
     }
 }

@@ -113,6 +113,9 @@ impl Calls<'_> {
         if let Err(HttpError::Denied(_)) = result {
             self.log.ledger.denied();
         }
+        if !self.log.ledger.wants_logs() {
+            return;
+        }
         let line = match (result, shown) {
             (Ok(_), Some(s)) => format!("{what} -> {s} in {took} ms"),
             (Ok(_), None) => format!("{what} in {took} ms"),

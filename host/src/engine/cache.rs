@@ -273,8 +273,10 @@ fn deserialize(engine: &Engine, entry: &Path) -> Result<Component, String> {
     };
     let file = std::fs::File::open(entry).map_err(|e| e.to_string())?;
     // SAFETY: a read-only map of a file only this cache writes, by rename;
-    // it is dropped before wasmtime maps the file itself.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| e.to_string())?;
+    // it is dropped before wasmtime maps the file itself. Every page is read
+    // once, so they are mapped in one call rather than fault by fault.
+    let map =
+        unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|e| e.to_string())?;
     if map.len() as u64 != len {
         return Err(format!(
             "entry holds {} bytes, its check file says {len}",

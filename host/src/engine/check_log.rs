@@ -30,7 +30,7 @@ impl<'a> CheckLog<'a> {
     /// Sends a line to the run's log as the current check's, within the
     /// check's log budget.
     pub fn write(&mut self, level: &str, message: &str) {
-        if message.is_empty() || *self.spent > CHECK_LOG_BYTES {
+        if message.is_empty() || *self.spent > CHECK_LOG_BYTES || !self.ledger.wants_logs() {
             return;
         }
         // Each line becomes an event of its own in every report, so a line

@@ -19,6 +19,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use crate::engine::capture::Capture;
 use crate::engine::check_log::CheckLog;
 use crate::engine::limiter::InstanceLimiter;
+use crate::events::Earlier;
 use crate::limits::CAPTURE_MAX_BYTES;
 use crate::record::RunShared;
 use crate::record::budget::PluginBudget;
@@ -67,6 +68,9 @@ pub struct StoreState {
     pub arriving: Option<(String, u64)>,
     /// Incremental hashers the instance holds open (each is host memory).
     pub hashers: usize,
+    /// The attempts the plugin reported (`log.attempt-failed`) during the
+    /// current call of the check, their details already redacted and cut.
+    pub reported: Earlier,
     /// Bytes the current check has logged so far, against its log budget.
     pub log_bytes: usize,
     stdout: Capture,
@@ -98,6 +102,7 @@ impl StoreState {
             pending: Pending::default(),
             arriving: None,
             hashers: 0,
+            reported: Earlier::default(),
             stdout,
             stderr,
             log_bytes: 0,
@@ -143,6 +148,7 @@ impl StoreState {
         self.deadline = Some(deadline);
         self.pending.end();
         self.arriving = None;
+        self.reported = Earlier::default();
     }
 
     /// What a check that passed its deadline was doing: `while waiting for

@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `run_started` | `schema` (`"plume.events/1"`, first line only), `suite`, `shard` (`"2/4"` under `--shard`, else null), `env` (the environment, or null), `plume_version`, `started_at` (when the run started), `checks` (planned `group.check` names, in order) |
 //! | `check_started` | `group`, `check` |
-//! | `check_finished` | `group`, `check`, `outcome` (`ok`/`err`/`skip`), `status` (number or null), `detail`, `duration_ms`, `attempts` (1 unless retried), `flaky` (passed on a retry), `earlier` (the attempts that erred before: `status`, `detail`, `duration_ms`) |
+//! | `check_finished` | `group`, `check`, `outcome` (`ok`/`err`/`skip`), `status` (number or null), `detail`, `duration_ms`, `attempts` (every attempt made, the last included: 1 unless `--retries` or the plugin asked again), `flaky` (passed after an `erred` attempt), `earlier` (the attempts before the last, oldest first, at most 32: `kind` (`erred`, or `pending` for a plugin's poll that did not hold yet), `status`, `detail`, `duration_ms`), `earlier_dropped` (the earlier attempts past those 32, counted: `erred`, `pending`) |
 //! | `log` | `group`, `check`, `level` (`debug`/`info`/`warn`/`stdout`/`stderr`/`trace`), `message` |
 //! | `cleanup_finished` | `label`, `outcome`, `status`, `detail`, `duration_ms` |
 //! | `run_finished` | `passed`, `flaky` (of the passed), `failed`, `skipped`, `cleanups_ok`, `cleanups_failed`, `red`, `stopped` (null or why), `denied` (requests refused by the egress policy), `started_at`, `finished_at`, `duration_ms`, `exit_code` (what `plume run` exits with) |
@@ -40,7 +40,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use super::Outcome;
+use super::{AttemptKind, Dropped, Outcome};
 
 /// The schema every `run_started` line names.
 pub const SCHEMA: &str = "plume.events/1";
@@ -88,15 +88,18 @@ pub enum JsonEvent<'a> {
         status: Option<u16>,
         detail: Cow<'a, str>,
         duration_ms: u64,
-        /// 1 unless retried.
+        /// Every attempt made, the last included.
         #[serde(default)]
         attempts: usize,
-        /// Passed on a retry.
+        /// Passed after an `erred` attempt.
         #[serde(default)]
         flaky: bool,
-        /// The attempts that erred before the last one, oldest first.
+        /// The attempts before the last one that were kept, oldest first.
         #[serde(default)]
         earlier: Vec<JsonAttempt<'a>>,
+        /// The earlier attempts past the bound: counted, not kept.
+        #[serde(default)]
+        earlier_dropped: JsonDropped,
     },
     Log {
         at: Cow<'a, str>,
@@ -145,12 +148,42 @@ pub enum JsonEvent<'a> {
     Other,
 }
 
-/// An attempt at a check that erred before its last one.
+/// An attempt at a check that did not pass before its last one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JsonAttempt<'a> {
+    /// `erred` when missing (files written before plugins reported attempts).
+    #[serde(default)]
+    pub kind: AttemptKind,
     pub status: Option<u16>,
     pub detail: Cow<'a, str>,
     pub duration_ms: u64,
+}
+
+/// Earlier attempts past the bound, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonDropped {
+    #[serde(default)]
+    pub erred: usize,
+    #[serde(default)]
+    pub pending: usize,
+}
+
+impl From<Dropped> for JsonDropped {
+    fn from(d: Dropped) -> Self {
+        JsonDropped {
+            erred: d.erred,
+            pending: d.pending,
+        }
+    }
+}
+
+impl From<JsonDropped> for Dropped {
+    fn from(d: JsonDropped) -> Self {
+        Dropped {
+            erred: d.erred,
+            pending: d.pending,
+        }
+    }
 }
 
 impl JsonEvent<'_> {

@@ -19,7 +19,9 @@ pub mod results;
 
 use std::time::Duration;
 
-pub use results::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, Summary};
+pub use results::{
+    AttemptKind, CheckRecord, CleanupRecord, Dropped, Earlier, FailedAttempt, Outcome, Summary,
+};
 
 /// What a sink is told, as it happens.
 #[derive(Debug)]
@@ -116,6 +118,13 @@ impl OwnedEvent {
 /// ledger; a sink only escapes it for its own format.
 pub trait Sink: Send {
     fn event(&mut self, event: &Event<'_>);
+
+    /// Whether it does anything with [`Event::Log`]: when no sink of a run
+    /// does, the run builds no log or trace line at all (they are a
+    /// plugin's own lines and the exchanges' traces: a few per check).
+    fn wants_logs(&self) -> bool {
+        true
+    }
 
     /// What it is, for the message if it fails: `the terminal`, `the json report`.
     fn name(&self) -> &'static str {

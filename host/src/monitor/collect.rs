@@ -61,6 +61,10 @@ impl Sink for MetricsSink {
         "the metrics"
     }
 
+    fn wants_logs(&self) -> bool {
+        false
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         let mut g = lock(&self.gathered);
         match event {

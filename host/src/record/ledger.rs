@@ -18,11 +18,12 @@
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use std::sync::Arc;
 
-use crate::events::{CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary};
+use crate::events::{CheckRecord, CleanupRecord, Earlier, Event, Outcome, Sink, Summary};
 use crate::limits::LOG_MESSAGE_MAX;
 use crate::redact::{GrowingRedactor, Redactor, SafeLine};
 use crate::text;
@@ -46,6 +47,8 @@ struct Inner {
 /// The run's record; shared by every task.
 pub struct Ledger {
     inner: Mutex<Inner>,
+    /// Whether a sink shows or keeps log lines ([`Sink::wants_logs`]).
+    wants_logs: AtomicBool,
     redactor: GrowingRedactor,
     start: Instant,
     started_at: SystemTime,
@@ -53,7 +56,9 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn new(redactor: Redactor, sinks: Vec<Box<dyn Sink>>) -> Self {
+        let wants_logs = AtomicBool::new(sinks.iter().any(|s| s.wants_logs()));
         Ledger {
+            wants_logs,
             inner: Mutex::new(Inner {
                 sinks,
                 states: HashMap::new(),
@@ -65,6 +70,12 @@ impl Ledger {
             start: Instant::now(),
             started_at: SystemTime::now(),
         }
+    }
+
+    /// Whether a log line reaches any sink; when not, [`Ledger::log`] drops
+    /// it, and callers may skip building it.
+    pub fn wants_logs(&self) -> bool {
+        self.wants_logs.load(Ordering::Relaxed)
     }
 
     /// When the run started, by the wall clock; its summary's `elapsed` counts from here.
@@ -113,6 +124,9 @@ impl Ledger {
 
     /// Adds sinks before the run starts.
     pub fn add_sinks(&self, sinks: Vec<Box<dyn Sink>>) {
+        if sinks.iter().any(|s| s.wants_logs()) {
+            self.wants_logs.store(true, Ordering::Relaxed);
+        }
         self.lock().sinks.extend(sinks);
     }
 
@@ -157,13 +171,14 @@ impl Ledger {
         status: Option<u16>,
         detail: &str,
     ) {
-        self.finish_after(group, check, outcome, status, detail, Vec::new());
+        self.finish_after(group, check, outcome, status, detail, Earlier::default());
     }
 
     /// [`Ledger::finish`] for a check tried more than once: `earlier` are the
-    /// attempts that erred before this outcome, their details already cut
-    /// ([`Ledger::line`]) when they ended, so a retried check holds no more
-    /// than one attempt's raw detail at a time.
+    /// attempts that did not pass before this outcome (`--retries`'s and the
+    /// plugin's own), their details already cut ([`Ledger::line`]) when they
+    /// ended, so a retried check holds no more than one attempt's raw detail
+    /// at a time.
     pub fn finish_after(
         &self,
         group: &str,
@@ -171,7 +186,7 @@ impl Ledger {
         outcome: Outcome,
         status: Option<u16>,
         detail: &str,
-        earlier: Vec<FailedAttempt>,
+        earlier: Earlier,
     ) {
         let mut inner = self.lock();
         if inner.closed {
@@ -189,7 +204,7 @@ impl Ledger {
         outcome: Outcome,
         status: Option<u16>,
         detail: &str,
-        earlier: Vec<FailedAttempt>,
+        earlier: Earlier,
     ) {
         let key = (group.to_owned(), check.to_owned());
         let elapsed = match inner.states.get(&key) {
@@ -240,7 +255,7 @@ impl Ledger {
                         Outcome::Err,
                         None,
                         &detail,
-                        Vec::new(),
+                        Earlier::default(),
                     );
                 }
                 Some(State::Pending) => {
@@ -252,7 +267,7 @@ impl Ledger {
                         Outcome::Skip,
                         None,
                         &detail,
-                        Vec::new(),
+                        Earlier::default(),
                     );
                 }
                 _ => {}
@@ -265,6 +280,9 @@ impl Ledger {
     /// Each line of `message` becomes one event; every line break counts
     /// (a lone CR too), and each line is cut at [`crate::limits::LOG_MAX`].
     pub fn log(&self, group: &str, check: &str, level: &str, message: &str) {
+        if !self.wants_logs() {
+            return;
+        }
         let redactor = self.redactor.current();
         let head = redactor.cut_prefix(message, LOG_MESSAGE_MAX);
         let redacted = redactor.redact(head);

@@ -138,11 +138,19 @@ impl Sink for GithubReport {
         "the github report"
     }
 
+    fn wants_logs(&self) -> bool {
+        false
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::CheckFinished(r) => {
                 self.record(r.outcome, &r.name(), r.status, &r.detail);
-                if let (true, Some(first)) = (r.flaky(), r.earlier.first()) {
+                let first_erred = r
+                    .earlier
+                    .iter()
+                    .find(|a| a.kind == crate::events::AttemptKind::Erred);
+                if let (true, Some(first)) = (r.flaky(), first_erred) {
                     let title = property(&format!("plume: {} is flaky", r.name()));
                     let _ = writeln!(
                         self.out,

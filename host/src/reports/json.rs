@@ -54,11 +54,13 @@ pub fn json_event<'a>(run: &'a RunInfo, at: String, event: &Event<'a>) -> JsonEv
                 .earlier
                 .iter()
                 .map(|a| JsonAttempt {
+                    kind: a.kind,
                     status: a.status,
                     detail: a.detail.as_str().into(),
                     duration_ms: millis(a.elapsed),
                 })
                 .collect(),
+            earlier_dropped: r.earlier.dropped().into(),
         },
         Event::Log {
             group,

@@ -131,14 +131,21 @@ impl Sink for JunitReport {
                 );
                 // Earlier attempts: `<flakyFailure>` under a pass, `<rerunFailure>`
                 // under a failure (the Surefire/Maven convention CI systems read).
-                case.status.add_reruns(r.earlier.iter().map(|a| {
-                    let status_text = a.status.map_or_else(|| "-".to_owned(), |s| s.to_string());
-                    let mut rerun = TestRerun::new(NonSuccessKind::Failure);
-                    rerun.set_message(xml(&a.detail));
-                    rerun.set_type(format!("status {status_text}"));
-                    rerun.set_time(a.elapsed);
-                    rerun
-                }));
+                // Under a pass only the erred ones: a poll that did not hold yet
+                // is no flaky failure.
+                let rerun = |a: &&crate::events::FailedAttempt| {
+                    r.outcome != Outcome::Ok || a.kind == crate::events::AttemptKind::Erred
+                };
+                case.status
+                    .add_reruns(r.earlier.iter().filter(rerun).map(|a| {
+                        let status_text =
+                            a.status.map_or_else(|| "-".to_owned(), |s| s.to_string());
+                        let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+                        rerun.set_message(xml(&a.detail));
+                        rerun.set_type(format!("status {status_text}"));
+                        rerun.set_time(a.elapsed);
+                        rerun
+                    }));
                 if let Some(log) = self
                     .logs
                     .remove(&(r.group.to_string(), r.check.to_string()))

@@ -68,6 +68,10 @@ impl Sink for TapReport {
         "the tap report"
     }
 
+    fn wants_logs(&self) -> bool {
+        false
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::CheckFinished(r) => {

@@ -130,6 +130,11 @@ impl<W: Write + Send> Sink for Printer<W> {
         "the terminal"
     }
 
+    /// Log lines are shown with `-v` only.
+    fn wants_logs(&self) -> bool {
+        self.mode.verbose && !self.mode.quiet
+    }
+
     fn event(&mut self, event: &Event<'_>) {
         match event {
             Event::Planned(checks) => {
@@ -209,23 +214,34 @@ impl<W: Write + Send> Sink for Printer<W> {
     }
 }
 
-/// A check's detail, with what its retries did: `…  (flaky: passed on
-/// attempt 2 of 2; attempt 1: <its detail>)` or `…  (after 3 attempts)`.
+/// A check's detail, with what its earlier attempts (`--retries`'s and the
+/// plugin's own) did: `…  (flaky: passed on attempt 3 of 3; attempt 1:
+/// <the first erred one's detail>)` or `…  (after 3 attempts)`.
 fn with_attempts(r: &crate::events::CheckRecord) -> String {
-    let Some(first) = r.earlier.first() else {
+    if r.attempts() == 1 {
         return r.detail.to_string();
-    };
-    if r.flaky() {
-        format!(
-            "{}  (flaky: passed on attempt {} of {}; attempt 1: {})",
-            r.detail,
-            r.attempts(),
-            r.attempts(),
-            text::shown(&first.detail, 200)
-        )
-    } else {
-        format!("{}  (after {} attempts)", r.detail, r.attempts())
     }
+    if !r.flaky() {
+        return format!("{}  (after {} attempts)", r.detail, r.attempts());
+    }
+    let first_erred = r
+        .earlier
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.kind == crate::events::AttemptKind::Erred);
+    let first = match first_erred {
+        Some((i, a)) => format!("attempt {}: {}", i + 1, text::shown(&a.detail, 200)),
+        None => format!(
+            "the erred attempts came after the {} kept",
+            crate::limits::EARLIER_ATTEMPTS_MAX
+        ),
+    };
+    format!(
+        "{}  (flaky: passed on attempt {} of {}; {first})",
+        r.detail,
+        r.attempts(),
+        r.attempts(),
+    )
 }
 
 #[cfg(test)]
@@ -233,7 +249,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
-    use crate::events::CheckRecord;
+    use crate::events::{CheckRecord, Earlier};
 
     #[derive(Clone, Default)]
     struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -277,7 +293,7 @@ mod tests {
                 status: Some(200),
                 detail: safe("fine"),
                 elapsed: Duration::ZERO,
-                earlier: Vec::new(),
+                earlier: Earlier::default(),
             }));
         }
         let text = out.text();

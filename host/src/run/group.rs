@@ -9,6 +9,15 @@
 //! only its detail cut like any detail (never the raw text), and every
 //! attempt's log lines, the retry notes included, count against the one log
 //! budget of the check.
+//!
+//! The attempts a plugin makes itself (`log.attempt-failed`) and the ones
+//! `--retries` makes add up in the order they happened: each call of the
+//! check contributes the attempts the plugin reported during it, then, if
+//! it erred and is retried, itself. So `attempts` counts every time the
+//! check's question was asked: with `--retries 1` and a plugin that asks
+//! three times per call, a check that passes on the second call's third
+//! ask made 6 attempts. At most [`crate::limits::EARLIER_ATTEMPTS_MAX`]
+//! are kept; the rest are counted.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +25,7 @@ use std::time::{Duration, Instant};
 use crate::engine::bindings::types::{CheckResult, Outcome as WitOutcome};
 use crate::engine::state::{Position, StoreState};
 use crate::engine::{Sandbox, crash_detail};
-use crate::events::{FailedAttempt, Outcome};
+use crate::events::{AttemptKind, Earlier, FailedAttempt, Outcome};
 use crate::limits::DETAIL_MAX;
 use crate::limits::{DeadlinePassed, Limits};
 use crate::record::RunShared;
@@ -108,28 +117,32 @@ impl GroupJob {
         for (i, check) in self.group.checks.iter().enumerate() {
             ledger.started(g, check);
             store.data_mut().start_check(check);
-            let mut earlier: Vec<FailedAttempt> = Vec::new();
+            let mut earlier = Earlier::default();
+            let mut retried = 0;
             loop {
                 let began = Instant::now();
                 store.data_mut().start_attempt(began + timeout);
                 let call = instance.call_run_check(&mut store, local, check);
                 let result = tokio::time::timeout(timeout, call).await;
                 let stderr = store.data_mut().log_output();
+                earlier.extend(std::mem::take(&mut store.data_mut().reported));
                 let data = store.data();
                 let detail = match result {
                     Ok(Ok(result)) => {
                         let (outcome, status, detail) = convert(result);
-                        if outcome == Outcome::Err && earlier.len() < limits.retries as usize {
-                            let wait = retry_wait(earlier.len());
+                        if outcome == Outcome::Err && retried < limits.retries {
+                            let wait = retry_wait(retried as usize);
                             let detail = ledger.line(&detail, DETAIL_MAX);
+                            retried += 1;
                             let note = format!(
                                 "attempt {} of {} erred; trying again in {} ms: {detail}",
-                                earlier.len() + 1,
+                                retried,
                                 limits.retries + 1,
                                 wait.as_millis()
                             );
                             store.data_mut().log("warn", &note);
                             earlier.push(FailedAttempt {
+                                kind: AttemptKind::Erred,
                                 status,
                                 detail,
                                 elapsed: began.elapsed(),

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use plume_sdk::{Check, Ctx, Halt, JsonKind, Pass, Response, eventually, fail, ok, skip};
+use plume_sdk::{Check, Ctx, Halt, JsonKind, Pass, Response, fail, ok, retried, skip};
 
 use crate::spec::{CheckSpec, Expect, JsonExpect, JsonType};
 use crate::stream::{passed, run_stream};
@@ -35,12 +35,14 @@ pub fn run(spec: &CheckSpec, earlier: &[Arc<CheckSpec>], ctx: &mut Ctx) -> Check
     let Some(retry) = &spec.retry else {
         return attempt(spec, ctx, &mut t, &url, &what);
     };
-    // The first and the latest failure: what the line names (every one is
-    // logged as it happens, as `--retries` logs its attempts).
+    // Each failure asked past is reported to the host as an erred attempt
+    // (`retried`), so the reports count it and a pass after one is flaky, as
+    // with `--retries`. The first and the latest failure: what a line that
+    // never passed names (every one is logged as it happens).
     let mut first: Option<String> = None;
     let mut latest: Option<String> = None;
     let interval = Duration::from_millis(retry.interval_ms.into());
-    let settled = eventually(
+    let settled = retried(
         Duration::from_millis(retry.until_ms.into()),
         interval,
         |n| {
@@ -61,18 +63,9 @@ pub fn run(spec: &CheckSpec, earlier: &[Arc<CheckSpec>], ctx: &mut Ctx) -> Check
     )
     .map_err(|halt| with_first_failure(halt, first.as_deref(), latest.as_deref()))?;
     let pass = &settled.value;
-    let summary = match &first {
-        None => settled.summary(),
-        Some(first) => format!(
-            "flaky: passed on attempt {n} of {n} in {} ms; attempt 1: {}",
-            settled.elapsed_ms(),
-            shown(first),
-            n = settled.attempts
-        ),
-    };
     Ok(Pass {
         status: pass.status,
-        detail: format!("{} ({summary})", pass.detail),
+        detail: format!("{} ({})", pass.detail, settled.summary()),
     })
 }
 
@@ -249,7 +242,13 @@ fn expect_response(r: &Response, expect: &Expect, t: &mut Template) -> Result<Ve
 
 fn expect_json(r: &Response, j: &JsonExpect, t: &mut Template) -> Result<String, Halt> {
     let p = &j.pointer;
-    r.expect_json(p)?;
+    // Each matcher below fails on a missing value with the line this one
+    // gives, so the presence of a value is asked on its own only when
+    // nothing else is.
+    let alone = j.equals.is_none() && j.matches.is_none() && j.kind.is_none() && !j.non_empty;
+    if alone {
+        r.expect_json(p)?;
+    }
     let mut fact = vec![p.clone()];
     if let Some(want) = &j.equals {
         let want = t.expand_json(want)?;

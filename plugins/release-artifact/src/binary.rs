@@ -97,7 +97,10 @@ pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Hal
             .map_err(|e| Halt::err(format!("GET {named}: {}", describe_error(&e))))
     })?;
     let mut stream = opened.answer;
-    stream.expect_status(&[200])?;
+    if stream.status != 200 {
+        // As on the hashed path: the body of a second GET, whole, for the line.
+        return Err(error_body(ctx, &opened.url, stream.status));
+    }
     let head = Head::of(&stream, opened.url);
     let mut hasher = Hasher::new();
     let mut bytes = 0u64;
@@ -173,15 +176,16 @@ fn hashed_on_the_host(
     Ok(Head::of(&answer, final_url).hashed(answer.sha256, answer.bytes))
 }
 
-/// The failure for a `status` answer from `url` whose body was hashed, not
-/// kept: the body of a second GET, as `expected status 200, got 404; body: …`.
+/// The failure for a `status` answer from `url` whose body was hashed or
+/// streamed, not kept: the body of a second GET, as `expected status 200,
+/// got 404; body: …`, with a store's error document named whole.
 fn error_body(ctx: &Ctx, url: &str, status: u16) -> Halt {
     let second = ctx.get(url).try_send();
     if let Ok(r) = &second
         && r.status == status
         && let Err(shown) = r.expect_status(&[200])
     {
-        return shown;
+        return crate::store_error::explained(shown, &r.body);
     }
     let why = match second {
         Ok(r) => format!("a second GET for its body answered {}", r.status),

@@ -15,6 +15,7 @@ mod manifest;
 mod origin;
 mod settings;
 mod signed;
+mod store_error;
 mod sums;
 
 use plume_sdk::prelude::*;

@@ -59,7 +59,8 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
     // Masked before any expectation can quote the body, and again once a
     // compressed body is decoded.
     crate::signed::mask_download(&resp, &u);
-    resp.expect_status(&[200])?;
+    resp.expect_status(&[200])
+        .map_err(|halt| crate::store_error::explained(halt, &resp.body))?;
     let (resp, decoded) = crate::encoding::decoded(resp, url)?;
     crate::signed::mask_download(&resp, &u);
     resp.expect_status(&[200])?

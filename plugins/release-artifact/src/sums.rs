@@ -85,7 +85,8 @@ pub fn sums_match(ctx: &mut Ctx) -> Check {
     let served = ctx.recall("served_sha")?;
     let (file, from) = listed_name(ctx)?;
     let resp = follow(ctx, &url, None, RequestBuilder::send)?.answer;
-    resp.expect_status(&[200])?;
+    resp.expect_status(&[200])
+        .map_err(|halt| crate::store_error::explained(halt, &resp.body))?;
     let (resp, decoded) = crate::encoding::decoded(resp, &url)?;
     let text = resp.text();
     let listed = sums_entries(&text, &file);

@@ -1,11 +1,11 @@
 // Ctx: what a check can reach (config, secrets, group values, HTTP,
 // cleanups, logs, markers, masks, TLS facts), and what the function that builds
 // the Plugin can (configValue, rejectConfig), and the host's SHA-256.
-import * as cleanup from "plume:check/cleanup@0.1.3";
-import * as config from "plume:check/config@0.1.3";
-import * as digest from "plume:check/digest@0.1.3";
-import * as log from "plume:check/log@0.1.3";
-import * as tls from "plume:check/tls@0.1.3";
+import * as cleanup from "plume:check/cleanup@0.1.4";
+import * as config from "plume:check/config@0.1.4";
+import * as digest from "plume:check/digest@0.1.4";
+import * as log from "plume:check/log@0.1.4";
+import * as tls from "plume:check/tls@0.1.4";
 import { fail, httpCall, skip, unwrap } from "./outcome.js";
 import { RequestBuilder, bytes } from "./request.js";
 

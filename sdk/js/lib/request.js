@@ -1,6 +1,6 @@
 // RequestBuilder: `ctx.get(url).bearer(token).send()`, the contract's
 // request record built up and sent through plume:check/http.
-import * as http from "plume:check/http@0.1.3";
+import * as http from "plume:check/http@0.1.4";
 import { httpCall, unwrap } from "./outcome.js";
 import { DigestResponse, Response } from "./response.js";
 import { Stream } from "./stream.js";

@@ -1,7 +1,7 @@
 // Response and DigestResponse and their assertions. Every assertion runs on
 // the host (plume:check/assert), so a failure reads the same from every
 // guest language.
-import * as assert from "plume:check/assert@0.1.3";
+import * as assert from "plume:check/assert@0.1.4";
 import { Halt, halt } from "./outcome.js";
 
 const decoder = new TextDecoder();

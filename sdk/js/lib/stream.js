@@ -1,8 +1,8 @@
 // Stream: a response whose headers arrived and whose body is read in
 // chunks, each read with its own deadline, so a check can tell "nothing
 // before the deadline" from "200 headers arrived, then the stream stayed open".
-import * as assert from "plume:check/assert@0.1.3";
-import * as clock from "plume:check/clock@0.1.3";
+import * as assert from "plume:check/assert@0.1.4";
+import * as clock from "plume:check/clock@0.1.4";
 import { fail, halt, httpCall } from "./outcome.js";
 
 const decoder = new TextDecoder();

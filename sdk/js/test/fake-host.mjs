@@ -86,6 +86,7 @@ export function reset(overrides = {}) {
     write: (level, message) => call("log", [level, message]),
     marker: () => "PLUME-MARKER-00ff",
     mask: (value) => call("mask", [value]),
+    attemptFailed: (a) => call("attempt", [a.kind, a.status, a.detail, a.elapsedMs]),
   };
   host.tls = {
     inspect: (url) => {

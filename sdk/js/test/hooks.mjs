@@ -11,7 +11,7 @@ const INTERFACES = {
   cleanup: ["defer"],
   clock: ["nowMs", "sleep"],
   digest: ["sha256", "Hasher"],
-  log: ["write", "marker", "mask"],
+  log: ["write", "marker", "mask", "attemptFailed"],
   tls: ["inspect"],
 };
 

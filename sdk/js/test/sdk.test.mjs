@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { reset } from "./fake-host.mjs";
 import {
-  Ctx, Halt, Pass, Plugin, Settled, configValue, describeError, eventually, exportPlugin, fail, ok,
-  maskSecret, rejectConfig, runningGroup, skip,
+  Ctx, Halt, Pass, Plugin, Settled, attemptFailed, configValue, describeError, eventually, exportPlugin,
+  fail, ok, maskSecret, rejectConfig, retried, runningGroup, skip,
 } from "../plume.js";
 
 const halted = (fn) => {
@@ -117,6 +117,23 @@ test("eventually retries until the question holds, and counts", () => {
   assert.equal(halted(() => eventually(1000, 100, () => { calls++; skip("no key"); })).outcome, "skip");
   assert.equal(calls, 1, "a skip ends at once");
   assert.throws(() => eventually(1000, 100, () => { throw new TypeError("bug"); }), TypeError);
+});
+
+test("eventually reports each miss as pending, retried as erred, the last attempt never", () => {
+  let state = reset();
+  eventually(1000, 100, (n) => (n < 3 ? fail(503, `try ${n}`) : n));
+  assert.deepEqual(state.calls.filter(([n]) => n === "attempt"),
+    [["attempt", "pending", 503, "try 1", 0], ["attempt", "pending", 503, "try 2", 0]]);
+  state = reset();
+  retried(1000, 100, (n) => (n < 2 ? fail(undefined, "refused") : n));
+  assert.deepEqual(state.calls.filter(([n]) => n === "attempt"), [["attempt", "erred", undefined, "refused", 0]]);
+  state = reset();
+  halted(() => retried(250, 100, () => fail(503, "down")));
+  assert.equal(state.calls.filter(([n]) => n === "attempt").length, 2, "3 attempts: 2 earlier, the last is the result");
+  state = reset();
+  attemptFailed("pending", 404, "not yet", 12.4);
+  assert.deepEqual(state.calls, [["attempt", "pending", 404, "not yet", 12]]);
+  assert.throws(() => attemptFailed("flaky", 1, "x", 1), /kind must be "erred" or "pending"/);
 });
 
 test("the registry: duplicate checks, unknown checks, uncaught errors", () => {

@@ -5,8 +5,8 @@
 // fails one or the other.
 import {
   Ctx, DigestResponse, Group, Halt, Hasher, JsonKind, Pass, Plugin, RequestBuilder, Response,
-  Settled, Stream, configValue, describeError, eventually, exportPlugin, fail, maskSecret, ok,
-  rejectConfig, runningGroup, sha256, skip,
+  Settled, Stream, attemptFailed, configValue, describeError, eventually, exportPlugin, fail, maskSecret, ok,
+  rejectConfig, retried, runningGroup, sha256, skip,
 } from "../plume.js";
 
 /** @typedef {import("../plume.js").Check} Check */
@@ -70,6 +70,8 @@ export function everything(ctx) {
   hasher.update("a");
   hasher.update(new Uint8Array([98]));
   /** @type {Settled<number>} */ const settled = eventually(1000, 10, (n) => n);
+  /** @type {Settled<number>} */ const again = retried(1000, 10, (n) => n);
+  attemptFailed("erred", undefined, `took ${again.elapsedMs} ms`, 3);
   const seen = [opt, given, token, earlier, mine, parsed, parts, why, chunk.tag, until, held, hashed, String(notAfter),
     peer.nameMatches, hasher.finish() === sha256("ab"), settled.summary(), stream.elapsedMs];
   return ok(resp.status, JSON.stringify(seen));
@@ -132,5 +134,7 @@ export const group = new Group("g", ["main"]);
 ctx.configGiven();
 // @ts-expect-error a status is a number
 ok("200", "x");
+// @ts-expect-error an attempt is erred or pending
+export const wrongKind = () => attemptFailed("flaky", 200, "x", 1);
 // @ts-expect-error eventually's attempt takes the attempt number
 eventually(1, 1, (/** @type {string} */ n) => n);

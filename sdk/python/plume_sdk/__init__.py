@@ -29,7 +29,7 @@ from ._response import Digest, DigestResponse, JsonKind, Response
 from ._stream import Stream
 from ._request import RequestBuilder
 from ._ctx import Ctx, Hasher, config_value, mask_secret, reject_config, sha256
-from ._retry import Settled, eventually
+from ._retry import Settled, attempt_failed, eventually, retried
 from ._plugin import CheckFn, Group, Plugin, export_plugin, running_group
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "Result",
     "Settled",
     "Stream",
+    "attempt_failed",
     "config_value",
     "describe_error",
     "eventually",
@@ -57,6 +58,7 @@ __all__ = [
     "mask_secret",
     "ok",
     "reject_config",
+    "retried",
     "running_group",
     "sha256",
     "skip",

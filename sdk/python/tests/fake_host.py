@@ -157,6 +157,9 @@ log = _module(
     write=lambda level, message: HOST.calls.append(("log", level.name, message)),
     marker=lambda: "PLUME-MARKER-00ff",
     mask=lambda value: HOST.calls.append(("mask", value)),
+    AttemptKind=Enum("AttemptKind", {"ERRED": 0, "PENDING": 1}),
+    FailedAttempt=_variant("FailedAttempt", "kind", "status", "detail", "elapsed_ms"),
+    attempt_failed=lambda a: HOST.calls.append(("attempt", a.kind.name, a.status, a.detail, a.elapsed_ms)),
 )
 tls = _module(
     "wit_world.imports.tls",

@@ -155,6 +155,25 @@ def test_eventually_retries_until_the_question_holds_and_counts(host: Any) -> No
         sdk.eventually(1000, 100, lambda n: None + 1)
 
 
+def test_eventually_reports_misses_as_pending_retried_as_erred_the_last_never(host: Any) -> None:
+    sdk.eventually(1000, 100, lambda n: sdk.fail(503, f"try {n}") if n < 3 else n)
+    assert [c for c in host.calls if c[0] == "attempt"] == [
+        ("attempt", "PENDING", 503, "try 1", 0),
+        ("attempt", "PENDING", 503, "try 2", 0),
+    ]
+    host.calls.clear()
+    sdk.retried(1000, 100, lambda n: sdk.fail(None, "refused") if n < 2 else n)
+    assert [c for c in host.calls if c[0] == "attempt"] == [("attempt", "ERRED", None, "refused", 0)]
+    host.calls.clear()
+    halted(lambda: sdk.retried(250, 100, lambda n: sdk.fail(503, "down")))
+    assert len([c for c in host.calls if c[0] == "attempt"]) == 2, "3 attempts: 2 earlier, the last is the result"
+    host.calls.clear()
+    sdk.attempt_failed("pending", 404, "not yet", 12)
+    assert host.calls == [("attempt", "PENDING", 404, "not yet", 12)]
+    with pytest.raises(ValueError, match='kind must be "erred" or "pending"'):
+        sdk.attempt_failed("flaky", 1, "x", 1)
+
+
 def test_the_registry_runs_checks_into_the_contracts_result(host: Any) -> None:
     def bug(ctx: sdk.Ctx) -> sdk.Check:
         raise KeyError("k")

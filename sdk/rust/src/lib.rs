@@ -48,7 +48,7 @@ pub use outcome::{Check, Halt, Pass, describe_error, fail, ok, skip};
 pub use plugin::{Group, Plugin, running_group};
 pub use request::RequestBuilder;
 pub use response::{DigestResponse, JsonKind, Response};
-pub use retry::{Settled, eventually};
+pub use retry::{AttemptKind, Settled, attempt_failed, eventually, retried};
 pub use stream::{Chunk, Stream};
 
 /// What a server presents in its TLS handshake ([`Ctx::tls`]).
@@ -61,7 +61,7 @@ pub use __bindings::plume::check::http::HttpError;
 pub mod prelude {
     pub use crate::{
         Check, Chunk, Ctx, Group, Halt, HttpError, JsonKind, Plugin, Response, Stream, eventually,
-        fail, ok, sha256, skip,
+        fail, ok, retried, sha256, skip,
     };
     pub use std::time::Duration;
 }

@@ -37,8 +37,12 @@ impl Response {
         })
     }
 
-    /// The status is one of `expected`.
+    /// The status is one of `expected`. A status in the set is known here;
+    /// only a miss asks the host, for its line with the body's excerpt.
     pub fn expect_status(&self, expected: &[u16]) -> Result<&Self, Halt> {
+        if expected.contains(&self.status) {
+            return Ok(self);
+        }
         self.check(assert::status_in(self.status, expected, &self.body))
     }
 

@@ -21,6 +21,7 @@ struct Shared {
     log: Mutex<Vec<String>>,
     stored: Mutex<Vec<String>>,
     eventually_calls: AtomicU32,
+    unavailable_calls: AtomicU32,
     blob: Vec<u8>,
 }
 
@@ -87,6 +88,7 @@ impl TestServer {
             .route("/blob", get(blob_body))
             .route("/blob.sha256", get(blob_sha))
             .route("/eventually", get(eventually))
+            .route("/unavailable-twice", get(unavailable_twice))
             .layer(middleware::from_fn_with_state(shared.clone(), record))
             .with_state(shared.clone());
         let addr = serve(app);
@@ -222,6 +224,16 @@ async fn blob_body(State(shared): State<Arc<Shared>>) -> Vec<u8> {
 
 async fn blob_sha(State(shared): State<Arc<Shared>>) -> String {
     hex::encode(Sha256::digest(&shared.blob))
+}
+
+/// `503` with a short body the first two times, then `200`: a server
+/// restarting, which a retry asks past.
+async fn unavailable_twice(State(shared): State<Arc<Shared>>) -> (StatusCode, &'static str) {
+    if shared.unavailable_calls.fetch_add(1, Ordering::SeqCst) < 2 {
+        (StatusCode::SERVICE_UNAVAILABLE, "restarting")
+    } else {
+        (StatusCode::OK, "up")
+    }
 }
 
 async fn eventually(State(shared): State<Arc<Shared>>) -> StatusCode {

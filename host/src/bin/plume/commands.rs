@@ -89,7 +89,12 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         }
     });
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
-
+    // The engine and its linker do not depend on the suite: they are built
+    // on a thread of their own while the suite is read and resolved.
+    let sandbox = {
+        let cache = cache.clone();
+        std::thread::spawn(move || first_run_sandbox(cache))
+    };
     let mut suite = load_suite(
         &args.suite,
         Overrides {
@@ -100,7 +105,10 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         },
     )?;
     pull_suite_plugins(&mut suite, &cache).await?;
-    let sandbox = Arc::new(first_run_sandbox(cache)?);
+    let sandbox = sandbox
+        .join()
+        .map_err(|_| anyhow::anyhow!("building the wasm engine failed unexpectedly"))??;
+    let sandbox = Arc::new(sandbox);
     let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
     let printer = printer_for(&args.reports, args.verbose, args.quiet, args.color);
     let mut sinks = vec![printer];
@@ -235,6 +243,10 @@ struct Silent;
 
 impl Sink for Silent {
     fn event(&mut self, _event: &plume::events::Event<'_>) {}
+
+    fn wants_logs(&self) -> bool {
+        false
+    }
 }
 
 /// `plume list`.

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::model::{CheckRow, LogLine, RunModel};
 use super::timeline::{self, check_anchor, cleanup_anchor, duration_text};
 use crate::events::json::timestamp;
-use crate::events::{FailedAttempt, Outcome};
+use crate::events::{AttemptKind, Earlier, Outcome};
 
 pub const STYLE: &str = include_str!("report.css");
 pub const SCRIPT: &str = include_str!("report.js");
@@ -71,14 +71,26 @@ fn logs(lines: &[LogLine]) -> Markup {
     }
 }
 
-fn attempts(earlier: &[FailedAttempt]) -> Markup {
+/// How an earlier attempt ended, in its list item.
+fn attempt_verb(kind: AttemptKind) -> &'static str {
+    match kind {
+        AttemptKind::Erred => "erred",
+        AttemptKind::Pending => "not yet (pending)",
+    }
+}
+
+fn attempts(earlier: &Earlier) -> Markup {
+    let dropped = earlier.dropped();
     html! {
         @if !earlier.is_empty() {
             ol class="attempts" {
-                @for a in earlier {
-                    li { "erred after " (duration_text(a.elapsed)) ", status " (status_text(a.status)) ": " span class="detail" { (a.detail) } }
+                @for a in earlier.iter() {
+                    li { (attempt_verb(a.kind)) " after " (duration_text(a.elapsed)) ", status " (status_text(a.status)) ": " span class="detail" { (a.detail) } }
                 }
             }
+        }
+        @if dropped.total() > 0 {
+            p class="meta" { "and " (dropped.total()) " more, counted, not kept (" (dropped.erred) " erred, " (dropped.pending) " pending)" }
         }
     }
 }

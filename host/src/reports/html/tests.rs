@@ -2,7 +2,9 @@ use std::time::Duration;
 
 use super::page::{SCRIPT, STYLE, csp_hash};
 use super::*;
-use crate::events::{CheckRecord, CleanupRecord, Event, FailedAttempt, Outcome, Sink, Summary};
+use crate::events::{
+    AttemptKind, CheckRecord, CleanupRecord, Earlier, Event, FailedAttempt, Outcome, Sink, Summary,
+};
 use crate::reports::fixtures::{RunClock, safe};
 
 /// A report whose clock the test moves, and the page it writes.
@@ -57,7 +59,7 @@ fn record(group: &str, check: &str, outcome: Outcome, detail: &str, ms: u64) -> 
         status: Some(200),
         detail: safe(detail),
         elapsed: Duration::from_millis(ms),
-        earlier: Vec::new(),
+        earlier: Earlier::default(),
     }
 }
 
@@ -167,11 +169,12 @@ fn a_flaky_check_shows_its_attempts_and_the_header_the_run() {
         },
     );
     let mut r = record("deploy", "ready", Outcome::Ok, "ready", 900);
-    r.earlier = vec![FailedAttempt {
+    r.earlier = Earlier::from(vec![FailedAttempt {
+        kind: AttemptKind::Erred,
         status: Some(404),
         detail: safe("expected status 200, got 404"),
         elapsed: Duration::from_millis(3),
-    }];
+    }]);
     f.at(900, &Event::CheckFinished(&r));
     let summary = Summary {
         passed: 1,

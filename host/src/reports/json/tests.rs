@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use super::*;
-use crate::events::{CheckRecord, CleanupRecord, FailedAttempt, Outcome, OwnedEvent, Summary};
+use crate::events::{
+    AttemptKind, CheckRecord, CleanupRecord, Earlier, FailedAttempt, Outcome, OwnedEvent, Summary,
+};
 use crate::reports::Clock;
 use crate::reports::fixtures::{RunClock, safe};
 use crate::reports::html::PageBuffer;
@@ -41,11 +43,12 @@ fn run() -> Vec<(u64, OwnedEvent)> {
         status: Some(200),
         detail: safe("200 OK in 12 ms"),
         elapsed: Duration::from_millis(40),
-        earlier: vec![FailedAttempt {
+        earlier: Earlier::from(vec![FailedAttempt {
+            kind: AttemptKind::Erred,
             status: Some(503),
             detail: safe("503: \"busy\"\nthen"),
             elapsed: Duration::from_millis(7),
-        }],
+        }]),
     };
     let login = CheckRecord {
         group: safe("api"),
@@ -54,7 +57,7 @@ fn run() -> Vec<(u64, OwnedEvent)> {
         status: None,
         detail: safe("connect: refused"),
         elapsed: Duration::from_millis(25),
-        earlier: Vec::new(),
+        earlier: Earlier::default(),
     };
     let home = CheckRecord {
         group: safe("web"),
@@ -63,7 +66,7 @@ fn run() -> Vec<(u64, OwnedEvent)> {
         status: None,
         detail: safe("not started: the ceiling passed"),
         elapsed: Duration::ZERO,
-        earlier: Vec::new(),
+        earlier: Earlier::default(),
     };
     let cleanup = CleanupRecord {
         label: safe("delete order 7"),
@@ -203,10 +206,10 @@ fn lines_keep_the_bytes_of_plume_events_1() {
         ),
         r#"{"at":"2027-01-15T08:00:00.001Z","check":"health","event":"check_started","group":"api"}"#.to_owned(),
         r#"{"at":"2027-01-15T08:00:00.005Z","check":"health","event":"log","group":"api","level":"trace","message":"GET http://127.0.0.1:1/ → 503"}"#.to_owned(),
-        r#"{"at":"2027-01-15T08:00:00.041Z","attempts":2,"check":"health","detail":"200 OK in 12 ms","duration_ms":40,"earlier":[{"detail":"503: \"busy\" | then","duration_ms":7,"status":503}],"event":"check_finished","flaky":true,"group":"api","outcome":"ok","status":200}"#.to_owned(),
+        r#"{"at":"2027-01-15T08:00:00.041Z","attempts":2,"check":"health","detail":"200 OK in 12 ms","duration_ms":40,"earlier":[{"detail":"503: \"busy\" | then","duration_ms":7,"kind":"erred","status":503}],"earlier_dropped":{"erred":0,"pending":0},"event":"check_finished","flaky":true,"group":"api","outcome":"ok","status":200}"#.to_owned(),
         r#"{"at":"2027-01-15T08:00:00.042Z","check":"login","event":"check_started","group":"api"}"#.to_owned(),
-        r#"{"at":"2027-01-15T08:00:00.067Z","attempts":1,"check":"login","detail":"connect: refused","duration_ms":25,"earlier":[],"event":"check_finished","flaky":false,"group":"api","outcome":"err","status":null}"#.to_owned(),
-        r#"{"at":"2027-01-15T08:00:00.100Z","attempts":1,"check":"home","detail":"not started: the ceiling passed","duration_ms":0,"earlier":[],"event":"check_finished","flaky":false,"group":"web","outcome":"skip","status":null}"#.to_owned(),
+        r#"{"at":"2027-01-15T08:00:00.067Z","attempts":1,"check":"login","detail":"connect: refused","duration_ms":25,"earlier":[],"earlier_dropped":{"erred":0,"pending":0},"event":"check_finished","flaky":false,"group":"api","outcome":"err","status":null}"#.to_owned(),
+        r#"{"at":"2027-01-15T08:00:00.100Z","attempts":1,"check":"home","detail":"not started: the ceiling passed","duration_ms":0,"earlier":[],"earlier_dropped":{"erred":0,"pending":0},"event":"check_finished","flaky":false,"group":"web","outcome":"skip","status":null}"#.to_owned(),
         r#"{"at":"2027-01-15T08:00:00.110Z","detail":"404 Not Found","duration_ms":9,"event":"cleanup_finished","label":"delete order 7","outcome":"err","status":404}"#.to_owned(),
         r#"{"at":"2027-01-15T08:00:00.120Z","cleanups_failed":1,"cleanups_ok":0,"denied":2,"duration_ms":120,"event":"run_finished","exit_code":1,"failed":1,"finished_at":"2027-01-15T08:00:00.120Z","flaky":1,"passed":1,"red":["api.login","cleanup.delete order 7"],"skipped":1,"started_at":"2027-01-15T08:00:00.000Z","stopped":"the ceiling passed"}"#.to_owned(),
     ];
@@ -259,4 +262,39 @@ fn a_file_without_the_fields_added_within_the_schema_still_reads() {
     assert_eq!(finished.len(), 1);
     assert_eq!(finished[0].detail, "fine");
     assert_eq!(finished[0].attempts(), 1);
+}
+
+#[test]
+fn attempts_past_the_bound_read_back_counted_and_a_dropped_erred_one_is_still_flaky() {
+    // 32 pending attempts kept, 3 more counted (one of them erred), then a pass.
+    let pending = r#"{"kind":"pending","status":404,"detail":"not yet","duration_ms":1}"#;
+    let earlier = vec![pending; crate::limits::EARLIER_ATTEMPTS_MAX].join(",");
+    let text = [
+        r#"{"event":"run_started","schema":"plume.events/1","suite":"s","shard":null,"started_at":"2027-01-15T08:00:00.000Z","checks":["g.c"]}"#.to_owned(),
+        format!(
+            r#"{{"event":"check_finished","at":"2027-01-15T08:00:00.041Z","group":"g","check":"c","outcome":"ok","status":200,"detail":"fine","duration_ms":40,"attempts":36,"flaky":true,"earlier":[{earlier}],"earlier_dropped":{{"erred":1,"pending":2}}}}"#
+        ),
+        r#"{"event":"run_finished","denied":0,"stopped":null,"finished_at":"2027-01-15T08:00:00.050Z"}"#.to_owned(),
+    ]
+    .join("\n");
+    let (summary, seen) = replayed(&text);
+    assert_eq!((summary.passed, summary.flaky), (1, 1));
+    let r = seen
+        .iter()
+        .find_map(|(_, e)| match e {
+            OwnedEvent::CheckFinished(r) => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(r.attempts(), 36);
+    assert!(r.flaky());
+    assert_eq!(r.earlier.len(), crate::limits::EARLIER_ATTEMPTS_MAX);
+    assert!(r.earlier.iter().all(|a| a.kind == AttemptKind::Pending));
+    let again = written(&[(41, OwnedEvent::CheckFinished(r))]);
+    assert!(
+        again.contains(r#""attempts":36"#)
+            && again.contains(r#""earlier_dropped":{"erred":1,"pending":2}"#)
+            && again.contains(r#""flaky":true"#),
+        "{again}"
+    );
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::PlumeError;
 use crate::events::json::{JsonEvent, SCHEMA};
-use crate::events::{CheckRecord, CleanupRecord, FailedAttempt, OwnedEvent};
+use crate::events::{CheckRecord, CleanupRecord, Earlier, FailedAttempt, OwnedEvent};
 use crate::redact::SafeLine;
 
 /// One file of events, read and checked.
@@ -193,6 +193,7 @@ impl EventFile {
                     detail: text,
                     duration_ms,
                     earlier,
+                    earlier_dropped,
                     ..
                 } => (
                     at,
@@ -203,14 +204,18 @@ impl EventFile {
                         status,
                         elapsed: Duration::from_millis(duration_ms),
                         detail: detail(&text),
-                        earlier: earlier
-                            .into_iter()
-                            .map(|a| FailedAttempt {
-                                status: a.status,
-                                detail: detail(&a.detail),
-                                elapsed: Duration::from_millis(a.duration_ms),
-                            })
-                            .collect(),
+                        earlier: Earlier::from_parts(
+                            earlier
+                                .into_iter()
+                                .map(|a| FailedAttempt {
+                                    kind: a.kind,
+                                    status: a.status,
+                                    detail: detail(&a.detail),
+                                    elapsed: Duration::from_millis(a.duration_ms),
+                                })
+                                .collect(),
+                            earlier_dropped.into(),
+                        ),
                     }),
                 ),
                 JsonEvent::Log {

@@ -25,27 +25,20 @@
 //! numbers; it asserts nothing.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "support/monitor.rs"]
+mod monitor;
 mod support;
+
+use monitor::status_mib;
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// A field of `/proc/PID/status`, in MiB.
-fn status_mib(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 /// User + system CPU seconds of `pid`.
@@ -177,28 +170,20 @@ fn main() {
     assert!(compiled.success(), "plume compile plume:http failed");
 
     let launched = Instant::now();
-    let mut child = Command::new(plume)
-        .arg("monitor")
-        .args(&paths)
-        .args(["--every", &format!("{every}s"), "--listen", "127.0.0.1:0"])
-        .arg("--state-dir")
-        .arg(work.path().join("state"))
-        .env("PLUME_CACHE_DIR", &cache)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start plume monitor");
+    let monitor::Started {
+        mut child,
+        url,
+        lines,
+    } = monitor::start(
+        Command::new(plume)
+            .arg("monitor")
+            .args(&paths)
+            .args(["--every", &format!("{every}s"), "--listen", "127.0.0.1:0"])
+            .arg("--state-dir")
+            .arg(work.path().join("state"))
+            .env("PLUME_CACHE_DIR", &cache),
+    );
     let pid = child.id();
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let url = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("plume monitor: listening on ")
-                .and_then(|r| r.split_whitespace().next())
-                .map(str::to_owned)
-        })
-        .expect("the monitor's address");
     let listening = unix_now();
     let started_in = launched.elapsed();
     // Keep reading its per-run lines so its pipe never fills.

@@ -10,25 +10,17 @@
 //! Run: `cargo bench -p plume --bench soak --profile dev`
 //! It prints numbers; it asserts nothing.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use plume_demo_service::faults::Faults;
 use plume_demo_service::{Options, start_in_background};
 
-const PASSWORD: &str = "soak-admin-password";
+#[path = "support/monitor.rs"]
+mod monitor;
 
-/// VmRSS of `pid` in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
+const PASSWORD: &str = "soak-admin-password";
 
 /// Open file descriptors of `pid`.
 fn open_fds(pid: u32) -> usize {
@@ -65,31 +57,23 @@ fn main() {
     let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo/plume.toml");
     let plugin_dir = Path::new(plume_test_guests::DEMO).parent().expect("dir");
     let cache = tempfile::tempdir().expect("cache dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_plume"))
-        .arg("monitor")
-        .arg(&suite)
-        .args(["--var", &format!("admin_url={}", service.admin_url())])
-        .args(["--var", &format!("mcp_url={}", service.mcp_url())])
-        .args(["--var", &format!("plugin_dir={}", plugin_dir.display())])
-        .args(["--skip", "apikeys", "--every", "10ms", "--jitter", "0s"])
-        .args(["--listen", "127.0.0.1:0"])
-        .env("SMOKE_ADMIN_PASSWORD", PASSWORD)
-        .env("PLUME_CACHE_DIR", cache.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start plume monitor");
+    let monitor::Started {
+        mut child,
+        url,
+        lines,
+    } = monitor::start(
+        Command::new(env!("CARGO_BIN_EXE_plume"))
+            .arg("monitor")
+            .arg(&suite)
+            .args(["--var", &format!("admin_url={}", service.admin_url())])
+            .args(["--var", &format!("mcp_url={}", service.mcp_url())])
+            .args(["--var", &format!("plugin_dir={}", plugin_dir.display())])
+            .args(["--skip", "apikeys", "--every", "10ms", "--jitter", "0s"])
+            .args(["--listen", "127.0.0.1:0"])
+            .env("SMOKE_ADMIN_PASSWORD", PASSWORD)
+            .env("PLUME_CACHE_DIR", cache.path()),
+    );
     let pid = child.id();
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let url = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("plume monitor: listening on ")
-                .and_then(|r| r.split_whitespace().next())
-                .map(str::to_owned)
-        })
-        .expect("the monitor's address");
     // Keep reading its per-run lines so its pipe never fills.
     let last_line = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     {
@@ -119,7 +103,7 @@ fn main() {
             println!(
                 "{:>6} {:>9.1} {:>9} {:>8.1}",
                 done,
-                rss_mib(pid),
+                monitor::status_mib(pid, "VmRSS"),
                 open_fds(pid),
                 start.elapsed().as_secs_f64()
             );

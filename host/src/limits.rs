@@ -136,6 +136,13 @@ pub const CONSOLE_LINE_MAX: usize = 8 * 1024;
 /// plugin's `reject`, in bytes.
 pub const CONFIG_KEY_MAX: usize = 256;
 
+/// How much of a body a failed assertion quotes, in characters, before the
+/// note of its full size.
+pub const BODY_EXCERPT_CHARS: usize = 160;
+
+/// How much of a refused name an error message quotes, in bytes.
+pub const NAME_QUOTE_MAX: usize = 60;
+
 // One store (a group's instance of a plugin), besides `Limits::memory_bytes`
 // and `Limits::table_elements`.
 
@@ -161,6 +168,24 @@ pub const LOG_LINE_COST: usize = 128;
 
 /// Hashers one instance may hold open at once.
 pub const MAX_HASHERS: usize = 256;
+
+// A plugin's requests, besides the configurable body, digest and connection bounds.
+
+/// Most headers one request of a plugin may carry: far above what servers
+/// accept, and a bound on what one request holds.
+pub const REQUEST_HEADERS_MAX: usize = 256;
+
+/// Most bytes of one request's headers in all (names and values): nginx
+/// answers 431 past 32 KiB by default.
+pub const REQUEST_HEADER_BYTES_MAX: usize = 64 * 1024;
+
+// The redactor.
+
+/// Levels of JSON-in-JSON escaping the redactor undoes to find a secret a
+/// server echoed escaped (`\u0073ecret` inside a quoted JSON document): each
+/// level is one more view of a text to search, so a text costs at most this
+/// many more searches.
+pub const JSON_ESCAPE_LEVELS: usize = 3;
 
 // The host's own requests.
 

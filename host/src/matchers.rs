@@ -10,6 +10,7 @@ use std::sync::Arc;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::limits::BODY_EXCERPT_CHARS;
 use crate::redact::Redactor;
 
 thread_local! {
@@ -49,9 +50,6 @@ pub enum JsonKind {
     Object,
 }
 
-/// How much of a body a failure message quotes.
-const EXCERPT_CHARS: usize = 160;
-
 /// A bounded, single-line excerpt of a body for failure messages.
 ///
 /// The body is redacted with every secret the process knows before anything
@@ -61,7 +59,7 @@ pub fn excerpt(body: &[u8]) -> String {
     if body.is_empty() {
         return "(empty)".to_owned();
     }
-    let head = &body[..body.len().min(EXCERPT_CHARS * 4 + 4)];
+    let head = &body[..body.len().min(BODY_EXCERPT_CHARS * 4 + 4)];
     let text = String::from_utf8_lossy(head);
     // A byte order mark is invisible; name it, since it is often the
     // reason a body that looks like JSON does not parse.
@@ -70,7 +68,7 @@ pub fn excerpt(body: &[u8]) -> String {
         None => ("", &*text),
     };
     let secrets = secrets();
-    let bounded = secrets.cut_prefix(text, EXCERPT_CHARS * 4);
+    let bounded = secrets.cut_prefix(text, BODY_EXCERPT_CHARS * 4);
     let redacted = secrets.redact(bounded);
     let flat: String = bom
         .chars()
@@ -81,10 +79,10 @@ pub fn excerpt(body: &[u8]) -> String {
         )
         .collect();
     let count = flat.chars().count();
-    if count <= EXCERPT_CHARS && head.len() == body.len() && bounded.len() == text.len() {
+    if count <= BODY_EXCERPT_CHARS && head.len() == body.len() && bounded.len() == text.len() {
         flat
     } else {
-        let head: String = flat.chars().take(EXCERPT_CHARS).collect();
+        let head: String = flat.chars().take(BODY_EXCERPT_CHARS).collect();
         format!("{head}… ({} bytes)", body.len())
     }
 }
@@ -180,9 +178,12 @@ fn text_of(value: &Value) -> String {
 fn quoted(value: &Value) -> String {
     let secrets = secrets();
     let text = value.to_string();
-    let text = secrets.redact(secrets.cut_prefix(&text, EXCERPT_CHARS * 4));
-    if text.chars().count() > EXCERPT_CHARS {
-        format!("{}…", text.chars().take(EXCERPT_CHARS).collect::<String>())
+    let text = secrets.redact(secrets.cut_prefix(&text, BODY_EXCERPT_CHARS * 4));
+    if text.chars().count() > BODY_EXCERPT_CHARS {
+        format!(
+            "{}…",
+            text.chars().take(BODY_EXCERPT_CHARS).collect::<String>()
+        )
     } else {
         text
     }

@@ -30,15 +30,12 @@
 //! [`check_name`]'s stricter rule when a plugin loads, and refused if they
 //! break it.
 
-use crate::limits::NAME_MAX;
+use crate::limits::{NAME_MAX, NAME_QUOTE_MAX};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Joins what were separate lines.
 pub const SEPARATOR: &str = " | ";
-
-/// How much of a refused name an error message quotes, in bytes.
-const QUOTE_MAX: usize = 60;
 
 /// Ends a line: LF, CR, VT, FF, NEL, LS, PS.
 pub fn is_line_break(c: char) -> bool {
@@ -213,7 +210,7 @@ pub fn shown(text: &str, max: usize) -> String {
 
 /// A name quoted in an error message: safe, on one line, short.
 pub fn quoted(name: &str) -> String {
-    format!("`{}`", shown(name, QUOTE_MAX))
+    format!("`{}`", shown(name, NAME_QUOTE_MAX))
 }
 
 /// `line` unable to start a GitHub Actions workflow command: the runner reads

@@ -4,12 +4,15 @@
 //! language a plugin is written in. A body larger than `max-body-mib` (no
 //! response the host hands over is larger) is a quota breach that ends the
 //! instance; a large body is parsed off the runtime's workers
-//! ([`super::offload`]).
+//! ([`super::offload`]). [`AssertView`] is all it reaches of the Store.
+
+use wasmtime::component::HasData;
 
 use crate::engine::bindings::assert::{Headers, Host, JsonKind};
-use crate::engine::state::StoreState;
+use crate::engine::state::{Pending, StoreState};
 use crate::limits::{Quota, QuotaExceeded, bytes};
 use crate::matchers::{self, JsonKind as Kind};
+use crate::record::ledger::Ledger;
 
 use super::offload;
 
@@ -24,7 +27,34 @@ fn to_kind(k: JsonKind) -> Kind {
     }
 }
 
-impl StoreState {
+/// What `plume:check/assert` reaches: the run's body limit, the run's
+/// redactor (through the ledger: the excerpts a failure quotes are masked),
+/// and the call the check waits on (a large body names itself there).
+pub struct AssertView<'a> {
+    /// `max-body-mib`, in bytes: the largest body (with the call's other
+    /// arguments) an assertion takes.
+    pub max_body_bytes: u64,
+    pub ledger: &'a Ledger,
+    pub pending: &'a mut Pending,
+}
+
+/// Names [`AssertView`] for the linker.
+pub struct Assert;
+
+impl HasData for Assert {
+    type Data<'a> = AssertView<'a>;
+}
+
+/// The assert capability's view of `state`.
+pub fn view(state: &mut StoreState) -> AssertView<'_> {
+    AssertView {
+        max_body_bytes: state.run.limits.max_body_bytes,
+        ledger: &state.run.ledger,
+        pending: &mut state.pending,
+    }
+}
+
+impl AssertView<'_> {
     /// Runs `matcher` on `body`, after checking its size against the quota.
     /// `args` is the size of the call's other arguments (a needle, a
     /// pattern, an expected value or status list): they count with the body,
@@ -36,7 +66,7 @@ impl StoreState {
         args: usize,
         matcher: impl FnOnce(&[u8]) -> T + Send + 'static,
     ) -> wasmtime::Result<T> {
-        let limit = self.run.limits.max_body_bytes;
+        let limit = self.max_body_bytes;
         let size = body.len() as u64 + args as u64;
         if size > limit {
             return Err(QuotaExceeded {
@@ -54,18 +84,19 @@ impl StoreState {
             }
             .into());
         }
-        self.waiting_on(format!("assert.{call} on a {} body", bytes(size)));
-        let redactor = self.run.ledger.redactor();
+        self.pending
+            .start(format!("assert.{call} on a {} body", bytes(size)));
+        let redactor = self.ledger.redactor();
         let verdict = offload::run(body.len() + args, move || {
             matchers::redacting_with(redactor, || matcher(&body))
         })
         .await;
-        self.pending = None;
+        self.pending.end();
         verdict
     }
 }
 
-impl Host for StoreState {
+impl Host for AssertView<'_> {
     async fn status_in(
         &mut self,
         status: u16,
@@ -152,7 +183,7 @@ impl Host for StoreState {
         headers: Headers,
         name: String,
     ) -> wasmtime::Result<Result<(), String>> {
-        let redactor = self.run.ledger.redactor();
+        let redactor = self.ledger.redactor();
         Ok(matchers::redacting_with(redactor, || {
             matchers::header_present(&headers, &name)
         }))
@@ -164,7 +195,7 @@ impl Host for StoreState {
         regex: String,
     ) -> wasmtime::Result<Result<(), String>> {
         let size: usize = headers.iter().map(|(k, v)| k.len() + v.len()).sum();
-        let redactor = self.run.ledger.redactor();
+        let redactor = self.ledger.redactor();
         offload::run(size, move || {
             matchers::redacting_with(redactor, || {
                 matchers::header_matches(&headers, &name, &regex)

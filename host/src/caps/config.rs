@@ -4,16 +4,52 @@
 //! A group may read what it published itself (earlier checks of the group)
 //! and what the groups it depends on published: those are the only ones
 //! guaranteed to have finished before it started. What a plugin publishes is
-//! counted against its quota.
+//! counted against its quota. [`ConfigView`] is all it reaches of the Store.
+
+use wasmtime::component::HasData;
 
 use crate::engine::bindings::config::Host;
-use crate::engine::state::StoreState;
-use crate::limits::CONFIG_KEY_MAX;
+use crate::engine::state::{Position, StoreState};
+use crate::limits::{CONFIG_KEY_MAX, Limits};
+use crate::record::budget::PluginBudget;
+use crate::record::published::Published;
+use crate::suite::PluginEntry;
 use crate::text;
 
 pub use crate::error::ConfigRejected;
 
-impl Host for StoreState {
+/// What `plume:check/config` reaches: the plugin's entry (its config and
+/// secrets; its name keys what it publishes), the run's limits and the
+/// plugin's budget a publish is charged to, the run's published values,
+/// and the instance's position (its group, and the groups upstream of it
+/// it may read from).
+pub struct ConfigView<'a> {
+    pub plugin: &'a PluginEntry,
+    pub limits: &'a Limits,
+    pub budget: &'a PluginBudget,
+    pub published: &'a Published,
+    pub position: &'a Position,
+}
+
+/// Names [`ConfigView`] for the linker.
+pub struct Config;
+
+impl HasData for Config {
+    type Data<'a> = ConfigView<'a>;
+}
+
+/// The config capability's view of `state`.
+pub fn view(state: &mut StoreState) -> ConfigView<'_> {
+    ConfigView {
+        plugin: &state.plugin,
+        limits: &state.run.limits,
+        budget: &state.budget,
+        published: &state.run.published,
+        position: &state.position,
+    }
+}
+
+impl Host for ConfigView<'_> {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         Ok(self.plugin.config.get(&key).cloned())
     }
@@ -26,11 +62,9 @@ impl Host for StoreState {
     /// instance ends with the quota's line.
     fn publish(&mut self, key: String, value: String) -> wasmtime::Result<()> {
         let size = (key.len() + value.len()) as u64;
-        self.budget.charge_publish(&self.run.limits, &key, size)?;
+        self.budget.charge_publish(self.limits, &key, size)?;
         let group = &self.position.group;
-        self.run
-            .published
-            .set(&self.plugin.name, group, &key, &value);
+        self.published.set(&self.plugin.name, group, &key, &value);
         Ok(())
     }
 
@@ -46,7 +80,6 @@ impl Host for StoreState {
             )));
         }
         Ok(self
-            .run
             .published
             .get(&self.plugin.name, &group, &key)
             .ok_or_else(|| format!("no value `{key}` from group {group}")))

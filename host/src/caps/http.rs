@@ -4,43 +4,91 @@
 //! under the plugin's allow-list and deadline ([`crate::net::exchange`]), and
 //! leaves a trace line. `open` hands the body over chunk by chunk with a
 //! deadline per read; `fetch-digest` hashes the body as it streams and never
-//! buffers it.
+//! buffers it. [`HttpView`] is all it reaches of the Store.
 
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::Resource;
+use wasmtime::component::{HasData, Resource, ResourceTable};
 
 use crate::engine::bindings::http::{
     Chunk, DigestResponse, Host, HostBodyStream, HttpError as WitHttpError, Request as WitRequest,
     Response as WitResponse, ResponseHead,
 };
+use crate::engine::check_log::CheckLog;
 use crate::engine::resources::BodyStream;
 use crate::engine::state::StoreState;
+
+use super::{Calls, Egress};
 use crate::net::exchange::{
     body_error, broken_body, deadline, exchange, headers_of, millis, send_request, timeout_error,
     too_large,
 };
 use crate::net::message::{HttpError, Request};
 
-impl Host for StoreState {
+/// What `plume:check/http` reaches: the plugin's egress, the guest's open
+/// bodies, the call the check waits on with its trace line, and the body
+/// the check is between two reads of.
+pub struct HttpView<'a> {
+    pub egress: Egress<'a>,
+    /// Where the open [`BodyStream`]s live.
+    pub table: &'a mut ResourceTable,
+    pub calls: Calls<'a>,
+    /// The response body the check last read from and has not finished:
+    /// its URL and the bytes received so far.
+    pub arriving: &'a mut Option<(String, u64)>,
+}
+
+/// Names [`HttpView`] for the linker.
+pub struct Http;
+
+impl HasData for Http {
+    type Data<'a> = HttpView<'a>;
+}
+
+/// The HTTP capability's view of `state`.
+pub fn view(state: &mut StoreState) -> HttpView<'_> {
+    let StoreState {
+        run,
+        plugin,
+        table,
+        position,
+        pending,
+        arriving,
+        log_bytes,
+        ..
+    } = state;
+    HttpView {
+        egress: Egress::of(run, plugin),
+        table,
+        calls: Calls {
+            pending,
+            log: CheckLog::new(&run.ledger, position, log_bytes),
+        },
+        arriving,
+    }
+}
+
+impl Host for HttpView<'_> {
     async fn send(
         &mut self,
         req: WitRequest,
     ) -> wasmtime::Result<Result<WitResponse, WitHttpError>> {
         let req = Request::from(req);
-        let start = self.waiting_on(format!("{} {}", req.method, req.url));
-        let run = self.run.clone();
-        let limit = deadline(&run.http, req.timeout_ms);
-        let result = match self.net() {
-            Ok(net) => match net.slot(limit, run.http.max_connections).await {
-                Ok(_permit) => send_request(&net.client, &self.plugin.allow, &run.http, &req).await,
+        let start = self.calls.waiting_on(format!("{} {}", req.method, req.url));
+        let Egress {
+            settings, plugin, ..
+        } = self.egress;
+        let limit = deadline(settings, req.timeout_ms);
+        let result = match self.egress.net() {
+            Ok(net) => match net.slot(limit, settings.max_connections).await {
+                Ok(_permit) => send_request(&net.client, &plugin.allow, settings, &req).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
         };
         let status = result.as_ref().ok().map(|r| r.status);
-        self.trace(
+        self.calls.trace(
             &format!("{} {}", req.method, req.url),
             start,
             &result,
@@ -54,14 +102,16 @@ impl Host for StoreState {
         req: WitRequest,
     ) -> wasmtime::Result<Result<(ResponseHead, Resource<BodyStream>), WitHttpError>> {
         let req = Request::from(req);
-        let start = self.waiting_on(format!("{} {}", req.method, req.url));
-        let run = self.run.clone();
-        let limit = deadline(&run.http, req.timeout_ms);
-        let net = self.net();
+        let start = self.calls.waiting_on(format!("{} {}", req.method, req.url));
+        let Egress {
+            settings, plugin, ..
+        } = self.egress;
+        let limit = deadline(settings, req.timeout_ms);
+        let net = self.egress.net();
         let work = async {
             let net = net?;
-            let permit = net.slot(limit, run.http.max_connections).await?;
-            let response = exchange(&net.client, &self.plugin.allow, &req).await?;
+            let permit = net.slot(limit, settings.max_connections).await?;
+            let response = exchange(&net.client, &plugin.allow, &req).await?;
             Ok((permit, response))
         };
         let result = tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
@@ -72,7 +122,7 @@ impl Host for StoreState {
             )))
         });
         let status = result.as_ref().ok().map(|(_, r)| r.status().as_u16());
-        self.trace(
+        self.calls.trace(
             &format!("{} {}", req.method, req.url),
             start,
             &result,
@@ -102,15 +152,19 @@ impl Host for StoreState {
         req: WitRequest,
     ) -> wasmtime::Result<Result<DigestResponse, WitHttpError>> {
         let req = Request::from(req);
-        let start = self.waiting_on(format!("{} {} (hashing its body)", req.method, req.url));
-        let run = self.run.clone();
-        let limit = deadline(&run.http, req.timeout_ms);
-        let cap = run.http.max_digest_body;
-        let net = self.net();
+        let start = self
+            .calls
+            .waiting_on(format!("{} {} (hashing its body)", req.method, req.url));
+        let Egress {
+            settings, plugin, ..
+        } = self.egress;
+        let limit = deadline(settings, req.timeout_ms);
+        let cap = settings.max_digest_body;
+        let net = self.egress.net();
         let work = async {
             let net = net?;
-            let _permit = net.slot(limit, run.http.max_connections).await?;
-            let mut response = exchange(&net.client, &self.plugin.allow, &req).await?;
+            let _permit = net.slot(limit, settings.max_connections).await?;
+            let mut response = exchange(&net.client, &plugin.allow, &req).await?;
             let mut hasher = Sha256::new();
             let mut bytes = 0u64;
             while let Some(chunk) = response
@@ -136,7 +190,7 @@ impl Host for StoreState {
             .await
             .unwrap_or_else(|_| Err(timeout_error(limit, &req.url)));
         let status = result.as_ref().ok().map(|r| r.status);
-        self.trace(
+        self.calls.trace(
             &format!("{} {}", req.method, req.url),
             start,
             &result,
@@ -146,7 +200,7 @@ impl Host for StoreState {
     }
 }
 
-impl HostBodyStream for StoreState {
+impl HostBodyStream for HttpView<'_> {
     async fn read(
         &mut self,
         stream: Resource<BodyStream>,
@@ -158,7 +212,7 @@ impl HostBodyStream for StoreState {
             let body = self.table.get(&stream)?;
             (body.url.clone(), body.received)
         };
-        self.waiting_on(format!(
+        self.calls.waiting_on(format!(
             "the body of {url}, still arriving ({received} bytes received)"
         ));
         let body = self.table.get_mut(&stream)?;
@@ -182,11 +236,11 @@ impl HostBodyStream for StoreState {
         } else {
             Ok(take_chunk(&mut body.pending, max))
         };
-        self.arriving = match &chunk {
+        *self.arriving = match &chunk {
             Ok(Chunk::Data(_) | Chunk::Idle) => Some((url, body.received)),
             Ok(Chunk::End) | Err(_) => None,
         };
-        self.pending = None;
+        self.calls.pending.end();
         Ok(chunk.map_err(Into::into))
     }
 
@@ -197,7 +251,7 @@ impl HostBodyStream for StoreState {
             .as_ref()
             .is_some_and(|(url, _)| *url == body.url)
         {
-            self.arriving = None;
+            *self.arriving = None;
         }
         Ok(())
     }

@@ -16,17 +16,21 @@
 //! budget, once however often it is masked ([`crate::limits::MASK_MAX_VALUES`], [`crate::limits::MASK_MAX_BYTES`]);
 //! past it the instance ends with the quota's line. A value too short to
 //! mask is not masked: a warning line says so, without the value.
+//! [`LogView`] is all it reaches of the Store.
 
 use rand::RngCore;
+use wasmtime::component::HasData;
 
 use std::time::Duration;
 
 use crate::engine::bindings::log::{
     AttemptKind as WitKind, FailedAttempt as WitAttempt, Host, Level,
 };
+use crate::engine::check_log::CheckLog;
 use crate::engine::state::StoreState;
-use crate::events::{AttemptKind, FailedAttempt};
+use crate::events::{AttemptKind, Earlier, FailedAttempt};
 use crate::limits::DETAIL_MAX;
+use crate::record::budget::PluginBudget;
 use crate::redact::MIN_SECRET_LEN;
 
 /// A fresh `PLUME-MARKER-<32 hex digits>`.
@@ -36,7 +40,46 @@ pub fn new_marker() -> String {
     format!("PLUME-MARKER-{}", hex::encode(bytes))
 }
 
-impl Host for StoreState {
+/// What `plume:check/log` reaches: the check's log (whose ledger holds the
+/// run's redactor a masked value joins), the plugin's budget a mask is
+/// charged to, and the attempts the plugin reported during the check.
+pub struct LogView<'a> {
+    pub log: CheckLog<'a>,
+    pub budget: &'a PluginBudget,
+    pub reported: &'a mut Earlier,
+}
+
+/// Names [`LogView`] for the linker.
+pub struct Log;
+
+impl HasData for Log {
+    type Data<'a> = LogView<'a>;
+}
+
+/// The log capability's view of `state`.
+pub fn view(state: &mut StoreState) -> LogView<'_> {
+    let StoreState {
+        run,
+        budget,
+        position,
+        log_bytes,
+        reported,
+        ..
+    } = state;
+    LogView {
+        log: CheckLog::new(&run.ledger, position, log_bytes),
+        budget,
+        reported,
+    }
+}
+
+impl LogView<'_> {
+    fn log(&mut self, level: &str, message: &str) {
+        self.log.write(level, message);
+    }
+}
+
+impl Host for LogView<'_> {
     fn write(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
         let level = match level {
             Level::Debug => "debug",
@@ -61,16 +104,16 @@ impl Host for StoreState {
             return Ok(());
         }
         // Masking a value twice (a retried check, two SDK calls) costs once.
-        if self.run.ledger.masks(&value) {
+        if self.log.ledger.masks(&value) {
             return Ok(());
         }
         self.budget.charge_mask(value.len() as u64)?;
-        self.run.ledger.mask(&value);
+        self.log.ledger.mask(&value);
         Ok(())
     }
 
     fn attempt_failed(&mut self, attempt: WitAttempt) -> wasmtime::Result<()> {
-        if !self.in_check() {
+        if !self.log.position.in_check() {
             return Ok(());
         }
         let kind = match attempt.kind {
@@ -81,7 +124,7 @@ impl Host for StoreState {
             self.reported.count_dropped(kind);
             return Ok(());
         }
-        let detail = self.run.ledger.line(&attempt.detail, DETAIL_MAX);
+        let detail = self.log.ledger.line(&attempt.detail, DETAIL_MAX);
         self.reported.push(FailedAttempt {
             kind,
             status: attempt.status,

@@ -1,12 +1,19 @@
 //! The host side of each WIT interface, one module per capability.
 //!
-//! Each module implements the generated `Host` trait of its interface for
-//! [`StoreState`], as a thin adapter from
-//! the contract's types to the layers below (converted at this edge, in
-//! `convert.rs`, so nothing below imports the generated bindings): [`crate::net`] for HTTP and TLS,
+//! No capability works on the whole of the Store's data
+//! ([`StoreState`](crate::engine::state::StoreState)): each module declares a view that borrows only the
+//! fields it needs — what the capability can touch is written in its view's
+//! fields — and implements the generated `Host` trait of its interface on
+//! that view. A `HasData` marker per module names the view for the linker,
+//! which [`crate::engine::bindings::add_capabilities`] wires with each
+//! module's `view` as the getter, as wasmtime's `wasi-http` does with its
+//! `WasiHttpCtxView`.
+//!
+//! Each module is a thin adapter from the contract's types to the layers
+//! below (converted at this edge, in `convert.rs`, so nothing below imports
+//! the generated bindings): [`crate::net`] for HTTP and TLS,
 //! [`crate::record`] for published values and cleanups, [`crate::matchers`]
-//! for assertions. The engine's linker finds them through the bindings'
-//! traits. Every call is counted against the calling plugin's limits.
+//! for assertions. Every call is counted against the calling plugin's limits.
 
 pub mod assert;
 pub mod cleanup;
@@ -21,29 +28,74 @@ pub mod tls;
 
 use std::time::Instant;
 
-use crate::engine::state::StoreState;
-use crate::net::clients::PluginNet;
+use wasmtime::component::HasData;
+
+use crate::engine::bindings;
+use crate::engine::check_log::CheckLog;
+use crate::engine::state::Pending;
+use crate::net::clients::{Clients, HttpSettings, PluginNet};
 use crate::net::exchange::describe_error;
 use crate::net::message::HttpError;
+use crate::record::RunShared;
+use crate::suite::PluginEntry;
 
-/// The `types` interface has no functions; the trait is empty.
-impl crate::engine::bindings::types::Host for StoreState {}
+/// The `types` interface has no functions: its view reaches nothing.
+pub struct NoAccess;
 
-impl StoreState {
-    /// This plugin's client and connection slots.
-    pub(crate) fn net(&self) -> Result<PluginNet, HttpError> {
-        self.run
-            .clients
-            .for_plugin(&self.plugin, self.run.http.max_connections)
-            .map_err(HttpError::Invalid)
+/// The view of the `types` interface.
+pub fn no_access(_: &mut crate::engine::state::StoreState) -> NoAccess {
+    NoAccess
+}
+
+/// Names [`NoAccess`] as the view of the `types` interface.
+pub struct Types;
+
+impl HasData for Types {
+    type Data<'a> = NoAccess;
+}
+
+impl bindings::types::Host for NoAccess {}
+
+/// What a network capability reaches the network through: the run's
+/// per-plugin clients, the run's HTTP settings, and the plugin's entry (its
+/// name keys its client; its allow-list, address policy and roots bound
+/// where the client may go).
+pub struct Egress<'a> {
+    pub clients: &'a Clients,
+    pub settings: &'a HttpSettings,
+    pub plugin: &'a PluginEntry,
+}
+
+impl<'a> Egress<'a> {
+    /// The egress of `plugin` in the run `run`.
+    pub fn of(run: &'a RunShared, plugin: &'a PluginEntry) -> Self {
+        Egress {
+            clients: &run.clients,
+            settings: &run.http,
+            plugin,
+        }
     }
 
+    /// This plugin's client and connection slots.
+    pub(crate) fn net(&self) -> Result<PluginNet, HttpError> {
+        self.clients
+            .for_plugin(self.plugin, self.settings.max_connections)
+            .map_err(HttpError::Invalid)
+    }
+}
+
+/// What a capability that waits on the network leaves behind: the call the
+/// check waits on (for a timeout's line) and a trace line in the check's log.
+pub struct Calls<'a> {
+    pub pending: &'a mut Pending,
+    pub log: CheckLog<'a>,
+}
+
+impl Calls<'_> {
     /// Notes the host call the check now waits on, for its line if the
     /// check times out there; returns when it started.
     pub(crate) fn waiting_on(&mut self, what: String) -> Instant {
-        let now = Instant::now();
-        self.pending = Some((what, now));
-        now
+        self.pending.start(what)
     }
 
     /// The trace line of one exchange (`GET http://… -> 200 in 3 ms`,
@@ -56,12 +108,12 @@ impl StoreState {
         result: &Result<T, HttpError>,
         shown: Option<String>,
     ) {
-        self.pending = None;
+        self.pending.end();
         let took = start.elapsed().as_millis();
         if let Err(HttpError::Denied(_)) = result {
-            self.run.ledger.denied();
+            self.log.ledger.denied();
         }
-        if !self.run.ledger.wants_logs() {
+        if !self.log.ledger.wants_logs() {
             return;
         }
         let line = match (result, shown) {
@@ -69,6 +121,6 @@ impl StoreState {
             (Ok(_), None) => format!("{what} in {took} ms"),
             (Err(e), _) => format!("{what} -> {} after {took} ms", describe_error(e)),
         };
-        self.log("trace", &line);
+        self.log.write("trace", &line);
     }
 }

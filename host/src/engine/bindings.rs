@@ -5,7 +5,8 @@
 //! (see [`crate::caps::offload`]); everything else is synchronous. Every
 //! import may trap, so a host-side fault (a lost resource, say) ends the
 //! instance instead of panicking the host. The resources a guest holds are
-//! the values of [`super::resources`].
+//! the values of [`super::resources`]. [`add_capabilities`] links each
+//! interface to its capability's view of the Store ([`crate::caps`]).
 
 wasmtime::component::bindgen!({
     path: "../wit",
@@ -26,3 +27,24 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::plume::check::{assert, cleanup, clock, config, digest, http, log, tls, types};
+
+use wasmtime::component::Linker;
+
+use crate::engine::state::StoreState;
+
+/// Adds every `plume:check` interface to `linker`, each reaching the Store
+/// only through its capability's view (the getter is the module's `view`).
+pub fn add_capabilities(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
+    use self::plume::check as wit;
+    use crate::caps;
+    wit::types::add_to_linker::<_, caps::Types>(linker, caps::no_access)?;
+    wit::http::add_to_linker::<_, caps::http::Http>(linker, caps::http::view)?;
+    wit::tls::add_to_linker::<_, caps::tls::Tls>(linker, caps::tls::view)?;
+    wit::clock::add_to_linker::<_, caps::clock::Clock>(linker, caps::clock::view)?;
+    wit::digest::add_to_linker::<_, caps::digest::Digest>(linker, caps::digest::view)?;
+    wit::assert::add_to_linker::<_, caps::assert::Assert>(linker, caps::assert::view)?;
+    wit::config::add_to_linker::<_, caps::config::Config>(linker, caps::config::view)?;
+    wit::cleanup::add_to_linker::<_, caps::cleanup::Cleanup>(linker, caps::cleanup::view)?;
+    wit::log::add_to_linker::<_, caps::log::Log>(linker, caps::log::view)?;
+    Ok(())
+}

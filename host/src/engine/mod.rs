@@ -15,6 +15,7 @@
 pub mod bindings;
 pub mod cache;
 pub mod capture;
+pub mod check_log;
 pub mod limiter;
 pub mod reaper;
 pub mod resources;
@@ -27,7 +28,7 @@ use std::sync::{Arc, OnceLock, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{
     Config, Engine, ModuleVersionStrategy, OptLevel, RegallocAlgorithm, Store, Strategy, Trap,
     UpdateDeadline,
@@ -301,12 +302,12 @@ pub fn code_version() -> String {
 }
 
 /// A linker for `engine` with WASI and every Plume capability. The
-/// capabilities are the `Host` impls in [`crate::caps`], found through the
-/// bindings' traits.
+/// capabilities are the `Host` impls in [`crate::caps`], each on its own
+/// view of the Store.
 fn new_linker(engine: &Engine) -> wasmtime::Result<Linker<StoreState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    bindings::Plugin::add_to_linker::<StoreState, HasSelf<StoreState>>(&mut linker, |s| s)?;
+    bindings::add_capabilities(&mut linker)?;
     Ok(linker)
 }
 

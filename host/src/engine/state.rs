@@ -4,6 +4,10 @@
 //! (no files, no environment, no sockets; stdout and stderr captured), its
 //! instance limiter, its check's deadline, its plugin's budget, and handles
 //! to what the run shares between groups.
+//!
+//! No capability sees the whole of it: each works on a view that borrows
+//! only the fields it needs (`HttpView`, `ConfigView`, … in [`crate::caps`]),
+//! made by the getter the linker is given in [`crate::engine`].
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,9 +17,10 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::engine::capture::Capture;
+use crate::engine::check_log::CheckLog;
 use crate::engine::limiter::InstanceLimiter;
 use crate::events::Earlier;
-use crate::limits::{CAPTURE_MAX_BYTES, CHECK_LOG_BYTES, LOG_LINE_COST};
+use crate::limits::CAPTURE_MAX_BYTES;
 use crate::record::RunShared;
 use crate::record::budget::PluginBudget;
 use crate::suite::PluginEntry;
@@ -35,6 +40,13 @@ pub struct Position {
     pub upstream: Arc<HashSet<String>>,
 }
 
+impl Position {
+    /// Whether the instance is running a check (not `describe` or its start-up).
+    pub fn in_check(&self) -> bool {
+        !self.check.is_empty()
+    }
+}
+
 /// The data of one Store.
 pub struct StoreState {
     pub wasi: WasiCtx,
@@ -48,9 +60,8 @@ pub struct StoreState {
     /// When the running check (or instantiation, or `describe`) must end:
     /// the epoch callback stops the instance there.
     pub deadline: Option<Instant>,
-    /// The host call the running check waits on, and since when: what a
-    /// timeout line names.
-    pub pending: Option<(String, Instant)>,
+    /// The host call the running check waits on: what a timeout line names.
+    pub pending: Pending,
     /// The response body the check last read from and has not finished:
     /// its URL and the bytes received so far, for a timeout that comes
     /// between two reads.
@@ -60,9 +71,10 @@ pub struct StoreState {
     /// The attempts the plugin reported (`log.attempt-failed`) during the
     /// current call of the check, their details already redacted and cut.
     pub reported: Earlier,
+    /// Bytes the current check has logged so far, against its log budget.
+    pub log_bytes: usize,
     stdout: Capture,
     stderr: Capture,
-    log_bytes: usize,
 }
 
 impl StoreState {
@@ -87,7 +99,7 @@ impl StoreState {
             plugin,
             position,
             deadline: None,
-            pending: None,
+            pending: Pending::default(),
             arriving: None,
             hashers: 0,
             reported: Earlier::default(),
@@ -134,7 +146,7 @@ impl StoreState {
     /// Starts an attempt at the current check, to end by `deadline`.
     pub fn start_attempt(&mut self, deadline: Instant) {
         self.deadline = Some(deadline);
-        self.pending = None;
+        self.pending.end();
         self.arriving = None;
         self.reported = Earlier::default();
     }
@@ -145,7 +157,7 @@ impl StoreState {
     /// received; the plugin was between two reads)`; else `while running
     /// the plugin's own code`.
     pub fn doing(&self) -> String {
-        match (&self.pending, &self.arriving) {
+        match (&self.pending.0, &self.arriving) {
             (Some((what, since)), _) => format!(
                 "while waiting for {what} (for {} ms)",
                 since.elapsed().as_millis()
@@ -158,34 +170,33 @@ impl StoreState {
         }
     }
 
-    /// Whether the instance is running a check (not `describe` or its start-up).
-    pub fn in_check(&self) -> bool {
-        !self.position.check.is_empty()
+    /// Sends a line to the run's log as the current check's, within the
+    /// check's log budget ([`CheckLog::write`]).
+    pub fn log(&mut self, level: &str, message: &str) {
+        self.check_log().write(level, message);
     }
 
-    /// Sends a line to the run's log as the current check's, within the
-    /// check's log budget: past it, one line says so and the rest is dropped,
-    /// so a plugin flooding its log cannot flood the terminal or a report.
-    pub fn log(&mut self, level: &str, message: &str) {
-        if message.is_empty() || self.log_bytes > CHECK_LOG_BYTES || !self.run.ledger.wants_logs() {
-            return;
-        }
-        // Each line becomes an event of its own in every report, so a line
-        // costs its framing too: 128 KiB of "x\n" is not 65,536 events.
-        let lines = crate::text::lines(message).count();
-        self.log_bytes += message.len() + lines * LOG_LINE_COST;
-        let p = &self.position;
-        if self.log_bytes > CHECK_LOG_BYTES {
-            let note = format!(
-                "log output past {} KiB for this check dropped",
-                CHECK_LOG_BYTES / 1024
-            );
-            self.run.ledger.log(&p.suite_group, &p.check, "warn", &note);
-            return;
-        }
-        self.run
-            .ledger
-            .log(&p.suite_group, &p.check, level, message);
+    /// The current check's log, for a capability's view.
+    pub fn check_log(&mut self) -> CheckLog<'_> {
+        CheckLog::new(&self.run.ledger, &self.position, &mut self.log_bytes)
+    }
+}
+
+/// The host call the running check waits on, and since when.
+#[derive(Debug, Default)]
+pub struct Pending(Option<(String, Instant)>);
+
+impl Pending {
+    /// Notes that the check now waits on `what`; returns when it started.
+    pub fn start(&mut self, what: String) -> Instant {
+        let now = Instant::now();
+        self.0 = Some((what, now));
+        now
+    }
+
+    /// The call returned: the check waits on nothing.
+    pub fn end(&mut self) {
+        self.0 = None;
     }
 }
 

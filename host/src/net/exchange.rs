@@ -9,6 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
+use crate::limits::{REQUEST_HEADER_BYTES_MAX, REQUEST_HEADERS_MAX};
 use crate::net::clients::HttpSettings;
 use crate::net::message::{Headers, HttpError, RedirectPolicy, Request, Response};
 use crate::net::policy::AllowList;
@@ -277,12 +278,6 @@ pub fn describe_error(e: &HttpError) -> String {
     }
 }
 
-/// Most request headers a plugin may send, and their most bytes in all
-/// (names and values): far above what servers accept (nginx answers 431
-/// past 32 KiB by default), and a bound on what one request holds.
-const MAX_HEADERS: usize = 256;
-const MAX_HEADER_BYTES: usize = 64 * 1024;
-
 /// Headers the host sets itself: framing and the connection are the
 /// client's, so a plugin cannot desynchronise a pooled connection.
 const HOST_OWNED: [&str; 6] = [
@@ -295,18 +290,18 @@ const HOST_OWNED: [&str; 6] = [
 ];
 
 /// A plugin's request headers as a map; refused (`invalid`) past
-/// `MAX_HEADERS` or `MAX_HEADER_BYTES`, or naming a header the host sets.
+/// [`REQUEST_HEADERS_MAX`] or [`REQUEST_HEADER_BYTES_MAX`], or naming a header the host sets.
 pub fn header_map(headers: &Headers) -> Result<HeaderMap, HttpError> {
-    if headers.len() > MAX_HEADERS {
+    if headers.len() > REQUEST_HEADERS_MAX {
         return Err(HttpError::Invalid(format!(
-            "{} request headers; at most {MAX_HEADERS}",
+            "{} request headers; at most {REQUEST_HEADERS_MAX}",
             headers.len()
         )));
     }
     let bytes: usize = headers.iter().map(|(k, v)| k.len() + v.len()).sum();
-    if bytes > MAX_HEADER_BYTES {
+    if bytes > REQUEST_HEADER_BYTES_MAX {
         return Err(HttpError::Invalid(format!(
-            "request headers of {bytes} bytes; at most {MAX_HEADER_BYTES}"
+            "request headers of {bytes} bytes; at most {REQUEST_HEADER_BYTES_MAX}"
         )));
     }
     let mut map = HeaderMap::new();
@@ -479,11 +474,19 @@ mod tests {
             async move { send_request(client, allow, settings, &req).await }
         };
 
-        let long = vec![("x-long".to_owned(), "v".repeat(MAX_HEADER_BYTES))];
+        let long = vec![("x-long".to_owned(), "v".repeat(REQUEST_HEADER_BYTES_MAX))];
         let Err(HttpError::Invalid(why)) = send(with(long)).await else {
             panic!("a header past the byte bound went out")
         };
         assert_eq!(why, "request headers of 65542 bytes; at most 65536");
+
+        let many = (0..=REQUEST_HEADERS_MAX)
+            .map(|i| (format!("x-h{i}"), "v".to_owned()))
+            .collect();
+        let Err(HttpError::Invalid(why)) = send(with(many)).await else {
+            panic!("a request past the header count bound went out")
+        };
+        assert_eq!(why, "257 request headers; at most 256");
 
         let authority = base.trim_start_matches("http://").to_owned();
         let same = send(with(vec![("host".into(), authority)])).await.unwrap();

@@ -7,11 +7,10 @@
 //! escaping every character, in lower- or upper-case hex. No list of needles
 //! covers every mix, so the redactor also looks for secrets in the text with
 //! those escapes undone — [`Unescaped`] — and masks the span of the original
-//! text each match came from. Escapes are undone up to [`LEVELS`] times, for
+//! text each match came from. Escapes are undone up to [`JSON_ESCAPE_LEVELS`] times, for
 //! JSON quoted inside JSON, and every level is searched.
 
-/// How many levels of JSON-in-JSON escaping are undone.
-const LEVELS: usize = 3;
+use crate::limits::JSON_ESCAPE_LEVELS;
 
 /// `text` with its JSON string escapes undone, and where each byte came from.
 #[derive(Debug)]
@@ -24,12 +23,12 @@ pub struct Unescaped {
 }
 
 impl Unescaped {
-    /// `text` with one, two, … up to [`LEVELS`] levels of escapes undone,
+    /// `text` with one, two, … up to [`JSON_ESCAPE_LEVELS`] levels of escapes undone,
     /// each level a view of its own (a secret may hold a backslash that the
     /// next level would undo); empty when it holds no escape.
     pub fn levels(text: &str) -> Vec<Unescaped> {
         let mut levels: Vec<Unescaped> = Vec::new();
-        while levels.len() < LEVELS {
+        while levels.len() < JSON_ESCAPE_LEVELS {
             let next = match levels.last() {
                 None => unescape_once(text),
                 Some(last) => unescape_once(&last.view).map(|next| Unescaped {
@@ -132,6 +131,7 @@ fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::Unescaped;
+    use crate::limits::JSON_ESCAPE_LEVELS;
 
     #[test]
     fn escapes_of_every_kind_are_undone_and_mapped_back() {
@@ -158,5 +158,16 @@ mod tests {
         let outer = serde_json::to_string(&inner.replace('é', "\\u00e9")).unwrap();
         let levels = Unescaped::levels(&outer);
         assert!(levels[1].view.contains("pé/w"), "{}", levels[1].view);
+    }
+
+    #[test]
+    fn escapes_past_the_levels_bound_are_left_as_they_are() {
+        // `\u0041` (an `A`) with its backslash escaped once per level: the
+        // `A` lies one level past the bound, so the last view keeps `\u0041`.
+        let backslashes = "\\".repeat(1 << JSON_ESCAPE_LEVELS);
+        let text = format!("x {backslashes}u0041 y");
+        let levels = Unescaped::levels(&text);
+        assert_eq!(levels.len(), JSON_ESCAPE_LEVELS);
+        assert_eq!(levels[JSON_ESCAPE_LEVELS - 1].view, r"x \u0041 y");
     }
 }

@@ -17,6 +17,8 @@
 //! its file on the ledger's `Finished` event — which a run always reaches,
 //! after the ceiling, a signal or a crashed plugin too.
 
+#[cfg(test)]
+mod fixtures;
 pub mod github;
 pub mod html;
 pub mod json;

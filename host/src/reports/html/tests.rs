@@ -1,48 +1,29 @@
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::page::{SCRIPT, STYLE, csp_hash};
 use super::*;
 use crate::events::{
     AttemptKind, CheckRecord, CleanupRecord, Earlier, Event, FailedAttempt, Outcome, Sink, Summary,
 };
-use crate::redact::{Redactor, SafeLine};
+use crate::reports::fixtures::{RunClock, safe};
 
 /// A report whose clock the test moves, and the page it writes.
 struct Fixture {
-    now: Arc<Mutex<SystemTime>>,
-    start: SystemTime,
+    clock: RunClock,
     sink: HtmlReport,
     page: PageBuffer,
 }
 
 impl Fixture {
     fn new() -> Fixture {
-        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let now = Arc::new(Mutex::new(start));
-        let clock = {
-            let now = now.clone();
-            Arc::new(move || *now.lock().unwrap())
-        };
-        let run = RunInfo {
-            suite: "shop".to_owned(),
-            shard: None,
-            env: Some("staging".to_owned()),
-            started_at: start,
-            clock,
-        };
+        let clock = RunClock::new();
         let page = PageBuffer::default();
-        let sink = HtmlReport::new(Box::new(page.clone()), run);
-        Fixture {
-            now,
-            start,
-            sink,
-            page,
-        }
+        let sink = HtmlReport::new(Box::new(page.clone()), clock.run());
+        Fixture { clock, sink, page }
     }
 
     fn at(&mut self, ms: u64, event: &Event<'_>) {
-        *self.now.lock().unwrap() = self.start + Duration::from_millis(ms);
+        self.clock.at(ms);
         self.sink.event(event);
     }
 
@@ -68,11 +49,6 @@ impl Fixture {
         self.at(ms, &Event::Finished(&summary));
         self.page.text()
     }
-}
-
-/// `text` as the ledger hands it to a sink: one safe line (no secrets here).
-fn safe(text: &str) -> SafeLine {
-    Redactor::new([]).line(text, 1 << 20)
 }
 
 fn record(group: &str, check: &str, outcome: Outcome, detail: &str, ms: u64) -> CheckRecord {

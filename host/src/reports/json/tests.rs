@@ -11,14 +11,10 @@ use super::*;
 use crate::events::{
     AttemptKind, CheckRecord, CleanupRecord, Earlier, FailedAttempt, Outcome, OwnedEvent, Summary,
 };
-use crate::redact::{Redactor, SafeLine};
 use crate::reports::Clock;
+use crate::reports::fixtures::{RunClock, safe};
 use crate::reports::html::PageBuffer;
 use crate::reports::merge::Merged;
-
-fn safe(text: &str) -> SafeLine {
-    Redactor::default().line(text, 4096)
-}
 
 /// A sink that keeps what it is told and when.
 struct Recorder {
@@ -32,8 +28,6 @@ impl Sink for Recorder {
         self.seen.lock().unwrap().push((at, OwnedEvent::of(event)));
     }
 }
-
-const START: Duration = Duration::from_secs(1_800_000_000);
 
 /// One run with every kind of event, and the millisecond each happens at.
 fn run() -> Vec<(u64, OwnedEvent)> {
@@ -128,23 +122,11 @@ fn run() -> Vec<(u64, OwnedEvent)> {
 
 /// `events` written by the json sink, each at its millisecond of the run.
 fn written(events: &[(u64, OwnedEvent)]) -> String {
-    let start = SystemTime::UNIX_EPOCH + START;
-    let now = Arc::new(Mutex::new(start));
-    let clock: Clock = {
-        let now = now.clone();
-        Arc::new(move || *now.lock().unwrap())
-    };
-    let info = RunInfo {
-        suite: "shop".to_owned(),
-        shard: None,
-        env: Some("staging".to_owned()),
-        started_at: start,
-        clock,
-    };
+    let clock = RunClock::new();
     let page = PageBuffer::default();
-    let mut sink = JsonEvents::new(Box::new(page.clone()), info);
+    let mut sink = JsonEvents::new(Box::new(page.clone()), clock.run());
     for (ms, seen) in events {
-        *now.lock().unwrap() = start + Duration::from_millis(*ms);
+        clock.at(*ms);
         sink.event(&seen.as_event());
     }
     page.text()
@@ -173,7 +155,7 @@ fn every_kind_of_event_reads_back_as_it_was_written() {
     let events = run();
     let text = written(&events);
     let (_, seen) = replayed(&text);
-    let start = SystemTime::UNIX_EPOCH + START;
+    let start = RunClock::new().start;
     let read: Vec<(u64, OwnedEvent)> = seen
         .iter()
         .map(|(at, s)| {

@@ -360,7 +360,7 @@ fn config_mistakes_are_one_line_errors_with_exit_2() {
         ),
         (
             "expected_version = \"1.2.3\"".to_owned(),
-            "config: missing field `manifest_url`",
+            "config: `manifest_url` is not set: add it to the plugin's config table",
         ),
     ];
     for (config, expected) in cases {

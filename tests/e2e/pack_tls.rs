@@ -378,7 +378,10 @@ fn config_mistakes_are_one_line_errors_with_exit_2() {
             format!("{host}\nmin_version = \"TLSv1.1\""),
             "config.min_version: \"TLSv1.1\" is not a version: use TLSv1.2 or TLSv1.3",
         ),
-        ("warn_days = 3".to_owned(), "config: missing field `hosts`"),
+        (
+            "warn_days = 3".to_owned(),
+            "config: `hosts` is not set: add it to the plugin's config table",
+        ),
     ];
     for (config, expected) in cases {
         crate::bad_input::pack_config_refused("@tls@", &config, expected);

@@ -14,8 +14,8 @@
 //!   `None`, and a given one is trimmed; a blank array or table is empty.
 //! - Every error names the offending value's path in the table
 //!   (`sign_in_fields.login`, `hosts[1]`, an unknown key's own path; empty
-//!   for the table itself) and
-//!   says what is wrong, with no position in the host's JSON text.
+//!   for the table itself) and says what is wrong (a required key left out:
+//!   how to set it), with no position in the host's JSON text.
 //! - [`config_keys`] lists exactly the keys [`config_table`] reads.
 
 use std::fmt;
@@ -92,10 +92,23 @@ fn table_from<T: DeserializeOwned>(
     }
     serde_path_to_error::deserialize(Table { values })
         .map(Some)
-        .map_err(|e| ConfigError {
-            key: path_text(&e.path().to_string()),
-            message: without_position(e.inner()),
+        .map_err(|e| {
+            let key = path_text(&e.path().to_string());
+            let message = without_position(e.inner());
+            let message = match key.as_str() {
+                "" => how_to_set(&message).unwrap_or(message),
+                _ => message,
+            };
+            ConfigError { key, message }
         })
+}
+
+/// serde's "missing field `x`" as what to do about it.
+fn how_to_set(message: &str) -> Option<String> {
+    let key = message.strip_prefix("missing field `")?.strip_suffix('`')?;
+    Some(format!(
+        "`{key}` is not set: add it to the plugin's config table"
+    ))
 }
 
 /// serde's root path is `.`: the table itself.
@@ -466,7 +479,10 @@ mod tests {
         );
         assert_eq!(
             error(&[("days", "3")]),
-            (String::new(), "missing field `url`".to_owned())
+            (
+                String::new(),
+                "`url` is not set: add it to the plugin's config table".to_owned()
+            )
         );
     }
 }

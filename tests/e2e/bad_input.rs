@@ -14,6 +14,19 @@ pub(crate) fn one_line_exit_2(r: &Run, expected: &str) {
     );
 }
 
+/// Runs the pack at `path` (`@tls@`) as plugin `p` with `config` as its
+/// config table: the run must stop before any check with one line holding
+/// `expected` and exit 2.
+pub(crate) fn pack_config_refused(path: &str, config: &str, expected: &str) {
+    let toml = format!(
+        "[plugins.p]\npath = \"{path}\"\nallow-hosts = [\"https://127.0.0.1:9\"]\n\n\
+         [plugins.p.config]\n{config}\n"
+    );
+    let r = run(&suite(&toml, "").path, &[]);
+    assert!(r.stdout.trim().is_empty(), "{config}: ran {}", r.stdout);
+    one_line_exit_2(&r, &format!("plugin `p`: {expected}"));
+}
+
 const GOOD: &str = r#"
 [env.test]
 url = "http://127.0.0.1:9"

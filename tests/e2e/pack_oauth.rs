@@ -262,3 +262,33 @@ fn registration_refused_by_policy_is_a_skip_with_the_servers_reason() {
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     r.expect("flow.client", "err", "and registration is required");
 }
+
+/// A value of the wrong type, a form field that is a table, an unknown
+/// method: one line naming the key, exit 2, before any check.
+#[test]
+fn config_mistakes_are_one_line_errors_with_exit_2() {
+    let issuer = "issuer = \"https://127.0.0.1:9\"";
+    let cases = [
+        (
+            format!("{issuer}\nsign_in_fields = {{ login = {{ name = \"a\" }} }}"),
+            "config.sign_in_fields.login: expected a string, a number or a boolean \
+             (see plugins/oauth/README.md)",
+        ),
+        (
+            format!("{issuer}\nauthorize_params = \"prompt=consent\""),
+            "config.authorize_params: expected a table, got \"prompt=consent\"",
+        ),
+        (
+            format!("{issuer}\ntoken_endpoint_auth_method = \"private_key_jwt\""),
+            "config.token_endpoint_auth_method: \"private_key_jwt\" is not one of \
+             client_secret_basic, client_secret_post",
+        ),
+        (
+            format!("{issuer}\nrequire = \"pkce\""),
+            "config.require: expected an array, got \"pkce\"",
+        ),
+    ];
+    for (config, expected) in cases {
+        crate::bad_input::pack_config_refused("@oauth@", &config, expected);
+    }
+}

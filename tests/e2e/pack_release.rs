@@ -339,3 +339,31 @@ fn a_release_behind_a_redirect_with_bsd_checksums_passes() {
         &format!("more than 5 redirects (last hop to {looping})"),
     );
 }
+
+/// A value of the wrong type, a JSON pointer without its `/`, a missing
+/// `manifest_url`: one line naming the key, exit 2, before any check.
+#[test]
+fn config_mistakes_are_one_line_errors_with_exit_2() {
+    let manifest = "manifest_url = \"https://127.0.0.1:9/version.json\"";
+    let cases = [
+        (
+            format!("{manifest}\nmax_mib = \"lots\""),
+            "config.max_mib: \"lots\" is not a whole number (see plugins/release-artifact/README.md)",
+        ),
+        (
+            format!("{manifest}\ntimeout_ms = 2.5"),
+            "config.timeout_ms: \"2.5\" is not a whole number",
+        ),
+        (
+            format!("{manifest}\nsha_pointer = \"sha256\""),
+            "config.sha_pointer: \"sha256\" is not a JSON pointer: it starts with `/`, e.g. \"/sha256\"",
+        ),
+        (
+            "expected_version = \"1.2.3\"".to_owned(),
+            "config: `manifest_url` is not set: add it to the plugin's config table",
+        ),
+    ];
+    for (config, expected) in cases {
+        crate::bad_input::pack_config_refused("@release@", &config, expected);
+    }
+}

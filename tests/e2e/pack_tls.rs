@@ -354,3 +354,36 @@ fn chain_faults_are_said_in_words() {
         r.stdout
     );
 }
+
+/// A value of the wrong type, an empty host list, an unknown version or a
+/// missing `hosts`: one line naming the key, exit 2, before any check.
+#[test]
+fn config_mistakes_are_one_line_errors_with_exit_2() {
+    let host = "hosts = [\"https://127.0.0.1:9/\"]";
+    let cases = [
+        (
+            format!("{host}\nwarn_days = \"soon\""),
+            "config.warn_days: \"soon\" is not a whole number up to 4294967295 \
+             (see plugins/tls/README.md)",
+        ),
+        (
+            "hosts = [\"https://127.0.0.1:9/\", 443]".to_owned(),
+            "config.hosts: expected an array of https:// URLs, or one URL",
+        ),
+        (
+            "hosts = []".to_owned(),
+            "config.hosts: no hosts; set hosts = [",
+        ),
+        (
+            format!("{host}\nmin_version = \"TLSv1.1\""),
+            "config.min_version: \"TLSv1.1\" is not a version: use TLSv1.2 or TLSv1.3",
+        ),
+        (
+            "warn_days = 3".to_owned(),
+            "config: `hosts` is not set: add it to the plugin's config table",
+        ),
+    ];
+    for (config, expected) in cases {
+        crate::bad_input::pack_config_refused("@tls@", &config, expected);
+    }
+}

@@ -37,6 +37,10 @@ const RUST_SOURCES: &[(&str, &str)] = &[
         include_str!("../../../sdk/rust/src/lib.rs"),
     ),
     (
+        "sdk/rust/src/config_table.rs",
+        include_str!("../../../sdk/rust/src/config_table.rs"),
+    ),
+    (
         "sdk/rust/src/ctx.rs",
         include_str!("../../../sdk/rust/src/ctx.rs"),
     ),

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use plume_sdk::{DigestResponse, Halt, RequestBuilder, describe_error};
 
-use crate::spec::Expect;
+use crate::config::Expect;
 
 /// `Basic base64(user:password)`.
 pub fn header(user: &str, password: &str) -> String {

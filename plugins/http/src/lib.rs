@@ -8,8 +8,8 @@
 //! table gives them dependencies. See `plugins/http/README.md`.
 
 mod basic;
+mod config;
 mod run;
-mod spec;
 mod stream;
 mod template;
 mod validate;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 use plume_sdk::{Plugin, export_plugin};
 use serde_json::value::RawValue;
 
-use spec::{CheckSpec, GroupSpec};
+use config::{CheckSpec, GroupSpec};
 
 /// `text` as a `T`; on failure, the error with the path of the offending
 /// value.
@@ -103,7 +103,8 @@ fn build() -> Plugin {
     // Unconfigured (`plume inspect`): say what the pack reads and check
     // nothing; `plume run` refuses a plugin that checks nothing.
     if checks_text.is_none() && groups_text.is_none() {
-        return Plugin::new("http", env!("CARGO_PKG_VERSION")).config(&["checks", "groups"]);
+        return Plugin::new("http", env!("CARGO_PKG_VERSION"))
+            .config(plume_sdk::config_keys::<config::Config>());
     }
     let groups: BTreeMap<String, GroupSpec> = parse("groups", groups_text.as_deref());
     // A group's own instance: `describe()` parsed and validated every check
@@ -122,7 +123,7 @@ fn build() -> Plugin {
     let checks: Vec<Arc<CheckSpec>> = checks.into_iter().map(Arc::new).collect();
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let mut plugin = Plugin::new("http", env!("CARGO_PKG_VERSION"))
-        .config(&["checks", "groups"])
+        .config(plume_sdk::config_keys::<config::Config>())
         .secrets(&secrets);
     for name in &order {
         let depends: Vec<&str> = groups

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use plume_sdk::{Check, Ctx, Halt, JsonKind, Pass, Response, fail, ok, retried, skip};
 
-use crate::spec::{CheckSpec, Expect, JsonExpect, JsonType};
+use crate::config::{CheckSpec, Expect, JsonExpect, JsonType};
 use crate::stream::{passed, run_stream};
 use crate::template::Template;
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use plume_sdk::{Check, Chunk, Halt, HttpError, RequestBuilder, Stream, describe_error, fail, ok};
 
-use crate::spec::{CheckSpec, StreamExpect};
+use crate::config::{CheckSpec, StreamExpect};
 use crate::template::Template;
 
 /// How long texts are awaited on a stream without `open-for-ms`.

@@ -19,7 +19,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use plume_sdk::{Ctx, Halt};
 
-use crate::spec::CheckSpec;
+use crate::config::CheckSpec;
 use crate::validate::producer;
 use serde_json::Value;
 

@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use crate::spec::CheckSpec;
+use crate::config::CheckSpec;
 
 /// The first problem of a check with `expect.sha256` or `expect.bytes`: its
 /// body is hashed by the host and never reaches the pack.

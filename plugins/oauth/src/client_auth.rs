@@ -9,10 +9,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use plume_sdk::prelude::*;
 
+use crate::config::METHODS;
+use crate::settings::config;
 use crate::web::{encode, form};
-
-/// The methods the pack can use for a confidential client.
-const METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"];
 
 /// How this run's client authenticates.
 pub enum ClientAuth {
@@ -42,14 +41,9 @@ pub fn client_auth(ctx: &Ctx) -> Result<ClientAuth, Halt> {
     let Some(secret) = ctx.secret_opt("client_secret").filter(|s| !s.is_empty()) else {
         return Ok(ClientAuth::Public);
     };
-    let method = match ctx.config_given("token_endpoint_auth_method") {
-        Some(m) if METHODS.contains(&m.as_str()) => m,
-        Some(m) => {
-            return Err(Halt::err(format!(
-                "config token_endpoint_auth_method {m:?} is not one of {}",
-                METHODS.join(", ")
-            )));
-        }
+    // `Config::check` refused any other method before the run.
+    let method = match &config()?.token_endpoint_auth_method {
+        Some(m) => m.clone(),
         None => by_metadata(ctx)?.to_owned(),
     };
     Ok(if method == "client_secret_post" {

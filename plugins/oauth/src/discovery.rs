@@ -9,7 +9,7 @@
 
 use plume_sdk::prelude::*;
 
-use crate::settings::{issuer, metadata_url, resource_url};
+use crate::settings::{config, issuer, metadata_url, resource_url};
 
 const ENDPOINTS: [&str; 5] = [
     "authorization_endpoint",
@@ -54,8 +54,8 @@ fn other_metadata(ctx: &Ctx, url: &str, issuer: &str) -> Result<serde_json::Valu
 }
 
 pub fn as_keys(ctx: &mut Ctx) -> Check {
-    let url = metadata_url(ctx)?;
-    let issuer = issuer(ctx)?;
+    let url = metadata_url()?;
+    let issuer = issuer()?;
     let resp = ctx.get(&url).send()?;
     resp.expect_status(&[200])?
         .expect_json_eq("/issuer", issuer.as_str())?
@@ -104,7 +104,7 @@ pub fn as_keys(ctx: &mut Ctx) -> Check {
 }
 
 pub fn pkce_s256(ctx: &mut Ctx) -> Check {
-    let resp = ctx.get(metadata_url(ctx)?).send()?;
+    let resp = ctx.get(metadata_url()?).send()?;
     resp.expect_status(&[200])?
         .expect_json_type("/code_challenge_methods_supported", JsonKind::Array)?;
     let methods = resp.json()?["code_challenge_methods_supported"].clone();
@@ -124,10 +124,10 @@ pub fn pkce_s256(ctx: &mut Ctx) -> Check {
 }
 
 pub fn resource_metadata(ctx: &mut Ctx) -> Check {
-    let Some(url) = ctx.config_given("resource_metadata_url") else {
+    let Some(url) = config()?.resource_metadata_url.clone() else {
         return skip("resource_metadata_url is not set: no RFC 9728 metadata to read");
     };
-    let issuer = issuer(ctx)?;
+    let issuer = issuer()?;
     let resp = ctx.get(&url).send()?;
     resp.expect_status(&[200])?
         .expect_json_match("/resource", "^https?://")?
@@ -143,7 +143,7 @@ pub fn resource_metadata(ctx: &mut Ctx) -> Check {
             format!("authorization_servers {servers} does not list {issuer}"),
         );
     }
-    if let Some(resource) = ctx.config_given("resource_url") {
+    if let Some(resource) = &config()?.resource_url {
         resp.expect_json_eq("/resource", resource.as_str())?;
     }
     ok(
@@ -156,7 +156,7 @@ pub fn resource_metadata(ctx: &mut Ctx) -> Check {
 }
 
 pub fn www_authenticate(ctx: &mut Ctx) -> Check {
-    let url = resource_url(ctx)?;
+    let url = resource_url()?;
     let resp = ctx.get(&url).bearer("plume-invalid-token").send()?;
     match resp.status {
         401 => {}

@@ -5,7 +5,9 @@
 use plume_sdk::prelude::*;
 
 use crate::client_auth::{authenticated_post, client_auth};
-use crate::settings::{absent, authorize_params, issuer, openid, redirect_uri, required, scope};
+use crate::settings::{
+    absent, authorize_params, config, issuer, openid, redirect_uri, required, scope,
+};
 use crate::signin::{is_sign_in_page, location, sign_in, sign_in_on};
 use crate::web::{Jar, form, pkce, query_param, resolve};
 
@@ -26,7 +28,7 @@ pub fn authorize_url(
     state: &str,
     nonce: Option<&str>,
 ) -> Result<String, Halt> {
-    let scope = scope(ctx);
+    let scope = scope();
     let mut pairs = vec![
         ("response_type", "code"),
         ("client_id", client_id),
@@ -42,7 +44,7 @@ pub fn authorize_url(
         pairs.push(("nonce", n));
     }
     // `authorize_params` adds parameters (`prompt`) or replaces one (`scope`).
-    let extra = authorize_params(ctx)?;
+    let extra = authorize_params()?;
     for (k, v) in &extra {
         match pairs.iter_mut().find(|(name, _)| name == k) {
             Some(pair) => pair.1 = v,
@@ -58,9 +60,9 @@ pub fn authorize_url(
 
 pub fn client(ctx: &mut Ctx) -> Check {
     let registration = ctx.published("discovery", "registration_endpoint");
-    if let Some(id) = ctx.config_given("client_id") {
+    if let Some(id) = config()?.client_id.clone() {
         ctx.publish("client_id", &id);
-        if registration.is_err() && required(ctx, "registration") {
+        if registration.is_err() && required("registration") {
             return fail(
                 None,
                 format!(
@@ -74,14 +76,13 @@ pub fn client(ctx: &mut Ctx) -> Check {
     }
     let Ok(registration) = registration else {
         return absent(
-            ctx,
             "registration",
             "no client_id configured and the server advertises no registration_endpoint",
         );
     };
     let body = serde_json::json!({
         "client_name": format!("plume smoke {}", ctx.marker()),
-        "redirect_uris": [redirect_uri(ctx)?],
+        "redirect_uris": [redirect_uri()?],
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
         "token_endpoint_auth_method": "none",
@@ -97,7 +98,6 @@ pub fn client(ctx: &mut Ctx) -> Check {
             .collect::<Vec<_>>()
             .join(": ");
         return absent(
-            ctx,
             "registration",
             &format!(
                 "the server refused to register a client ({} {reason}): its registration policy \
@@ -121,7 +121,7 @@ pub fn client(ctx: &mut Ctx) -> Check {
 
 pub fn sign_in_redirect(ctx: &mut Ctx) -> Check {
     let client_id = ctx.recall("client_id")?;
-    let redirect = redirect_uri(ctx)?;
+    let redirect = redirect_uri()?;
     let (_, challenge) = pkce(ctx)?;
     let url = authorize_url(
         ctx,
@@ -182,10 +182,10 @@ pub struct Exchange {
 /// `err` naming what went wrong on the way.
 pub fn sign_in_and_exchange(ctx: &Ctx) -> Result<Exchange, Halt> {
     let client_id = ctx.recall("client_id")?;
-    let redirect = redirect_uri(ctx)?;
+    let redirect = redirect_uri()?;
     let (verifier, challenge) = pkce(ctx)?;
     let state = ctx.marker();
-    let nonce = openid(ctx).then(|| ctx.marker());
+    let nonce = openid().then(|| ctx.marker());
     let url = authorize_url(
         ctx,
         &client_id,
@@ -224,7 +224,7 @@ pub fn sign_in_and_exchange(ctx: &Ctx) -> Result<Exchange, Halt> {
         );
     }
     if let Some(iss) = query_param(&back, "iss") {
-        let issuer = issuer(ctx)?;
+        let issuer = issuer()?;
         if iss != issuer {
             return fail(
                 None,

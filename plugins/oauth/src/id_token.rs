@@ -37,7 +37,7 @@ fn kids(set: &JwkSet) -> String {
 }
 
 pub fn verified(ctx: &mut Ctx) -> Check {
-    if !openid(ctx) {
+    if !openid() {
         return skip("openid is not in the scope: no ID token to verify");
     }
     let Ok(token) = ctx.recall("id_token") else {
@@ -55,7 +55,7 @@ pub fn verified(ctx: &mut Ctx) -> Check {
     };
     let nonce = ctx.recall("nonce")?;
     let client_id = ctx.recall("client_id")?;
-    let issuer = issuer(ctx)?;
+    let issuer = issuer()?;
     let header = decode_header(&token)
         .map_err(|e| Halt::err(format!("the id_token is not a signed JWT: {e}")))?;
     let Ok(jwks_uri) = ctx.published("discovery", "jwks_uri") else {

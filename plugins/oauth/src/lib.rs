@@ -15,6 +15,7 @@
 
 mod answer;
 mod client_auth;
+mod config;
 mod discovery;
 mod flow;
 mod html;
@@ -29,9 +30,9 @@ mod web;
 use plume_sdk::prelude::*;
 
 fn plugin() -> Plugin {
-    settings::check_require();
+    settings::load();
     Plugin::new("oauth", env!("CARGO_PKG_VERSION"))
-        .config(&settings::KEYS)
+        .config(plume_sdk::config_keys::<config::Config>())
         .secrets(&["password", "client_secret"])
         .group("discovery", &[], |g| {
             g.check("as_metadata.keys", discovery::as_keys)

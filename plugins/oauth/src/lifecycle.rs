@@ -13,12 +13,12 @@ use crate::settings::{absent, resource_url, scope};
 
 /// The resource's status for `token`.
 fn resource_status(ctx: &Ctx, token: &str) -> Result<u16, Halt> {
-    Ok(ctx.get(resource_url(ctx)?).bearer(token).send()?.status)
+    Ok(ctx.get(resource_url()?).bearer(token).send()?.status)
 }
 
 pub fn token_works(ctx: &mut Ctx) -> Check {
     let access = ctx.recall("access_token")?;
-    let url = resource_url(ctx)?;
+    let url = resource_url()?;
     let made_up = resource_status(ctx, &format!("plume-made-up-{}", ctx.marker()))?;
     if (200..300).contains(&made_up) {
         return fail(
@@ -61,12 +61,11 @@ fn no_refresh_token<T>(ctx: &Ctx) -> Result<T, Halt> {
         );
     }
     absent(
-        ctx,
         "refresh",
         &format!(
             "the server issued no refresh token with the access token (scope {:?}; some servers \
              issue one only for offline_access with prompt=consent: see scope and authorize_params)",
-            scope(ctx)
+            scope()
         ),
     )
 }
@@ -148,7 +147,6 @@ pub fn reuse_rejected(ctx: &mut Ctx) -> Check {
 pub fn revoke(ctx: &mut Ctx) -> Check {
     let Ok(endpoint) = ctx.published("discovery", "revocation_endpoint") else {
         return absent(
-            ctx,
             "revocation",
             "the server's metadata has no revocation_endpoint",
         );

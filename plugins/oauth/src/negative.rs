@@ -37,7 +37,7 @@ fn not_judged<T>(jar: &Jar, at: &str) -> Result<T, Halt> {
 
 pub fn missing_pkce(ctx: &mut Ctx) -> Check {
     let client_id = ctx.recall("client_id")?;
-    let redirect = redirect_uri(ctx)?;
+    let redirect = redirect_uri()?;
     let url = authorize_url(ctx, &client_id, &redirect, None, &ctx.marker(), None)?;
     let jar = session(ctx);
     let public = client_auth(ctx)?.is_public();
@@ -54,7 +54,6 @@ pub fn missing_pkce(ctx: &mut Ctx) -> Check {
         }
         // OAuth 2.1 lets a server skip PKCE for a confidential client.
         absent(
-            ctx,
             "pkce",
             &format!(
                 "the server does not require PKCE of this confidential client ({how}), which \
@@ -96,7 +95,7 @@ pub fn missing_pkce(ctx: &mut Ctx) -> Check {
 
 pub fn redirect_mismatch(ctx: &mut Ctx) -> Check {
     let client_id = ctx.recall("client_id")?;
-    let registered = redirect_uri(ctx)?;
+    let registered = redirect_uri()?;
     let bad = format!("{registered}-not-registered");
     let (_, challenge) = pkce(ctx)?;
     let url = authorize_url(ctx, &client_id, &bad, Some(&challenge), &ctx.marker(), None)?;
@@ -132,7 +131,7 @@ pub fn redirect_mismatch(ctx: &mut Ctx) -> Check {
 }
 
 pub fn unknown_client(ctx: &mut Ctx) -> Check {
-    let redirect = redirect_uri(ctx)?;
+    let redirect = redirect_uri()?;
     let (_, challenge) = pkce(ctx)?;
     let nobody = ctx.marker();
     let url = authorize_url(

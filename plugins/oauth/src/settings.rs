@@ -1,62 +1,46 @@
-//! The pack's config keys, secrets and their defaults.
+//! The pack's config as its checks reach it: the table of `config.rs`, read
+//! and checked once per instance, and the defaults its keys take.
+//!
+//! A bad table refuses the config when the pack describes itself, naming the
+//! key, so no check runs on it. An empty one (`plume inspect`) describes the
+//! pack; a check run on it is `err`, saying which key to set.
+
+use std::sync::OnceLock;
 
 use plume_sdk::prelude::*;
 
-pub const KEYS: [&str; 12] = [
-    "issuer",
-    "metadata_url",
-    "resource_url",
-    "resource_metadata_url",
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "sign_in_fields",
-    "password_field",
-    "authorize_params",
-    "token_endpoint_auth_method",
-    "require",
-];
+use crate::config::{Config, as_text};
 
-/// The features `require` may name: absent, each is `err` instead of `skip`.
-/// `pkce`: enforced even for a confidential client.
-pub const FEATURES: [&str; 4] = ["revocation", "registration", "refresh", "pkce"];
+static CONFIG: OnceLock<Option<Config>> = OnceLock::new();
 
-/// The `require` list, checked when the pack describes itself: an unknown
-/// feature stops the run before any check, naming the key and the choices.
-pub fn check_require() {
-    if let Err(message) = required_list(plume_sdk::config_value("require")) {
-        let message = message.strip_prefix("config.require: ").unwrap_or(&message);
-        plume_sdk::reject_config("require", message);
-    }
+/// The table, or `None` when no key is set.
+pub fn load() -> Option<&'static Config> {
+    CONFIG
+        .get_or_init(|| {
+            plume_sdk::config_table_or_reject("(see plugins/oauth/README.md)", Config::check)
+        })
+        .as_ref()
 }
 
-fn required_list(text: Option<String>) -> Result<Vec<String>, String> {
-    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-        return Ok(Vec::new());
-    };
-    let list: Vec<String> = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "config.require: expected a list such as [\"revocation\", \"refresh\"], got {text}: {e} \
-             (see plugins/oauth/README.md)"
-        )
-    })?;
-    if let Some(bad) = list.iter().find(|f| !FEATURES.contains(&f.as_str())) {
-        return Err(format!(
-            "config.require: unknown feature {bad:?}; choose from {} (see plugins/oauth/README.md)",
-            FEATURES.join(", ")
-        ));
-    }
-    Ok(list)
+/// The table, for a check.
+pub fn config() -> Result<&'static Config, Halt> {
+    load().ok_or_else(|| not_set("issuer"))
+}
+
+fn not_set(key: &str) -> Halt {
+    Halt::err(format!(
+        "config `{key}` is not set: add it to the plugin's config table in the suite file"
+    ))
 }
 
 /// Whether the suite requires `feature` (then its absence is `err`).
-pub fn required(ctx: &Ctx, feature: &str) -> bool {
-    required_list(ctx.config_opt("require")).is_ok_and(|l| l.iter().any(|f| f == feature))
+pub fn required(feature: &str) -> bool {
+    load().is_some_and(|c| c.requires(feature))
 }
 
 /// `skip` with `reason`, or `err` when `feature` is required.
-pub fn absent<T>(ctx: &Ctx, feature: &str, reason: &str) -> Result<T, Halt> {
-    if required(ctx, feature) {
+pub fn absent<T>(feature: &str, reason: &str) -> Result<T, Halt> {
+    if required(feature) {
         fail(
             None,
             format!("{reason}, and {feature} is required (config require)"),
@@ -68,62 +52,55 @@ pub fn absent<T>(ctx: &Ctx, feature: &str, reason: &str) -> Result<T, Halt> {
 
 /// Extra authorization-request parameters (`authorize_params`, e.g.
 /// `{ prompt = "consent" }`), by name.
-pub fn authorize_params(ctx: &Ctx) -> Result<Vec<(String, String)>, Halt> {
-    let Some(text) = ctx.config_opt("authorize_params") else {
-        return Ok(Vec::new());
-    };
-    let table: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&text).map_err(|e| {
-            Halt::err(format!(
-                "config authorize_params must be a table of parameters: {e}"
-            ))
-        })?;
-    Ok(table
-        .into_iter()
-        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
-        .collect())
+pub fn authorize_params() -> Result<Vec<(String, String)>, Halt> {
+    Ok(as_text(config()?.authorize_params.as_ref()))
 }
 
 /// The issuer exactly as configured: OpenID Connect Discovery §4.3 and RFC
 /// 9207 compare it with the server's as strings, so `https://x/` and
 /// `https://x` are different issuers (Auth0 publishes the former).
-pub fn issuer(ctx: &Ctx) -> Result<String, Halt> {
-    ctx.config("issuer")
+pub fn issuer() -> Result<String, Halt> {
+    Ok(config()?.issuer.clone())
 }
 
 /// Where the server's metadata is (RFC 8414's well-known path by default).
-pub fn metadata_url(ctx: &Ctx) -> Result<String, Halt> {
-    match ctx.config_given("metadata_url") {
-        Some(url) => Ok(url),
+pub fn metadata_url() -> Result<String, Halt> {
+    let config = config()?;
+    match &config.metadata_url {
+        Some(url) => Ok(url.clone()),
         None => Ok(format!(
             "{}/.well-known/oauth-authorization-server",
-            issuer(ctx)?.trim_end_matches('/')
+            config.issuer.trim_end_matches('/')
         )),
     }
 }
 
-pub fn redirect_uri(ctx: &Ctx) -> Result<String, Halt> {
-    ctx.config("redirect_uri")
+pub fn redirect_uri() -> Result<String, Halt> {
+    config()?
+        .redirect_uri
+        .clone()
+        .ok_or_else(|| not_set("redirect_uri"))
 }
 
-pub fn scope(ctx: &Ctx) -> String {
-    ctx.config_given("scope")
+pub fn scope() -> String {
+    load()
+        .and_then(|c| c.scope.clone())
         .unwrap_or_else(|| "openid".to_owned())
 }
 
 /// Whether the authorization request asks for `openid` (OpenID Connect):
 /// in `scope`, or in a `scope` that `authorize_params` puts instead.
-pub fn openid(ctx: &Ctx) -> bool {
-    let scope = authorize_params(ctx)
+pub fn openid() -> bool {
+    let scope = authorize_params()
         .ok()
         .and_then(|p| p.into_iter().find(|(k, _)| k == "scope").map(|(_, v)| v))
-        .unwrap_or_else(|| scope(ctx));
+        .unwrap_or_else(scope);
     scope.split_whitespace().any(|s| s == "openid")
 }
 
 /// The protected resource; checks that need it skip without it.
-pub fn resource_url(ctx: &Ctx) -> Result<String, Halt> {
-    ctx.config_given("resource_url").map_or_else(
+pub fn resource_url() -> Result<String, Halt> {
+    config()?.resource_url.clone().map_or_else(
         || skip("resource_url is not set: no protected resource to try"),
         Ok,
     )
@@ -132,21 +109,11 @@ pub fn resource_url(ctx: &Ctx) -> Result<String, Halt> {
 /// The form fields the sign-in page takes, with the password added.
 pub fn sign_in_form(ctx: &Ctx) -> Result<Vec<(String, String)>, Halt> {
     let password = ctx.secret("password")?;
-    let fields: serde_json::Map<String, serde_json::Value> = match ctx.config_opt("sign_in_fields")
-    {
-        None => serde_json::Map::new(),
-        Some(text) => serde_json::from_str(&text).map_err(|e| {
-            Halt::err(format!(
-                "config sign_in_fields must be a table of form fields: {e}"
-            ))
-        })?,
-    };
-    let mut form: Vec<(String, String)> = fields
-        .into_iter()
-        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
-        .collect();
-    let field = ctx
-        .config_given("password_field")
+    let config = config()?;
+    let mut form = as_text(config.sign_in_fields.as_ref());
+    let field = config
+        .password_field
+        .clone()
         .unwrap_or_else(|| "password".to_owned());
     form.push((field, password));
     Ok(form)

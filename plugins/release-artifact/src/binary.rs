@@ -20,7 +20,7 @@ use plume_sdk::{Hasher, RequestBuilder, describe_error};
 use crate::encoding::binary_label;
 use crate::hops::{Answer, follow, shown};
 use crate::manifest::expected;
-use crate::settings::{max_bytes, timeout};
+use crate::settings::{config, timeout};
 use crate::short;
 
 /// How much one read may return.
@@ -83,9 +83,9 @@ fn of_size(size: Option<u64>) -> String {
 /// Streams `url` through a hasher, stopping with `err` past the size cap;
 /// `size` is what the manifest says the binary weighs, for the messages.
 pub fn download(ctx: &Ctx, url: &str, size: Option<u64>) -> Result<Download, Halt> {
-    let cap = max_bytes(ctx)?;
+    let cap = config()?.max_bytes();
     let named = shown(url);
-    let deadline = timeout(ctx)?;
+    let deadline = timeout()?;
     if let Some(n) = size
         && n <= cap
     {
@@ -319,7 +319,7 @@ pub fn content_length(ctx: &mut Ctx) -> Check {
 }
 
 pub fn expected_sha(ctx: &mut Ctx) -> Check {
-    let want = expected(ctx, "expected_sha")?.to_ascii_lowercase();
+    let want = expected("expected_sha", &config()?.expected_sha)?.to_ascii_lowercase();
     let served = ctx.recall("served_sha")?;
     let manifest = ctx.recall("sha256")?;
     if served != want {

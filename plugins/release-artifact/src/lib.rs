@@ -8,6 +8,7 @@
 //! `plugins/release-artifact/README.md` for the config keys.
 
 mod binary;
+mod config;
 mod disposition;
 mod encoding;
 mod hops;
@@ -26,8 +27,9 @@ pub(crate) fn short(sha: &str) -> String {
 }
 
 fn plugin() -> Plugin {
+    settings::load();
     Plugin::new("release-artifact", env!("CARGO_PKG_VERSION"))
-        .config(&settings::KEYS)
+        .config(plume_sdk::config_keys::<config::Config>())
         .group("release", &[], |g| {
             g.check("manifest.shape", manifest::shape)
                 .check("expected.version", manifest::expected_version)

@@ -7,7 +7,7 @@ use plume_sdk::prelude::*;
 
 use crate::hops::{follow, shown};
 
-use crate::settings::{manifest_url, pointer};
+use crate::settings::{config, manifest_url};
 use crate::short;
 
 const SEMVER: &str = r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$";
@@ -28,8 +28,8 @@ pub struct Manifest {
 
 /// The size at `size_pointer`: optional at the default `/size`, required
 /// when the pointer is configured; a whole number of bytes either way.
-fn size_of(ctx: &Ctx, resp: &Response) -> Result<Option<u64>, Halt> {
-    let configured = ctx.config_given("size_pointer");
+fn size_of(resp: &Response) -> Result<Option<u64>, Halt> {
+    let configured = config()?.size_pointer.clone();
     let p = configured.clone().unwrap_or_else(|| "/size".to_owned());
     let doc = resp.json()?;
     let Some(value) = doc.pointer(&p) else {
@@ -49,12 +49,7 @@ fn size_of(ctx: &Ctx, resp: &Response) -> Result<Option<u64>, Halt> {
 
 /// Fetches a manifest and checks its shape; `err` says which field is off.
 pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
-    let (v, s, u, t) = (
-        pointer(ctx, "version_pointer", "/version"),
-        pointer(ctx, "sha_pointer", "/sha256"),
-        pointer(ctx, "url_pointer", "/download_url"),
-        pointer(ctx, "time_pointer", "/updated_at"),
-    );
+    let [v, s, u, t] = config()?.pointers().map(str::to_owned);
     let resp = follow(ctx, url, None, RequestBuilder::send)?.answer;
     // Masked before any expectation can quote the body, and again once a
     // compressed body is decoded.
@@ -68,7 +63,7 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
         .expect_json_match(&s, SHA256)?
         .expect_json_match(&u, "^https?://")?
         .expect_json_match(&t, RFC3339)?;
-    let size = size_of(ctx, &resp)?;
+    let size = size_of(&resp)?;
     Ok(Manifest {
         size,
         decoded,
@@ -80,7 +75,7 @@ pub fn fetch(ctx: &Ctx, url: &str) -> Result<Manifest, Halt> {
 }
 
 pub fn shape(ctx: &mut Ctx) -> Check {
-    let m = fetch(ctx, &manifest_url(ctx)?)?;
+    let m = fetch(ctx, &manifest_url()?)?;
     ctx.publish("version", &m.version);
     ctx.publish("sha256", &m.sha256);
     ctx.publish("download_url", &m.download_url);
@@ -103,10 +98,10 @@ pub fn shape(ctx: &mut Ctx) -> Check {
     )
 }
 
-/// An expected value from the config; `skip` naming the key when unset.
-pub fn expected(ctx: &Ctx, key: &str) -> Result<String, Halt> {
-    match ctx.config_given(key) {
-        Some(v) => Ok(v),
+/// An expected value from the config (`key`'s); `skip` naming the key when unset.
+pub fn expected(key: &str, value: &Option<String>) -> Result<String, Halt> {
+    match value {
+        Some(v) => Ok(v.clone()),
         None => skip(format!(
             "{key} is not set: no expected value to compare with"
         )),
@@ -114,7 +109,7 @@ pub fn expected(ctx: &Ctx, key: &str) -> Result<String, Halt> {
 }
 
 pub fn expected_version(ctx: &mut Ctx) -> Check {
-    let want = expected(ctx, "expected_version")?;
+    let want = expected("expected_version", &config()?.expected_version)?;
     let served = ctx.recall("version")?;
     let want_bare = want.trim_start_matches('v');
     if served.trim_start_matches('v') != want_bare {

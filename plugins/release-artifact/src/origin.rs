@@ -7,18 +7,18 @@ use plume_sdk::prelude::*;
 use crate::binary::{download, manifest_size, size_mismatch};
 use crate::hops::{origin_of, shown};
 use crate::manifest::fetch;
-use crate::settings::manifest_url;
+use crate::settings::{config, manifest_url};
 use crate::short;
 
-fn origin_url(ctx: &Ctx) -> Result<String, Halt> {
-    ctx.config_given("origin_url").map_or_else(
+fn origin_url() -> Result<String, Halt> {
+    config()?.origin_url.clone().map_or_else(
         || skip("origin_url is not set: no origin to compare the CDN with"),
         Ok,
     )
 }
 
 pub fn same_manifest(ctx: &mut Ctx) -> Check {
-    let url = origin_url(ctx)?;
+    let url = origin_url()?;
     let origin = fetch(ctx, &url)?;
     let (version, sha) = (ctx.recall("version")?, ctx.recall("sha256")?);
     ctx.publish("origin_download_url", &origin.download_url);
@@ -36,7 +36,7 @@ pub fn same_manifest(ctx: &mut Ctx) -> Check {
             short(&origin.sha256)
         ));
     }
-    let cdn = manifest_url(ctx)?;
+    let cdn = manifest_url()?;
     if !differences.is_empty() {
         return fail(
             origin.status,
@@ -60,7 +60,7 @@ pub fn same_manifest(ctx: &mut Ctx) -> Check {
 }
 
 pub fn same_binary(ctx: &mut Ctx) -> Check {
-    origin_url(ctx)?;
+    origin_url()?;
     let served = ctx.recall("served_sha")?;
     let url = ctx.recall("origin_download_url")?;
     let cdn = ctx.recall("download_url")?;

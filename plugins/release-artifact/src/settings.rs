@@ -1,51 +1,45 @@
-//! The pack's config keys and their defaults.
+//! The pack's config as its checks reach it: the table of `config.rs`, read
+//! and checked once per instance.
+//!
+//! A bad table refuses the config when the pack describes itself, naming the
+//! key, so no check runs on it. An empty one (`plume inspect`) describes the
+//! pack; a check run on it is `err`, saying which key to set.
+
+use std::sync::OnceLock;
 
 use plume_sdk::prelude::*;
 
-pub const KEYS: [&str; 13] = [
-    "manifest_url",
-    "expected_version",
-    "expected_sha",
-    "origin_url",
-    "sums_url",
-    "max_mib",
-    "timeout_ms",
-    "version_pointer",
-    "sha_pointer",
-    "url_pointer",
-    "time_pointer",
-    "size_pointer",
-    "file_name",
-];
+use crate::config::Config;
+
+static CONFIG: OnceLock<Option<Config>> = OnceLock::new();
+
+/// The table, or `None` when no key is set.
+pub fn load() -> Option<&'static Config> {
+    CONFIG
+        .get_or_init(|| {
+            plume_sdk::config_table_or_reject(
+                "(see plugins/release-artifact/README.md)",
+                Config::check,
+            )
+        })
+        .as_ref()
+}
+
+/// The table, for a check.
+pub fn config() -> Result<&'static Config, Halt> {
+    load().ok_or_else(|| {
+        Halt::err(
+            "config `manifest_url` is not set: add it to the plugin's config table in the suite file",
+        )
+    })
+}
 
 /// The manifest's URL (required).
-pub fn manifest_url(ctx: &Ctx) -> Result<String, Halt> {
-    ctx.config("manifest_url")
-}
-
-/// A JSON pointer into the manifest, with its default.
-pub fn pointer(ctx: &Ctx, key: &str, default: &str) -> String {
-    ctx.config_given(key).unwrap_or_else(|| default.to_owned())
-}
-
-/// The largest binary the pack downloads (default 512 MiB).
-pub fn max_bytes(ctx: &Ctx) -> Result<u64, Halt> {
-    match ctx.config_given("max_mib") {
-        None => Ok(512 << 20),
-        Some(v) => v
-            .parse::<u64>()
-            .map(|mib| mib << 20)
-            .map_err(|_| Halt::err(format!("config max_mib {v:?} is not a whole number of MiB"))),
-    }
+pub fn manifest_url() -> Result<String, Halt> {
+    Ok(config()?.manifest_url.clone())
 }
 
 /// The deadline for one download (default: the check's timeout).
-pub fn timeout(ctx: &Ctx) -> Result<Option<Duration>, Halt> {
-    match ctx.config_given("timeout_ms") {
-        None => Ok(None),
-        Some(v) => v
-            .parse::<u64>()
-            .map(|ms| Some(Duration::from_millis(ms)))
-            .map_err(|_| Halt::err(format!("config timeout_ms {v:?} is not a number"))),
-    }
+pub fn timeout() -> Result<Option<Duration>, Halt> {
+    Ok(config()?.timeout_ms.map(Duration::from_millis))
 }

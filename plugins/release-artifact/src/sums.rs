@@ -9,6 +9,7 @@ use plume_sdk::RequestBuilder;
 use plume_sdk::prelude::*;
 
 use crate::hops::{file_of, follow, shown};
+use crate::settings::config;
 use crate::short;
 
 /// One line of a checksum file as `(hex digest, file name)`: GNU
@@ -56,8 +57,8 @@ fn sums_names(sums: &str) -> String {
 /// config's `file_name`, else the `Content-Disposition` of the answer, else
 /// the last segment of the URL that answered (after redirects).
 fn listed_name(ctx: &Ctx) -> Result<(String, &'static str), Halt> {
-    if let Some(name) = ctx.config_given("file_name") {
-        return Ok((name, "file_name"));
+    if let Some(name) = &config()?.file_name {
+        return Ok((name.clone(), "file_name"));
     }
     let disposition = ctx.recall("disposition_name")?;
     if !disposition.is_empty() {
@@ -79,7 +80,7 @@ fn listed_name(ctx: &Ctx) -> Result<(String, &'static str), Halt> {
 }
 
 pub fn sums_match(ctx: &mut Ctx) -> Check {
-    let Some(url) = ctx.config_given("sums_url") else {
+    let Some(url) = config()?.sums_url.clone() else {
         return skip("sums_url is not set: no SHA256SUMS file to compare with");
     };
     let served = ctx.recall("served_sha")?;

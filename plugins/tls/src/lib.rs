@@ -4,27 +4,32 @@
 //! the trusted roots, and the negotiated version against a minimum. One
 //! handshake per host serves its four checks. See `plugins/tls/README.md`.
 
+mod config;
 mod date;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use plume_sdk::Peer;
 use plume_sdk::prelude::*;
 
+use config::{Config, VERSIONS};
+
 /// Handshakes already made by this instance (one group), by URL: one
 /// attempt per host serves its four checks, failed or not.
 static SEEN: Mutex<Option<HashMap<String, Result<Peer, String>>>> = Mutex::new(None);
 
-/// The configured URLs: a JSON array, or one URL.
-fn hosts() -> Vec<String> {
-    let raw = plume_sdk::config_value("hosts").unwrap_or_default();
-    match serde_json::from_str::<Vec<String>>(&raw) {
-        Ok(list) => list,
-        Err(_) if raw.trim().is_empty() => Vec::new(),
-        Err(_) => vec![raw.trim().to_owned()],
-    }
+/// The config table, read and checked once per instance; `None` when no
+/// key is set (`plume inspect`). A bad one refuses the config, naming the key.
+static CONFIG: OnceLock<Option<Config>> = OnceLock::new();
+
+fn config() -> Option<&'static Config> {
+    CONFIG
+        .get_or_init(|| {
+            plume_sdk::config_table_or_reject("(see plugins/tls/README.md)", Config::check)
+        })
+        .as_ref()
 }
 
 /// `host:port` of a URL, for check names.
@@ -52,15 +57,6 @@ fn leaf(p: &Peer) -> Result<&plume_sdk::Certificate, Halt> {
     p.chain
         .first()
         .ok_or_else(|| Halt::err("the server presented no certificate"))
-}
-
-fn number(ctx: &Ctx, key: &str, default: i64) -> Result<i64, Halt> {
-    match ctx.config_given(key) {
-        None => Ok(default),
-        Some(v) => v
-            .parse()
-            .map_err(|_| Halt::err(format!("config {key} {v:?} is not a whole number"))),
-    }
 }
 
 /// The certificate of the presented chain that expires first, and what to
@@ -106,11 +102,11 @@ fn first_not_yet_valid(
         })
 }
 
-fn expiry(ctx: &Ctx, url: &str) -> Check {
+fn expiry(ctx: &Ctx, url: &str, config: &Config) -> Check {
     let p = peer(ctx, url)?;
     let leaf = leaf(&p)?;
     let (first, what) = first_to_expire(&p.chain).unwrap_or((leaf, String::new()));
-    let warn = number(ctx, "warn_days", 14)?;
+    let warn = i64::from(config.warn_days());
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -139,7 +135,7 @@ fn expiry(ctx: &Ctx, url: &str) -> Check {
     ok(None, format!("{what}expires in {days} days (on {on})"))
 }
 
-fn hostname(ctx: &Ctx, url: &str) -> Check {
+fn hostname(ctx: &Ctx, url: &str, _: &Config) -> Check {
     let p = peer(ctx, url)?;
     let leaf = leaf(&p)?;
     let host = label(url);
@@ -160,7 +156,7 @@ fn hostname(ctx: &Ctx, url: &str) -> Check {
     }
 }
 
-fn chain(ctx: &Ctx, url: &str) -> Check {
+fn chain(ctx: &Ctx, url: &str, _: &Config) -> Check {
     let p = peer(ctx, url)?;
     let leaf = leaf(&p)?;
     match &p.chain_error {
@@ -180,22 +176,13 @@ fn chain(ctx: &Ctx, url: &str) -> Check {
 }
 
 /// A check of one configured URL.
-type CheckOn = fn(&Ctx, &str) -> Check;
+type CheckOn = fn(&Ctx, &str, &Config) -> Check;
 
-/// Protocol versions in order.
-const VERSIONS: [&str; 2] = ["TLSv1.2", "TLSv1.3"];
-
-fn version(ctx: &Ctx, url: &str) -> Check {
+fn version(ctx: &Ctx, url: &str, config: &Config) -> Check {
     let p = peer(ctx, url)?;
-    let min = ctx
-        .config_given("min_version")
-        .unwrap_or_else(|| "TLSv1.2".to_owned());
+    let min = config.min_version();
     let rank = |v: &str| VERSIONS.iter().position(|k| k.eq_ignore_ascii_case(v));
-    let Some(want) = rank(&min) else {
-        return Err(Halt::err(format!(
-            "config min_version {min:?}: use TLSv1.2 or TLSv1.3"
-        )));
-    };
+    let want = rank(min).unwrap_or(0);
     match rank(&p.version) {
         Some(got) if got >= want => ok(None, format!("negotiated {} (minimum {min})", p.version)),
         _ => fail(
@@ -206,25 +193,15 @@ fn version(ctx: &Ctx, url: &str) -> Check {
 }
 
 fn plugin() -> Plugin {
-    let mut plugin = Plugin::new("tls", env!("CARGO_PKG_VERSION")).config(&[
-        "hosts",
-        "warn_days",
-        "min_version",
-    ]);
+    let plugin =
+        Plugin::new("tls", env!("CARGO_PKG_VERSION")).config(plume_sdk::config_keys::<Config>());
     // Unconfigured (`plume inspect`): say what the pack reads and check
     // nothing; `plume run` refuses a plugin that checks nothing.
-    if plume_sdk::config_value("hosts").is_none() {
+    let Some(config) = config() else {
         return plugin;
-    }
-    let urls = hosts();
-    if urls.is_empty() {
-        plume_sdk::reject_config(
-            "hosts",
-            "no hosts; set hosts = [\"https://example.com\"] (see plugins/tls/README.md)",
-        );
-    }
-    plugin = plugin.group("tls", &[], move |mut g| {
-        for url in urls {
+    };
+    plugin.group("tls", &[], move |mut g| {
+        for url in config.urls() {
             let name = label(&url);
             let checks: [(&str, CheckOn); 4] = [
                 ("expiry", expiry),
@@ -234,12 +211,11 @@ fn plugin() -> Plugin {
             ];
             for (what, run) in checks {
                 let url = url.clone();
-                g = g.check(&format!("{name}.{what}"), move |ctx| run(ctx, &url));
+                g = g.check(&format!("{name}.{what}"), move |ctx| run(ctx, &url, config));
             }
         }
         g
-    });
-    plugin
+    })
 }
 
 plume_sdk::export_plugin!(plugin);

@@ -24,6 +24,7 @@
 //! Build with `cargo build --target wasm32-wasip2 --release`; the `.wasm` in
 //! `target/wasm32-wasip2/release/` is the component a suite file points at.
 
+mod config_table;
 mod ctx;
 mod outcome;
 mod plugin;
@@ -43,6 +44,7 @@ pub mod __bindings {
     });
 }
 
+pub use config_table::{ConfigError, config_keys, config_table, config_table_or_reject};
 pub use ctx::{Ctx, Hasher, config_value, mask_secret, reject_config, sha256};
 pub use outcome::{Check, Halt, Pass, describe_error, fail, ok, skip};
 pub use plugin::{Group, Plugin, running_group};

@@ -1,15 +1,26 @@
-//! The check packs' config types, one module per pack, and the table of packs.
+//! The check packs' config types and the table of packs.
 //!
-//! The `http` pack reads its config through serde types (its `spec.rs`,
-//! compiled here); the other packs read each key as text with `ctx.config`,
-//! so their keys are written down here as types, with the README's words.
-//! `tests/e2e/schema.rs` compares each schema's keys with the keys the built
-//! pack declares (`plume inspect`), so the two cannot drift apart unseen.
+//! Each pack keeps its config as serde types in its own `src/config.rs`,
+//! which the pack parses; that file is compiled here too (`#[path]`,
+//! natively, with this crate's `schema` feature on, so its types derive
+//! `JsonSchema`), and each pack's schema is derived from it. There is no
+//! second copy of a pack's keys: the pack declares its struct's field names
+//! (`plume inspect`), and `tests/e2e/schema.rs` compares them with the
+//! schema's keys.
 
-pub mod http;
-pub mod oauth;
-pub mod release_artifact;
-pub mod tls;
+// A pack's helpers on its types are not used here: only their shapes.
+#[allow(dead_code)]
+#[path = "../../../../plugins/http/src/config.rs"]
+mod http;
+#[allow(dead_code)]
+#[path = "../../../../plugins/oauth/src/config.rs"]
+mod oauth;
+#[allow(dead_code)]
+#[path = "../../../../plugins/release-artifact/src/config.rs"]
+mod release_artifact;
+#[allow(dead_code)]
+#[path = "../../../../plugins/tls/src/config.rs"]
+mod tls;
 
 use schemars::JsonSchema;
 

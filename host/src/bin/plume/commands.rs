@@ -8,11 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tokio::signal::unix::{SignalKind, signal};
 
-use plume::engine::Sandbox;
 use plume::engine::cache::{CacheOutcome, CompileCache};
-use plume::engine::tiers::FirstRun;
 use plume::events::Sink;
-use plume::oci::{OciRef, Puller, Store};
 use plume::record::RunShared;
 use plume::reports::merge::Merged;
 use plume::reports::terminal::{Mode, Printer};
@@ -25,9 +22,11 @@ use plume::run::shard::Shard;
 use plume::suite::{Overrides, PluginEntry, Suite, SuiteFile};
 
 use crate::cli::{
-    ColorArg, CompileArgs, HtmlArgs, InitArgs, InspectArgs, LangArg, ListArgs, LockArgs, MergeArgs,
-    NewArgs, PullArgs, PushArgs, RunArgs, SuiteArgs,
+    ColorArg, HtmlArgs, InitArgs, InspectArgs, LangArg, ListArgs, MergeArgs, NewArgs, RunArgs,
+    SuiteArgs,
 };
+use crate::compile::first_run_sandbox;
+use crate::registry::puller;
 
 pub(crate) fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, plume::PlumeError> {
     vars.iter()
@@ -47,11 +46,6 @@ fn color_choice(arg: ColorArg) -> Option<bool> {
     }
 }
 
-/// The store of OCI plugins beside `cache`'s folder (a temporary one with `--no-cache`).
-pub(crate) fn puller(cache: &CompileCache) -> Result<Puller> {
-    Ok(Puller::new(Store::beside_cache(cache.dir())?))
-}
-
 /// Pulls `suite`'s OCI plugins into the store, printing each warning on
 /// stderr; the time pulling took comes out of the run's ceiling.
 async fn pull_suite_plugins(suite: &mut Suite, cache: &CompileCache) -> Result<()> {
@@ -66,7 +60,7 @@ async fn pull_suite_plugins(suite: &mut Suite, cache: &CompileCache) -> Result<(
     Ok(())
 }
 
-fn load_suite(args: &SuiteArgs, overrides: Overrides) -> Result<Suite> {
+pub(crate) fn load_suite(args: &SuiteArgs, overrides: Overrides) -> Result<Suite> {
     let file = SuiteFile::load(&args.suite)?;
     let overrides = Overrides {
         env: args.env.clone(),
@@ -388,51 +382,6 @@ fn print_line(line: &str) {
     plume::console::out(line);
 }
 
-/// The sandbox of a command that runs plugins once (`run`, `list`,
-/// `inspect`): a plugin the cache lacks starts from the baseline compiler,
-/// and this binary compiles it into the cache in the background.
-fn first_run_sandbox(cache: CompileCache) -> Result<Sandbox, plume::PlumeError> {
-    let first_run = match std::env::current_exe() {
-        Ok(plume) => FirstRun::Baseline { plume },
-        Err(_) => FirstRun::Optimised,
-    };
-    Sandbox::with_first_run(cache, first_run)
-}
-
-/// `plume compile`, one compile at a time per cache folder; with
-/// `--background` (started by a run that compiled a plugin with the baseline
-/// compiler), at the lowest CPU priority.
-pub fn compile(args: CompileArgs, cache: CompileCache) -> Result<u8> {
-    let Some(dir) = cache.dir().map(|d| d.display().to_string()) else {
-        anyhow::bail!("the cache is off (--no-cache): there is nothing to warm");
-    };
-    // A folder that cannot hold the lock cannot hold entries either; the
-    // compile below says so for each plugin.
-    let _turn = cache
-        .dir()
-        .and_then(|d| plume::engine::tiers::compile_turn(d, args.background).ok());
-    let sandbox = Sandbox::new(cache)?;
-    for path in &args.plugins {
-        let name = path
-            .file_stem()
-            .map_or_else(|| "plugin".to_owned(), |s| s.to_string_lossy().into_owned());
-        let start = std::time::Instant::now();
-        let (component, outcome) = sandbox.compile(&name, path)?;
-        sandbox.link(&name, path, &component)?;
-        let took = start.elapsed().as_millis();
-        let what = match outcome {
-            CacheOutcome::Hit => "already cached".to_owned(),
-            CacheOutcome::Miss => format!("compiled in {took} ms"),
-            CacheOutcome::Rebuilt(why) => format!("recompiled in {took} ms ({why})"),
-            CacheOutcome::Bypassed => format!("compiled in {took} ms, but {dir} is not writable"),
-            CacheOutcome::Baseline => format!("compiled by the baseline compiler in {took} ms"),
-        };
-        plume::console::out(format_args!("{}: {what}", path.display()));
-    }
-    plume::console::out(format_args!("cache: {dir}"));
-    Ok(0)
-}
-
 /// `plume init`.
 pub async fn init(args: InitArgs) -> Result<u8> {
     let request = plume::scaffold::init::InitRequest {
@@ -481,102 +430,5 @@ pub fn new(args: NewArgs) -> Result<u8> {
         "run:    plume run {} --var base_url=http://HOST:PORT",
         dir.join("plume.toml").display()
     ));
-    Ok(0)
-}
-
-/// `plume lock`: writes each plugin's SHA-256 into the suite file, keeping
-/// its comments and layout; for an OCI plugin also the manifest digest its
-/// reference resolves to now (`digest = ...`), pulled and verified.
-pub async fn lock(args: LockArgs, cache: CompileCache) -> Result<u8> {
-    let suite = load_suite(&args.suite, Overrides::default())?;
-    let puller = puller(&cache)?;
-    let path = &args.suite.suite;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .with_context(|| format!("{} is not valid TOML", path.display()))?;
-    let sandbox = Sandbox::new(cache)?;
-    for plugin in &suite.plugins {
-        let table = &mut doc["plugins"][plugin.name.as_str()];
-        if let Some(source) = &plugin.oci {
-            let fail = |e: plume::oci::OciError| plume::PlumeError::PluginFetch {
-                plugin: plugin.name.clone(),
-                message: e.to_string(),
-            };
-            let reference = OciRef::parse(&source.to_string()).map_err(fail)?;
-            let fetched = puller.pull(&reference, None).await.map_err(fail)?;
-            let sha = fetched.layer_digest.trim_start_matches("sha256:");
-            table["digest"] = toml_edit::value(fetched.manifest_digest.as_str());
-            table["sha256"] = toml_edit::value(sha);
-            plume::console::out(format_args!(
-                "{}: digest {}, sha256 {sha} ({source})",
-                plugin.name, fetched.manifest_digest
-            ));
-            continue;
-        }
-        let digest = sandbox.digest(&plugin.name, &plugin.path)?;
-        table["sha256"] = toml_edit::value(digest.as_str());
-        plume::console::out(format_args!(
-            "{}: sha256 {digest} ({})",
-            plugin.name,
-            plugin.path.display()
-        ));
-    }
-    let tmp = path.with_extension("toml.lock-tmp");
-    std::fs::write(&tmp, doc.to_string())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
-    plume::console::out(format_args!(
-        "pinned {} plugin(s) in {}",
-        suite.plugins.len(),
-        path.display()
-    ));
-    Ok(0)
-}
-
-/// `plume push`: uploads a component as a Wasm OCI artifact and prints the
-/// reference pinned to the manifest it wrote.
-pub async fn push(args: PushArgs, _cache: CompileCache) -> Result<u8> {
-    use plume::oci::OciError;
-    let reference = OciRef::parse(&args.reference)?;
-    let bytes = match plume::packs::lookup(&args.plugin)? {
-        Some(pack) => pack.wasm.to_vec(),
-        None => std::fs::read(&args.plugin).map_err(|e| OciError::Unreadable {
-            path: args.plugin.clone(),
-            reason: e.to_string(),
-        })?,
-    };
-    let artifact = plume::oci::artifact::artifact_for(&args.plugin, bytes)?;
-    let client = plume::oci::client::RegistryClient::new(&reference)?;
-    client.push(&artifact).await?;
-    let layer = plume::oci::store::sha256_digest(&artifact.layer.data);
-    plume::console::out(format_args!(
-        "pushed {} ({} bytes, component {layer})",
-        args.plugin.display(),
-        artifact.layer.data.len()
-    ));
-    plume::console::out(format_args!("{reference}@{}", artifact.manifest_digest));
-    Ok(0)
-}
-
-/// `plume pull`: pulls a component into the store (and to `--output`),
-/// verified against its manifest and any digest in the reference.
-pub async fn pull(args: PullArgs, cache: CompileCache) -> Result<u8> {
-    let reference = OciRef::parse(&args.reference)?;
-    let puller = puller(&cache)?;
-    let fetched = puller.pull(&reference, reference.digest()).await?;
-    if let Some(out) = &args.output {
-        std::fs::copy(&fetched.file, out)
-            .with_context(|| format!("cannot write {}", out.display()))?;
-    }
-    plume::console::out(format_args!(
-        "pulled {reference}: manifest {}, component {} ({} bytes)",
-        fetched.manifest_digest, fetched.layer_digest, fetched.size
-    ));
-    plume::console::out(format_args!("stored: {}", fetched.file.display()));
-    if let Some(out) = &args.output {
-        plume::console::out(format_args!("written: {}", out.display()));
-    }
     Ok(0)
 }

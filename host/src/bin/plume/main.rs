@@ -6,8 +6,10 @@
 
 mod cli;
 mod commands;
+mod compile;
 mod monitor;
 mod musl;
+mod registry;
 
 use std::process::ExitCode;
 
@@ -49,15 +51,15 @@ fn main() -> ExitCode {
             Command::Run(args) => commands::run(args, cache).await,
             Command::List(args) => commands::list(args, cache).await,
             Command::Inspect(args) => commands::inspect(args, cache).await,
-            Command::Compile(args) => commands::compile(args, cache),
+            Command::Compile(args) => compile::compile(args, cache),
             Command::Monitor(args) => monitor::monitor(args, cache).await,
             Command::Init(args) => commands::init(args).await,
             Command::New(args) => commands::new(args),
             Command::Report(cli::ReportCommand::Merge(args)) => commands::merge(args),
             Command::Report(cli::ReportCommand::Html(args)) => commands::html(args),
-            Command::Lock(args) => commands::lock(args, cache).await,
-            Command::Push(args) => commands::push(args, cache).await,
-            Command::Pull(args) => commands::pull(args, cache).await,
+            Command::Lock(args) => registry::lock(args, cache).await,
+            Command::Push(args) => registry::push(args, cache).await,
+            Command::Pull(args) => registry::pull(args, cache).await,
             Command::Completions(args) => {
                 let mut command = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(args.shell, &mut command, "plume", &mut std::io::stdout());

@@ -50,7 +50,7 @@ pub async fn monitor(args: MonitorArgs, cache: CompileCache) -> Result<u8> {
     };
     let listener = bind(&settings).await?;
     // `oci://` plugins are pulled (or found in the store) once, at start-up.
-    let puller = crate::commands::puller(&cache)?;
+    let puller = crate::registry::puller(&cache)?;
     let sandbox = Arc::new(Sandbox::new(cache)?);
     let envs: Vec<Option<String>> = if args.env.is_empty() {
         vec![None]

@@ -1,15 +1,36 @@
-//! The shape of the pack's config: the `checks` array and the `groups` table,
-//! read from the suite file as JSON. Unknown keys are errors, so a typo in a
-//! suite file is named instead of silently ignored.
+//! The pack's config table as serde types: the `checks` array and the
+//! `groups` table, read from the suite file as JSON. Unknown keys are
+//! errors, so a typo in a suite file is named instead of silently ignored.
 //!
-//! With the `schema` feature the types derive `schemars::JsonSchema`, and their
-//! doc comments become the descriptions editors show for each key
-//! (`plugins/http/config.schema.json`, written by `host/schema`).
+//! The same file is compiled natively by `host/schema` with `feature =
+//! "schema"` on, where the types derive `schemars::JsonSchema` and their doc
+//! comments become the descriptions editors show for each key
+//! (`plugins/http/config.schema.json`); the pack declares [`Config`]'s field
+//! names as the keys it reads.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
+
+/// The `http` pack's config (plugins/http/README.md): checks written as tables.
+// The pack reads its two keys itself (`lib.rs`): a group's instance parses
+// only its own checks. This struct names the keys and gives the schema.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct Config {
+    /// The checks, in the order they run (`[[plugins.NAME.config.checks]]`): each a request and
+    /// what its answer must show. At least one.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub checks: Vec<CheckSpec>,
+    /// Options by group name, e.g. `[plugins.NAME.config.groups.session]` with
+    /// `depends-on = ["login"]`. Groups are the checks' `group` names; they run in parallel
+    /// unless one depends on another.
+    #[serde(default)]
+    pub groups: BTreeMap<String, GroupSpec>,
+}
 
 /// Group options, keyed by group name.
 #[derive(Debug, Default, Deserialize)]

@@ -173,6 +173,72 @@ export declare class Ctx {
 
 export declare function configValue(key: string): string | undefined;
 export declare function rejectConfig(key: string, message: string): never;
+
+/** The type a config field is read as: scalars from their text, the rest from their JSON. */
+export type ConfigFieldType = "string" | "number" | "integer" | "boolean" | "array" | "table" | "json";
+
+/** One field of the config table (or of a table inside a value). */
+export interface ConfigField {
+  type: ConfigFieldType;
+  /** A key left out is an error saying how to set it. */
+  required?: boolean;
+  /** The value when the key is left out or, when not required, blank. */
+  default?: unknown;
+  /** An array's elements. */
+  items?: ConfigField;
+  /** A table's keys, and no other (`unknown field` names one more). */
+  fields?: ConfigFields;
+  /** A table whose every value has this type, under any key. */
+  values?: ConfigField;
+}
+
+/** The config table's fields by key, as configTable reads them. */
+export type ConfigFields = { readonly [key: string]: ConfigField };
+
+/** The value a field is read as. */
+export type ConfigFieldValue<F> = F extends { type: "string" } ? string
+  : F extends { type: "number" | "integer" } ? number
+  : F extends { type: "boolean" } ? boolean
+  : F extends { type: "array"; items: infer I } ? ConfigFieldValue<I>[]
+  : F extends { type: "array" } ? unknown[]
+  : F extends { type: "table"; fields: infer S extends ConfigFields } ? ConfigTable<S>
+  : F extends { type: "table"; values: infer V } ? Record<string, ConfigFieldValue<V>>
+  : F extends { type: "table" } ? Record<string, unknown>
+  : unknown;
+
+/** The table configTable reads: a required field or one with a default is always there. */
+export type ConfigTable<S extends ConfigFields> = {
+  -readonly [K in keyof S]: S[K] extends { required: true } | { default: {} }
+    ? ConfigFieldValue<S[K]>
+    : ConfigFieldValue<S[K]> | undefined;
+};
+
+/** What is wrong with a plugin's config: the offending value's path in the table and why. */
+export declare class ConfigError extends Error {
+  constructor(key: string, message: string);
+  /** `warn_days`, `sign_in_fields.login`, `hosts[1]`; "" for the table itself. */
+  key: string;
+}
+
+/**
+ * The plugin's config table read as one value from the declaration of its
+ * fields, or undefined when none of its keys is set; throws a ConfigError
+ * naming the offending value's path. Unknown keys of the table cannot be
+ * detected: the host hands keys one at a time.
+ */
+export declare function configTable<const S extends ConfigFields>(fields: S): ConfigTable<S> | undefined;
+/**
+ * configTable, each error refused with rejectConfig (the run stops before any
+ * check): the declaration's, then `check`'s (`[key, what is wrong]`). `help`
+ * follows each message, e.g. "(see plugins/tls/README.md)".
+ */
+export declare function configTableOrReject<const S extends ConfigFields>(
+  fields: S,
+  help: string,
+  check?: (table: ConfigTable<S>) => [string, string] | undefined,
+): ConfigTable<S> | undefined;
+/** The keys `fields` reads from the config table, for Plugin.config. */
+export declare function configKeys(fields: ConfigFields): string[];
 /**
  * Masks a value the plugin obtained (token, code, cookie, signed URL) in
  * everything the run shows from now on, in every encoding (contract 0.1.3).

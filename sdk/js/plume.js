@@ -28,5 +28,6 @@ export { DigestResponse, JsonKind, Response } from "./lib/response.js";
 export { Stream } from "./lib/stream.js";
 export { RequestBuilder } from "./lib/request.js";
 export { Ctx, Hasher, configValue, maskSecret, rejectConfig, sha256 } from "./lib/ctx.js";
+export { ConfigError, configKeys, configTable, configTableOrReject } from "./lib/config-table.js";
 export { Settled, attemptFailed, eventually, retried } from "./lib/retry.js";
 export { Group, Plugin, exportPlugin, runningGroup } from "./lib/plugin.js";

@@ -4,8 +4,8 @@
 // plume.js on the fake host, so a declaration that does not match the code
 // fails one or the other.
 import {
-  Ctx, DigestResponse, Group, Halt, Hasher, JsonKind, Pass, Plugin, RequestBuilder, Response,
-  Settled, Stream, attemptFailed, configValue, describeError, eventually, exportPlugin, fail, maskSecret, ok,
+  ConfigError, Ctx, DigestResponse, Group, Halt, Hasher, JsonKind, Pass, Plugin, RequestBuilder, Response,
+  Settled, Stream, attemptFailed, configKeys, configTable, configTableOrReject, configValue, describeError, eventually, exportPlugin, fail, maskSecret, ok,
   rejectConfig, retried, runningGroup, sha256, skip,
 } from "../plume.js";
 
@@ -96,6 +96,33 @@ const passed = () => new Pass(204, "made directly");
 /** @type {CheckFn} */
 const refusing = () => rejectConfig("checks[0]", "needs a url");
 
+/** @typedef {import("../plume.js").ConfigFields} ConfigFields */
+
+/** @satisfies {ConfigFields} */
+const SETTINGS = {
+  base_url: { type: "string", required: true },
+  warn_days: { type: "integer", default: 14 },
+  hosts: { type: "array", items: { type: "string" } },
+  login: { type: "table", fields: { user: { type: "string", required: true }, tries: { type: "number" } } },
+  headers: { type: "table", values: { type: "string" } },
+  raw: { type: "json" },
+};
+
+/**
+ * The config table read with the types its declaration gives.
+ * @returns {[string, number, string[] | undefined, string | undefined, number | undefined,
+ *   Record<string, string> | undefined, unknown, string[], string]}
+ */
+export function settings() {
+  const table = configTable(SETTINGS);
+  if (table === undefined) return ["", 0, undefined, undefined, undefined, undefined, undefined, configKeys(SETTINGS), ""];
+  /** @type {ConfigError} */ const refusal = new ConfigError("hosts[1]", "not a host");
+  const checked = configTableOrReject(SETTINGS, "(see README.md)", (t) =>
+    t.warn_days < 0 ? ["warn_days", "is negative"] : undefined);
+  return [table.base_url, table.warn_days, table.hosts, table.login?.user, checked?.login?.tries, table.headers,
+    table.raw, configKeys(SETTINGS), `${refusal.key} ${refusal.message}`];
+}
+
 /** @returns {Plugin} */
 export function build() {
   /** @type {string | undefined} */ const only = runningGroup();
@@ -138,3 +165,13 @@ ok("200", "x");
 export const wrongKind = () => attemptFailed("flaky", 200, "x", 1);
 // @ts-expect-error eventually's attempt takes the attempt number
 eventually(1, 1, (/** @type {string} */ n) => n);
+// @ts-expect-error a field has a type
+configKeys({ a: { required: true } });
+/** @returns {number} */
+export function unsetNumber() {
+  const table = configTable({ n: { type: "number" }, d: { type: "number", default: 1 } });
+  if (table === undefined) return 0;
+  /** @type {number} */ const given = table.d;
+  // @ts-expect-error an optional field may be undefined, one with a default may not
+  return given + table.n;
+}

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { reset } from "./fake-host.mjs";
-import { build, eager, exported, inspect, kind, legacyOutcome, pass, tooLarge } from "./usage.js";
+import { build, eager, settings, exported, inspect, kind, legacyOutcome, pass, tooLarge } from "./usage.js";
 import { describeError, Pass } from "../plume.js";
 
 const encoder = new TextEncoder();
@@ -62,4 +62,14 @@ test("outcomes of the other checks, and the plugin as described", () => {
   assert.equal(kind, "object");
   assert.ok(pass instanceof Pass);
   assert.equal(legacyOutcome, "ok");
+});
+
+test("the config table reads as the declarations type it", () => {
+  reset({
+    config: { base_url: "http://h", hosts: '["a","b"]', login: '{"user":"u","tries":2}', headers: '{"x":"1"}', raw: '[1,{"a":2}]' },
+  });
+  assert.deepEqual(settings(), ["http://h", 14, ["a", "b"], "u", 2, { x: "1" }, [1, { a: 2 }],
+    ["base_url", "warn_days", "hosts", "login", "headers", "raw"], "hosts[1] not a host"]);
+  reset();
+  assert.deepEqual(settings().slice(0, 2), ["", 0]);
 });

@@ -29,12 +29,14 @@ from ._response import Digest, DigestResponse, JsonKind, Response
 from ._stream import Stream
 from ._request import RequestBuilder
 from ._ctx import Ctx, Hasher, config_value, mask_secret, reject_config, sha256
+from ._config_table import ConfigError, config_keys, config_table, config_table_or_reject
 from ._retry import Settled, attempt_failed, eventually, retried
 from ._plugin import CheckFn, Group, Plugin, export_plugin, running_group
 
 __all__ = [
     "Check",
     "CheckFn",
+    "ConfigError",
     "Ctx",
     "Digest",
     "DigestResponse",
@@ -50,6 +52,9 @@ __all__ = [
     "Settled",
     "Stream",
     "attempt_failed",
+    "config_keys",
+    "config_table",
+    "config_table_or_reject",
     "config_value",
     "describe_error",
     "eventually",

@@ -99,9 +99,9 @@ function fromText(spec, text, path) {
     case "number":
     case "integer": {
       const n = Number(text.trim());
-      if (text.trim() === "" || !Number.isFinite(n)) throw new ConfigError(path, `${quoted(text)} is not a number`);
-      if (spec.type === "integer" && !Number.isSafeInteger(n)) {
-        throw new ConfigError(path, `${quoted(text)} is not a whole number`);
+      const whole = spec.type === "integer";
+      if (text.trim() === "" || !(whole ? Number.isSafeInteger(n) : Number.isFinite(n))) {
+        throw new ConfigError(path, `${quoted(text)} is not ${whole ? "a whole number" : "a number"}`);
       }
       return n;
     }

@@ -63,7 +63,7 @@ test("each text is read as its field's type", () => {
 });
 
 test("errors name the value and say what is wrong", () => {
-  assert.deepEqual(error({ url: "u", days: "soon" }), ["days", '"soon" is not a number']);
+  assert.deepEqual(error({ url: "u", days: "soon" }), ["days", '"soon" is not a whole number']);
   assert.deepEqual(error({ url: "u", days: "1.5" }), ["days", '"1.5" is not a whole number']);
   assert.deepEqual(error({ url: "u", strict: "yes" }), ["strict", '"yes" is not true or false']);
   assert.deepEqual(error({ url: "u", names: "a" }), ["names", 'expected an array, got "a"']);
@@ -76,6 +76,16 @@ test("errors name the value and say what is wrong", () => {
   assert.deepEqual(error({ days: "3" }), ["", "`url` is not set: add it to the plugin's config table"]);
   assert.equal(String(new ConfigError("hosts[1]", "bad")), "hosts[1]: bad");
   assert.equal(String(new ConfigError("", "bad")), "bad");
+});
+
+test("numbers, json and defaults", () => {
+  const NUMBERS = { ratio: { type: "number", required: true }, extra: { type: "json" }, warnDays: { type: "integer", default: 14 } };
+  reset({ config: { ratio: " 0.5 ", extra: '[1,{"a":2}]', warnDays: "" } });
+  assert.deepEqual(configTable(NUMBERS), { ratio: 0.5, extra: [1, { a: 2 }], warnDays: 14 });
+  reset({ config: { ratio: "nan" } });
+  assert.throws(() => configTable(NUMBERS), { key: "ratio", message: '"nan" is not a number' });
+  reset({ config: { ratio: "1", extra: "a" } });
+  assert.throws(() => configTable(NUMBERS), { key: "extra", message: 'expected a table or an array, got "a"' });
 });
 
 test("a field of an unknown type is the author's mistake, said as such", () => {

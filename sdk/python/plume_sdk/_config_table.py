@@ -86,7 +86,7 @@ def config_table(fields: type[T]) -> Optional[T]:
 def config_table_or_reject(
     fields: type[T],
     help: str,
-    check: Callable[[T], Optional[tuple[str, str]]] = lambda _: None,
+    check: Optional[Callable[[T], Optional[tuple[str, str]]]] = None,
 ) -> Optional[T]:
     """`config_table`, each error refused with `reject_config` (the run stops
     before any check, naming the value): the dataclass's, then `check`'s
@@ -98,7 +98,7 @@ def config_table_or_reject(
         return reject_config(e.key, f"{e.message} {help}")
     if table is None:
         return None
-    problem = check(table)
+    problem = check(table) if check is not None else None
     if problem is not None:
         return reject_config(problem[0], f"{problem[1]} {help}")
     return table
@@ -163,13 +163,15 @@ def _from_text(hint: Any, text: str, path: str) -> Any:
 
 
 def _describe(value: Any) -> str:
+    """A JSON value as its kind, in the JavaScript SDK's words."""
     if value is None:
         return "null"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
         return "a table"
-    return f"{type(value).__name__} {json.dumps(value)}"
+    kind = "boolean" if isinstance(value, bool) else "string" if isinstance(value, str) else "number"
+    return f"{kind} {json.dumps(value)}"
 
 
 _JSON_SCALARS: dict[Any, tuple[Callable[[Any], bool], str]] = {

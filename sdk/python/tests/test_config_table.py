@@ -80,7 +80,7 @@ def test_errors_name_the_value_and_say_what_is_wrong(host: Any) -> None:
     host.config.clear()
     assert error(host, url="u", fields='{"login":{}}') == ("fields.login", "missing field `value`")
     host.config.clear()
-    assert error(host, url="u", names='["a",2]') == ("names[1]", "invalid type: int 2, expected a string")
+    assert error(host, url="u", names='["a",2]') == ("names[1]", "invalid type: number 2, expected a string")
     host.config.clear()
     assert error(host, days="3") == ("", "`url` is not set: add it to the plugin's config table")
     assert str(sdk.ConfigError("hosts[1]", "bad")) == "hosts[1]: bad"
@@ -122,7 +122,7 @@ def test_config_table_or_reject_refuses_the_types_errors_then_checks_with_help(h
         return [call for call in host.calls if call[0] == "reject"]
 
     assert rejected(url="u", names='["a",2]') == [
-        ("reject", "names[1]", "invalid type: int 2, expected a string (see README.md)")
+        ("reject", "names[1]", "invalid type: number 2, expected a string (see README.md)")
     ]
 
     def no_days(table: Sample) -> Optional[tuple[str, str]]:

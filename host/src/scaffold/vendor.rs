@@ -105,6 +105,10 @@ const JS_FILES: &[(&str, &str)] = &[
         include_str!("../../../sdk/js/lib/plugin.js"),
     ),
     (
+        "sdk/js/lib/config-table.js",
+        include_str!("../../../sdk/js/lib/config-table.js"),
+    ),
+    (
         "sdk/js/build.mjs",
         include_str!("../../../sdk/js/build.mjs"),
     ),
@@ -150,6 +154,10 @@ const PYTHON_FILES: &[(&str, &str)] = &[
     (
         "sdk/python/plume_sdk/_plugin.py",
         include_str!("../../../sdk/python/plume_sdk/_plugin.py"),
+    ),
+    (
+        "sdk/python/plume_sdk/_config_table.py",
+        include_str!("../../../sdk/python/plume_sdk/_config_table.py"),
     ),
     (
         "sdk/python/plume_sdk/py.typed",

@@ -153,3 +153,30 @@ allow-hosts = ["@url@"]
         "plugin `site`: describes no check, so a run would pass having checked nothing: give it its config (`plume inspect",
     );
 }
+
+#[test]
+fn a_key_a_plugin_does_not_declare_is_named_in_a_warning() {
+    // The basic guest declares `base_url` and `denied_url`; `base_ulr` is what a typo gives.
+    let s = suite(
+        &GOOD.replace(
+            "config = { base_url = \"${url}\" }",
+            "config = { base_url = \"${url}\", base_ulr = \"x\" }",
+        ),
+        "",
+    );
+    let r = plume(&["list", s.path.to_str().expect("utf-8 path")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let warnings: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("base_ulr"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: plugin `basic`: config.base_ulr: a key it does not declare (it declares `base_url`, `denied_url`): if misspelt, it is never read"
+        ],
+        "{}",
+        r.stderr
+    );
+}

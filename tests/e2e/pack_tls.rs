@@ -386,4 +386,11 @@ fn config_mistakes_are_one_line_errors_with_exit_2() {
     for (config, expected) in cases {
         crate::bad_input::pack_config_refused("@tls@", &config, expected);
     }
+    // A key the built-in pack does not declare: a misspelt one it would never read.
+    crate::bad_input::pack_config_refused(
+        "plume:tls",
+        &format!("{host}\nwarn_day = 3"),
+        "config.warn_day: unknown key: the plugin reads only `hosts`, `warn_days`, \
+         `min_version` (check the key's spelling)",
+    );
 }

@@ -4,18 +4,21 @@
 //! Everything that can be wrong with the input is found here, before any
 //! check runs, so bad input never leaves a half-finished run behind.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 use crate::engine::bindings::PluginPre;
 use crate::engine::bindings::types::PluginInfo;
 use crate::engine::state::{Position, StoreState};
 use crate::engine::{Sandbox, describe};
-use crate::error::PlumeError;
+use crate::error::{ConfigRejected, PlumeError};
+use crate::limits::{CONFIG_KEY_MAX, DETAIL_MAX};
 use crate::oci::{OciRef, Puller};
 use crate::record::RunShared;
 use crate::redact::Redactor;
 use crate::run::plan::{Described, Plan, Selection};
 use crate::suite::{PluginEntry, Suite, locate};
+use crate::text;
 
 /// A compiled plugin and what it says it checks.
 pub struct LoadedPlugin {
@@ -43,7 +46,54 @@ pub async fn describe_compiled(
     let info = describe(sandbox, &pre, &entry, state, limits.check_timeout).await?;
     crate::run::plan::validate(&entry.name, &info)?;
     crate::run::plan::within_limits(&entry.name, &info, limits)?;
+    undeclared_config(&entry, &info)?;
     Ok(LoadedPlugin { entry, pre, info })
+}
+
+/// A key of the suite's config table that the plugin does not declare,
+/// when it declares its keys at all: most often a misspelt one (`warn_day`
+/// for `warn_days`) whose value the run would silently go without.
+///
+/// A built-in pack declares every key it reads, so there it is refused
+/// before any check. Another plugin's list may be short of what it reads
+/// (the list was documentation before), so there it is a warning, once per
+/// plugin and key in a process. A plugin that declares no key is not judged.
+fn undeclared_config(entry: &PluginEntry, info: &PluginInfo) -> Result<(), PlumeError> {
+    if info.config_keys.is_empty() {
+        return Ok(());
+    }
+    let Some(key) = entry.config.keys().find(|k| !info.config_keys.contains(k)) else {
+        return Ok(());
+    };
+    let known: Vec<String> = info.config_keys.iter().map(|k| format!("`{k}`")).collect();
+    if crate::packs::builtin(&entry.path).is_none() {
+        static WARNED: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
+        let first = WARNED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((entry.name.clone(), key.clone()));
+        if first {
+            crate::console::warning(format_args!(
+                "plugin `{}`: config.{}: a key it does not declare (it declares {}): if misspelt, it is never read",
+                entry.name,
+                text::shown(key, CONFIG_KEY_MAX),
+                known.join(", ")
+            ));
+        }
+        return Ok(());
+    }
+    let message = format!(
+        "unknown key: the plugin reads only {} (check the key's spelling)",
+        known.join(", ")
+    );
+    Err(PlumeError::ConfigRejected {
+        at: None,
+        plugin: entry.name.clone(),
+        rejected: ConfigRejected {
+            key: text::shown(key, CONFIG_KEY_MAX),
+            message: text::shown(&message, DETAIL_MAX),
+        },
+    })
 }
 
 /// Pulls every OCI plugin of `suite` into the store (see [`crate::oci::fetch`])

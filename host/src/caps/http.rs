@@ -77,12 +77,12 @@ impl Host for HttpView<'_> {
         let req = Request::from(req);
         let start = self.calls.waiting_on(format!("{} {}", req.method, req.url));
         let Egress {
-            settings, plugin, ..
+            settings, allow, ..
         } = self.egress;
         let limit = deadline(settings, req.timeout_ms);
         let result = match self.egress.net() {
             Ok(net) => match net.slot(limit, settings.max_connections).await {
-                Ok(_permit) => send_request(&net.client, &plugin.allow, settings, &req).await,
+                Ok(_permit) => send_request(&net.client, allow, settings, &req).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -104,14 +104,14 @@ impl Host for HttpView<'_> {
         let req = Request::from(req);
         let start = self.calls.waiting_on(format!("{} {}", req.method, req.url));
         let Egress {
-            settings, plugin, ..
+            settings, allow, ..
         } = self.egress;
         let limit = deadline(settings, req.timeout_ms);
         let net = self.egress.net();
         let work = async {
             let net = net?;
             let permit = net.slot(limit, settings.max_connections).await?;
-            let response = exchange(&net.client, &plugin.allow, &req).await?;
+            let response = exchange(&net.client, allow, &req).await?;
             Ok((permit, response))
         };
         let result = tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
@@ -156,7 +156,7 @@ impl Host for HttpView<'_> {
             .calls
             .waiting_on(format!("{} {} (hashing its body)", req.method, req.url));
         let Egress {
-            settings, plugin, ..
+            settings, allow, ..
         } = self.egress;
         let limit = deadline(settings, req.timeout_ms);
         let cap = settings.max_digest_body;
@@ -164,7 +164,7 @@ impl Host for HttpView<'_> {
         let work = async {
             let net = net?;
             let _permit = net.slot(limit, settings.max_connections).await?;
-            let mut response = exchange(&net.client, &plugin.allow, &req).await?;
+            let mut response = exchange(&net.client, allow, &req).await?;
             let mut hasher = Sha256::new();
             let mut bytes = 0u64;
             while let Some(chunk) = response

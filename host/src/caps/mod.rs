@@ -36,6 +36,7 @@ use crate::engine::state::Pending;
 use crate::net::clients::{Clients, HttpSettings, PluginNet};
 use crate::net::exchange::describe_error;
 use crate::net::message::HttpError;
+use crate::net::policy::AllowList;
 use crate::record::RunShared;
 use crate::suite::PluginEntry;
 
@@ -57,13 +58,17 @@ impl HasData for Types {
 impl bindings::types::Host for NoAccess {}
 
 /// What a network capability reaches the network through: the run's
-/// per-plugin clients, the run's HTTP settings, and the plugin's entry (its
-/// name keys its client; its allow-list, address policy and roots bound
-/// where the client may go).
+/// per-plugin clients, the run's HTTP settings, and of the plugin's entry
+/// only what bounds where it may go: its name (which keys its client), its
+/// allow-list, its address policy and its trusted roots. Not its config,
+/// not its secrets.
 pub struct Egress<'a> {
     pub clients: &'a Clients,
     pub settings: &'a HttpSettings,
-    pub plugin: &'a PluginEntry,
+    pub name: &'a str,
+    pub allow: &'a AllowList,
+    pub allow_private: bool,
+    pub tls_roots: &'a [Vec<u8>],
 }
 
 impl<'a> Egress<'a> {
@@ -72,14 +77,22 @@ impl<'a> Egress<'a> {
         Egress {
             clients: &run.clients,
             settings: &run.http,
-            plugin,
+            name: &plugin.name,
+            allow: &plugin.allow,
+            allow_private: plugin.allow_private,
+            tls_roots: &plugin.tls_roots,
         }
     }
 
     /// This plugin's client and connection slots.
     pub(crate) fn net(&self) -> Result<PluginNet, HttpError> {
         self.clients
-            .for_plugin(self.plugin, self.settings.max_connections)
+            .for_plugin(
+                self.name,
+                self.allow_private,
+                self.tls_roots,
+                self.settings.max_connections,
+            )
             .map_err(HttpError::Invalid)
     }
 }

@@ -56,7 +56,11 @@ impl Host for TlsView<'_> {
         timeout_ms: Option<u32>,
     ) -> wasmtime::Result<Result<Peer, HttpError>> {
         let Egress {
-            settings, plugin, ..
+            settings,
+            allow,
+            allow_private,
+            tls_roots,
+            ..
         } = self.egress;
         let limit = timeout_ms
             .map(|ms| Duration::from_millis(u64::from(ms)))
@@ -67,10 +71,7 @@ impl Host for TlsView<'_> {
             Err(e) => Err(e),
             Ok(net) => match net.slot(limit, cap).await {
                 Err(e) => Err(e),
-                Ok(_slot) => {
-                    let roots = &plugin.tls_roots;
-                    inspect(&url, limit, &plugin.allow, plugin.allow_private, roots).await
-                }
+                Ok(_slot) => inspect(&url, limit, allow, allow_private, tls_roots).await,
             },
         };
         let shown = result

@@ -16,7 +16,6 @@ use tokio::sync::OwnedSemaphorePermit;
 use crate::error::PlumeError;
 use crate::limits::{DEFAULT_REQUEST_TIMEOUT, Limits};
 use crate::net::message::HttpError;
-use crate::suite::PluginEntry;
 
 /// Host HTTP settings shared by every plugin of a run: the HTTP part of the
 /// run's [`Limits`], derived from it (`HttpSettings::from(&limits)`), so
@@ -85,22 +84,24 @@ impl PluginNet {
 pub struct Clients(Mutex<HashMap<String, PluginNet>>);
 
 impl Clients {
-    /// The network of `plugin`, made on first use with `max_connections` slots.
+    /// The network of the plugin `name`, made on first use with
+    /// `max_connections` slots: its client resolves names under its address
+    /// policy (`allow_private`) and trusts the system's roots and `tls_roots`.
     pub fn for_plugin(
         &self,
-        plugin: &PluginEntry,
+        name: &str,
+        allow_private: bool,
+        tls_roots: &[Vec<u8>],
         max_connections: usize,
     ) -> Result<PluginNet, String> {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(net) = map.get(&plugin.name) {
+        if let Some(net) = map.get(name) {
             return Ok(net.clone());
         }
-        let resolver = crate::net::policy::PolicyResolver {
-            allow_private: plugin.allow_private,
-        };
+        let resolver = crate::net::policy::PolicyResolver { allow_private };
         // Never fall back to a default client: it would follow redirects and
         // resolve names outside the egress policy.
-        let client = client_builder(&plugin.tls_roots)?
+        let client = client_builder(tls_roots)?
             .dns_resolver(Arc::new(resolver))
             .build()
             .map_err(|e| format!("cannot build the plugin's HTTP client: {e}"))?;
@@ -108,7 +109,7 @@ impl Clients {
             client,
             slots: Arc::new(tokio::sync::Semaphore::new(max_connections.max(1))),
         };
-        map.insert(plugin.name.clone(), net.clone());
+        map.insert(name.to_owned(), net.clone());
         Ok(net)
     }
 }

@@ -68,7 +68,12 @@ async fn walk(run: &RunShared, items: Vec<Deferred>, budget: Duration, deadline:
         let attempt = async {
             let net = run
                 .clients
-                .for_plugin(&item.plugin, run.http.max_connections)
+                .for_plugin(
+                    &item.plugin.name,
+                    item.plugin.allow_private,
+                    &item.plugin.tls_roots,
+                    run.http.max_connections,
+                )
                 .map_err(HttpError::Invalid)?;
             send_request(&net.client, &item.plugin.allow, &run.http, req).await
         };

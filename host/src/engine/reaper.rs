@@ -18,15 +18,15 @@
 //!   where it is, as it would have been without this module.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::OnceLock;
 use std::sync::mpsc::{self, Sender};
-use std::sync::{Mutex, OnceLock};
 
 type Parcel = Box<dyn Send>;
 
 /// The queue to the reaper thread; `None` if it could not be started.
-static QUEUE: OnceLock<Option<Mutex<Sender<Parcel>>>> = OnceLock::new();
+static QUEUE: OnceLock<Option<Sender<Parcel>>> = OnceLock::new();
 
-fn queue() -> Option<&'static Mutex<Sender<Parcel>>> {
+fn queue() -> Option<&'static Sender<Parcel>> {
     QUEUE
         .get_or_init(|| {
             let (send, receive) = mpsc::channel::<Parcel>();
@@ -38,7 +38,7 @@ fn queue() -> Option<&'static Mutex<Sender<Parcel>>> {
                     }
                 })
                 .ok()
-                .map(|_| Mutex::new(send))
+                .map(|_| send)
         })
         .as_ref()
 }
@@ -49,9 +49,8 @@ pub fn retire<T: Send + 'static>(value: T) {
     let Some(queue) = queue() else {
         return;
     };
-    let sent = queue.lock().unwrap_or_else(|p| p.into_inner()).send(parcel);
     // A closed queue hands the parcel back: it is dropped here.
-    drop(sent);
+    drop(queue.send(parcel));
 }
 
 /// A value that is [`retire`]d when it goes out of scope, on every path:
@@ -92,8 +91,8 @@ impl<T: Send + 'static> Drop for Retiring<T> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
 
     use super::*;

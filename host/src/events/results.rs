@@ -112,6 +112,14 @@ impl Dropped {
     pub fn total(&self) -> usize {
         self.erred + self.pending
     }
+
+    /// Counts one attempt of `kind`.
+    fn add(&mut self, kind: AttemptKind) {
+        match kind {
+            AttemptKind::Erred => self.erred += 1,
+            AttemptKind::Pending => self.pending += 1,
+        }
+    }
 }
 
 impl Earlier {
@@ -119,10 +127,7 @@ impl Earlier {
     /// what a report file read back holds.
     pub fn from_parts(mut kept: Vec<FailedAttempt>, mut dropped: Dropped) -> Self {
         for a in kept.drain(EARLIER_ATTEMPTS_MAX.min(kept.len())..) {
-            match a.kind {
-                AttemptKind::Erred => dropped.erred += 1,
-                AttemptKind::Pending => dropped.pending += 1,
-            }
+            dropped.add(a.kind);
         }
         Earlier { kept, dropped }
     }
@@ -138,10 +143,7 @@ impl Earlier {
 
     /// Counts an attempt past the bound without its text.
     pub fn count_dropped(&mut self, kind: AttemptKind) {
-        match kind {
-            AttemptKind::Erred => self.dropped.erred += 1,
-            AttemptKind::Pending => self.dropped.pending += 1,
-        }
+        self.dropped.add(kind);
     }
 
     /// Whether the next attempt would be kept.

@@ -87,7 +87,9 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
     // on a thread of their own while the suite is read and resolved.
     let sandbox = {
         let cache = cache.clone();
-        std::thread::spawn(move || first_run_sandbox(cache))
+        std::thread::Builder::new()
+            .name("plume-engine".into())
+            .spawn(move || first_run_sandbox(cache))
     };
     let mut suite = load_suite(
         &args.suite,
@@ -99,9 +101,13 @@ pub async fn run(args: RunArgs, cache: CompileCache) -> Result<u8> {
         },
     )?;
     pull_suite_plugins(&mut suite, &cache).await?;
-    let sandbox = sandbox
-        .join()
-        .map_err(|_| anyhow::anyhow!("building the wasm engine failed unexpectedly"))??;
+    // A thread that could not be started leaves the engine to be built here.
+    let sandbox = match sandbox {
+        Ok(building) => building
+            .join()
+            .map_err(|_| anyhow::anyhow!("building the wasm engine failed unexpectedly"))??,
+        Err(_) => first_run_sandbox(cache)?,
+    };
     let sandbox = Arc::new(sandbox);
     let report_on_stdout = args.reports.iter().any(|r| r.path.is_none());
     let printer = printer_for(&args.reports, args.verbose, args.quiet, args.color);
